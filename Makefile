@@ -1,0 +1,48 @@
+# Datong: the two commands are `make run` and `make test`. Both install what they need first
+# (and skip what is already installed).
+SHELL := /bin/bash
+# style/node_modules/.bin: the tailwindcss CLI cargo-leptos runs (built with no_downloads).
+export PATH := $(CURDIR)/style/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run build test tools test-tools lint fmt clippy unit e2e postgres clean
+
+## run: build the release binary and console, then serve on http://127.0.0.1:3000 (SQLite in ./data)
+run: build
+	./target/release/datong serve
+
+## build: release binary target/release/datong and console assets in target/site
+build: tools
+	cargo leptos build --release
+
+tools:
+	.ci/tools.sh build
+
+test-tools:
+	.ci/tools.sh test
+
+## test: formatting, lints, unit + integration tests (SQLite and PostgreSQL), browser tests
+test: test-tools lint unit build e2e
+
+lint: fmt clippy
+
+fmt:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --all-targets -- -D warnings
+
+## unit: Rust tests; starts the local PostgreSQL unless DATONG_TEST_DATABASE_URL is set
+unit:
+	@if [ -z "$$DATONG_TEST_DATABASE_URL" ]; then \
+	  url=$$(.ci/postgres.sh) && export DATONG_TEST_DATABASE_URL="$$url"; \
+	fi; \
+	cargo test
+
+## e2e: Playwright in Debian's Chromium against target/release/datong (run `make build` first)
+e2e:
+	cd end2end && npx playwright test
+
+clean:
+	cargo clean
+	rm -rf style/node_modules end2end/node_modules end2end/test-results

@@ -1,0 +1,104 @@
+//! The console's contract with the server crate. Server functions in this crate authorize and
+//! delegate to a [`ConsoleBackend`] taken from Leptos context; the implementation (database,
+//! password hashing, throttling) lives in the server crate, so nothing secret is compiled here.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use leptos::prelude::*;
+
+/// What the server knows about the caller, put on every request by the server's middleware.
+#[derive(Clone, Debug)]
+pub struct RequestMeta {
+    /// Client address (the proxy's `X-Forwarded-For` only when `behind_proxy` is on).
+    pub ip: String,
+    /// Whether the browser reached us over https (cookies then get `Secure`).
+    pub secure: bool,
+}
+
+/// A signed-in administrator. Only the backend's session check produces one, and the
+/// server's middleware puts it on the request; console operations take it as proof.
+#[derive(Clone, Debug)]
+pub struct Admin {
+    id: i64,
+    name: String,
+}
+
+impl Admin {
+    /// For the backend's session check only.
+    pub fn authenticated(id: i64, name: String) -> Admin {
+        Admin { id, name }
+    }
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+pub enum SignInDecision {
+    /// A new session: the cookie token (shown to the browser once) and its lifetime.
+    Signed { token: String, max_age_secs: i64 },
+    /// Wrong name or password; the caller cannot tell which.
+    Rejected,
+    /// Too many recent failures for this account or address.
+    Throttled { retry_after_secs: u64 },
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BackendError(pub String);
+
+#[async_trait]
+pub trait ConsoleBackend: Send + Sync + 'static {
+    async fn sign_in(
+        &self,
+        name: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<SignInDecision, BackendError>;
+    async fn sign_out(&self, session_token: &str) -> Result<(), BackendError>;
+    async fn authenticate(&self, session_token: &str) -> Result<Option<Admin>, BackendError>;
+}
+
+pub type SharedBackend = Arc<dyn ConsoleBackend>;
+
+/// The backend provided by the server for this request.
+pub fn backend() -> Result<SharedBackend, ServerFnError> {
+    use_context::<SharedBackend>()
+        .ok_or_else(|| ServerFnError::ServerError("console backend missing".into()))
+}
+
+/// The request's parts, provided by leptos_axum.
+pub fn request_parts() -> Result<http::request::Parts, ServerFnError> {
+    use_context::<http::request::Parts>()
+        .ok_or_else(|| ServerFnError::ServerError("request context missing".into()))
+}
+
+/// The administrator the middleware authenticated, or a 401.
+pub fn require_admin() -> Result<Admin, ServerFnError> {
+    let admin = request_parts()?.extensions.get::<Admin>().cloned();
+    admin.ok_or_else(|| {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.set_status(http::StatusCode::UNAUTHORIZED);
+        }
+        ServerFnError::ServerError("unauthenticated".into())
+    })
+}
+
+pub fn request_meta() -> Result<RequestMeta, ServerFnError> {
+    request_parts()?
+        .extensions
+        .get::<RequestMeta>()
+        .cloned()
+        .ok_or_else(|| ServerFnError::ServerError("request meta missing".into()))
+}
+
+pub fn set_cookie(value: String) {
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(v) = http::HeaderValue::from_str(&value)
+    {
+        resp.append_header(http::header::SET_COOKIE, v);
+    }
+}

@@ -1,0 +1,72 @@
+//! Everything the browser sees: the console's pages, its data types and its server functions.
+//! Nothing here holds a secret or talks to the database; see [`backend::ConsoleBackend`].
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+#[cfg(feature = "ssr")]
+pub mod cookies;
+pub mod i18n;
+mod lang_switch;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::i18n::{LangSignal, initial_lang};
+use crate::pages::{layout::ConsoleLayout, not_found::NotFound, sections, signin::SignInPage};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = initial_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(LangSignal(RwSignal::new(initial_lang())));
+    let tr = i18n::use_texts();
+    // Marks the page as interactive (browser tests wait for it before clicking).
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/datong.css" />
+        <Title text=move || tr().product />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/signin") view=SignInPage />
+                <ParentRoute path=path!("/console") view=ConsoleLayout>
+                    <Route path=path!("") view=sections::Overview />
+                    <Route path=path!("applications") view=sections::Applications />
+                    <Route path=path!("sources") view=sections::Sources />
+                    <Route path=path!("users") view=sections::Users />
+                    <Route path=path!("logs") view=sections::Logs />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

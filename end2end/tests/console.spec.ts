@@ -1,0 +1,72 @@
+import { expect, test } from "@playwright/test";
+import { Console, SignInPage, hydrated } from "./pages";
+
+const password = () => process.env.DATONG_E2E_ADMIN_PASSWORD ?? "";
+
+test("an administrator signs in, switches language, browses the console and signs out", async ({
+  page,
+}) => {
+  const signIn = new SignInPage(page);
+  const console_ = new Console(page);
+
+  // A console page sends an anonymous visitor to sign-in, remembering where they were going.
+  await signIn.open("/console/users");
+  await expect(page).toHaveURL(/\/signin\?next=%2Fconsole%2Fusers$/);
+
+  // A wrong password is refused without saying whether the account exists.
+  await signIn.signIn("admin", "not-the-password");
+  await expect(signIn.error()).toHaveText("Incorrect name or password.");
+
+  await signIn.signIn("admin", password());
+  await expect(page).toHaveURL(/\/console\/users$/);
+  await hydrated(page);
+  await expect(console_.nav()).toBeVisible();
+  await expect(console_.adminName()).toHaveText("admin");
+  await expect(console_.title()).toHaveText("Users");
+  await expect(console_.emptyState()).toHaveText("Nothing yet.");
+
+  // Switch to Simplified Chinese: the page changes at once and the choice survives a reload.
+  await console_.language("zh");
+  await expect(console_.navLink("users")).toHaveText("用户");
+  await expect(console_.title()).toHaveText("用户");
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(console_.navLink("applications")).toHaveText("应用");
+
+  // Every section is reachable from the navigation and says it is empty.
+  const sections = [
+    ["applications", "应用"],
+    ["sources", "身份源"],
+    ["logs", "日志"],
+    ["overview", "概览"],
+  ] as const;
+  for (const [section, title] of sections) {
+    await console_.go(section);
+    await expect(console_.title()).toHaveText(title);
+    await expect(console_.emptyState()).toHaveText("暂无数据。");
+  }
+
+  await console_.language("en");
+  await expect(console_.navLink("logs")).toHaveText("Logs");
+
+  await console_.signOut();
+  await expect(page).toHaveURL(/\/signin$/);
+  await hydrated(page);
+  await expect(page.getByTestId("signin-title")).toHaveText("Sign in to the Datong console");
+
+  // The old session is gone: the console is closed again.
+  await page.goto("/console");
+  await expect(page).toHaveURL(/\/signin\?next=%2Fconsole$/);
+});
+
+test("the sign-in page itself offers the language switch", async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.open();
+  await page.getByTestId("lang-zh").click();
+  await expect(page.getByTestId("signin-title")).toHaveText("登录大同控制台");
+  await page.reload();
+  await expect(page.getByTestId("signin-title")).toHaveText("登录大同控制台");
+  await page.getByTestId("lang-en").click();
+  await expect(page.getByTestId("signin-title")).toHaveText("Sign in to the Datong console");
+});

@@ -1,0 +1,15 @@
+//! Database schema for Datong, one file per change. Every migration must run on SQLite and
+//! PostgreSQL alike; a migration that has landed is never edited, a new one is added instead.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_admins;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_create_admins::Migration)]
+    }
+}

@@ -1,0 +1,148 @@
+//! `datong serve | migrate | admin create|reset-password <name>`.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use clap::{Parser, Subcommand};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{self, Flags};
+use crate::console::admins;
+use crate::crypto::token;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "datong",
+    version,
+    about = "Datong: one account system for the WeChat ecosystem"
+)]
+struct Cli {
+    /// Configuration file (default: ./datong.toml when present; env DATONG_CONFIG)
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Data directory for the SQLite database and the generated master key (env DATONG_DATA_DIR)
+    #[arg(long, global = true)]
+    data_dir: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the console, login endpoints and APIs (the default)
+    Serve {
+        /// Address to listen on, for example 127.0.0.1:3000 (env DATONG_ADDR)
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Apply database migrations and exit
+    Migrate,
+    /// Manage console administrators
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminAction {
+    /// Create an administrator; prints a generated password unless --password-stdin is given
+    Create {
+        name: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (ends the administrator's sessions and lifts a sign-in lock)
+    ResetPassword {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let addr = match &cli.command {
+        Some(Command::Serve { addr }) => addr.clone(),
+        _ => None,
+    };
+    let flags = Flags {
+        config: cli.config.clone(),
+        addr,
+        data_dir: cli.data_dir.clone(),
+    };
+    let cfg = config::load(&flags).map_err(|e| anyhow!(e))?;
+    crate::telemetry::init(&cfg.log, cfg.log_format).map_err(|e| anyhow!(e))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve { addr: None }) {
+            Command::Serve { .. } => {
+                let state = crate::startup::build_state(&cfg).await?;
+                crate::serve::serve(state, cfg.addr).await
+            }
+            Command::Migrate => {
+                crate::startup::open_database(&cfg).await?;
+                println!("database is up to date");
+                Ok(())
+            }
+            Command::Admin { action } => admin(&cfg, action).await,
+        }
+    })
+}
+
+async fn admin(cfg: &config::Config, action: AdminAction) -> anyhow::Result<()> {
+    let db = crate::startup::open_database(cfg).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (name, from_stdin, create) = match action {
+        AdminAction::Create {
+            name,
+            password_stdin,
+        } => (name, password_stdin, true),
+        AdminAction::ResetPassword {
+            name,
+            password_stdin,
+        } => (name, password_stdin, false),
+    };
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        token::random_password()
+    };
+    if create {
+        admins::create(&db, clock.as_ref(), &name, &password).await?;
+        println!("created administrator `{name}`");
+    } else {
+        admins::reset_password(&db, clock.as_ref(), &name, &password).await?;
+        println!("new password set for `{name}`; their sessions have ended");
+    }
+    if !from_stdin {
+        println!("password: {password}");
+    }
+    Ok(())
+}
+
+/// An error chain on one line: "outer: inner: root".
+pub fn one_line(err: &anyhow::Error) -> String {
+    format!("{err:#}").replace('\n', " ")
+}
+
+/// The useful part of a database error, without driver noise.
+pub fn db_reason(err: &sea_orm::DbErr) -> String {
+    let text = err.to_string();
+    let text = text
+        .trim_start_matches("Connection Error: ")
+        .trim_start_matches("Execution Error: ")
+        .trim_start_matches("Failed to acquire connection from pool: ");
+    text.replace('\n', " ")
+}

@@ -1,0 +1,357 @@
+//! Layered configuration: built-in defaults, then `datong.toml` (or `--config` / `DATONG_CONFIG`),
+//! then `DATONG_*` environment variables, then command-line flags. Every key, its default and its
+//! environment name are listed in `datong.example.toml`. Unknown keys and malformed values stop
+//! start-up with a message that names the key and where it came from.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use serde::Deserialize;
+
+use crate::crypto::Secret;
+
+/// Every configuration key, in the order the example file documents them.
+pub const KEYS: &[&str] = &[
+    "addr",
+    "data_dir",
+    "database_url",
+    "master_key",
+    "admin_password",
+    "public_url",
+    "behind_proxy",
+    "site_dir",
+    "session_hours",
+    "log",
+    "log_format",
+];
+
+pub const ENV_PREFIX: &str = "DATONG_";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// True when the data directory was chosen by the operator (then it must already exist).
+    pub data_dir_explicit: bool,
+    pub database_url: Secret<String>,
+    pub master_key: Option<Secret<[u8; 32]>>,
+    pub admin_password: Option<Secret<String>>,
+    pub public_url: Option<String>,
+    pub behind_proxy: bool,
+    pub site_dir: PathBuf,
+    pub session_hours: u32,
+    pub log: String,
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.expose().starts_with("sqlite:")
+    }
+}
+
+/// Values from the command line, the highest layer.
+#[derive(Clone, Debug, Default)]
+pub struct Flags {
+    pub config: Option<PathBuf>,
+    pub addr: Option<String>,
+    pub data_dir: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    addr: Option<String>,
+    data_dir: Option<String>,
+    database_url: Option<String>,
+    master_key: Option<String>,
+    admin_password: Option<String>,
+    public_url: Option<String>,
+    behind_proxy: Option<bool>,
+    site_dir: Option<String>,
+    session_hours: Option<u32>,
+    log: Option<String>,
+    log_format: Option<String>,
+}
+
+/// Loads the configuration from the process environment and the file system.
+pub fn load(flags: &Flags) -> Result<Config, String> {
+    load_from(flags, std::env::vars())
+}
+
+/// Loads the configuration from the given environment (tests pass their own).
+pub fn load_from(
+    flags: &Flags,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Config, String> {
+    let env: BTreeMap<String, String> = env
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+        .collect();
+    let mut origin: BTreeMap<&'static str, String> = BTreeMap::new();
+
+    let (mut raw, file_name) = read_file(flags, &env)?;
+    if let Some(name) = &file_name {
+        for key in KEYS {
+            if raw_has(&raw, key) {
+                origin.insert(key, name.clone());
+            }
+        }
+    }
+    for (name, value) in &env {
+        let key = name[ENV_PREFIX.len()..].to_ascii_lowercase();
+        // DATONG_CONFIG names the file; DATONG_TEST_* belong to the test suite.
+        if key == "config" || key.starts_with("test_") {
+            continue;
+        }
+        let key: &'static str = KEYS.iter().find(|k| **k == key).ok_or_else(|| {
+            format!("unknown configuration key `{key}` (environment variable {name})")
+        })?;
+        set_from_text(&mut raw, key, value, name)?;
+        origin.insert(key, format!("environment variable {name}"));
+    }
+    if let Some(v) = &flags.addr {
+        raw.addr = Some(v.clone());
+        origin.insert("addr", "--addr".into());
+    }
+    if let Some(v) = &flags.data_dir {
+        raw.data_dir = Some(v.clone());
+        origin.insert("data_dir", "--data-dir".into());
+    }
+    validate(raw, &origin)
+}
+
+fn read_file(
+    flags: &Flags,
+    env: &BTreeMap<String, String>,
+) -> Result<(Raw, Option<String>), String> {
+    let explicit = flags
+        .config
+        .clone()
+        .or_else(|| env.get("DATONG_CONFIG").map(PathBuf::from));
+    let path = match explicit {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(format!("configuration file {} does not exist", p.display()));
+            }
+            p
+        }
+        None => {
+            let p = PathBuf::from("datong.toml");
+            if !p.is_file() {
+                return Ok((Raw::default(), None));
+            }
+            p
+        }
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read configuration file {name}: {e}"))?;
+    let raw = parse_toml(&text).map_err(|e| format!("{name} {e}"))?;
+    Ok((raw, Some(name)))
+}
+
+fn parse_toml(text: &str) -> Result<Raw, String> {
+    toml::from_str::<Raw>(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        match line {
+            Some(l) => format!("line {l}: {}", e.message().trim()),
+            None => e.message().trim().to_string(),
+        }
+    })
+}
+
+fn raw_has(raw: &Raw, key: &str) -> bool {
+    match key {
+        "addr" => raw.addr.is_some(),
+        "data_dir" => raw.data_dir.is_some(),
+        "database_url" => raw.database_url.is_some(),
+        "master_key" => raw.master_key.is_some(),
+        "admin_password" => raw.admin_password.is_some(),
+        "public_url" => raw.public_url.is_some(),
+        "behind_proxy" => raw.behind_proxy.is_some(),
+        "site_dir" => raw.site_dir.is_some(),
+        "session_hours" => raw.session_hours.is_some(),
+        "log" => raw.log.is_some(),
+        "log_format" => raw.log_format.is_some(),
+        _ => false,
+    }
+}
+
+fn set_from_text(raw: &mut Raw, key: &str, value: &str, name: &str) -> Result<(), String> {
+    let bad = |expected: &str| {
+        format!("invalid value for `{key}` (environment variable {name}): expected {expected}")
+    };
+    let text = Some(value.to_string());
+    match key {
+        "addr" => raw.addr = text,
+        "data_dir" => raw.data_dir = text,
+        "database_url" => raw.database_url = text,
+        "master_key" => raw.master_key = text,
+        "admin_password" => raw.admin_password = text,
+        "public_url" => raw.public_url = text,
+        "site_dir" => raw.site_dir = text,
+        "log" => raw.log = text,
+        "log_format" => raw.log_format = text,
+        "behind_proxy" => {
+            raw.behind_proxy = Some(match value.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => return Err(bad("true or false")),
+            })
+        }
+        "session_hours" => {
+            raw.session_hours = Some(
+                value
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("a whole number of hours"))?,
+            )
+        }
+        _ => return Err(format!("unknown configuration key `{key}`")),
+    }
+    Ok(())
+}
+
+fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config, String> {
+    let bad = |key: &str, why: String| match origin.get(key) {
+        Some(from) => format!("invalid value for `{key}` (from {from}): {why}"),
+        None => format!("invalid value for `{key}`: {why}"),
+    };
+
+    let addr_text = raw.addr.unwrap_or_else(|| "127.0.0.1:3000".into());
+    let addr: SocketAddr = addr_text.trim().parse().map_err(|_| {
+        bad(
+            "addr",
+            format!("`{addr_text}` is not an address like 127.0.0.1:3000"),
+        )
+    })?;
+
+    let data_dir_explicit = raw.data_dir.is_some();
+    let data_dir = PathBuf::from(raw.data_dir.unwrap_or_else(|| "data".into()));
+    if data_dir.as_os_str().is_empty() {
+        return Err(bad("data_dir", "must not be empty".into()));
+    }
+
+    let database_url = match raw.database_url {
+        Some(url) => {
+            let url = url.trim().to_string();
+            let known = ["sqlite:", "postgres://", "postgresql://"];
+            if !known.iter().any(|p| url.starts_with(p)) {
+                return Err(bad(
+                    "database_url",
+                    "expected sqlite://PATH or postgres://USER:PASSWORD@HOST/DB".into(),
+                ));
+            }
+            url
+        }
+        None => default_sqlite_url(&data_dir),
+    };
+
+    let master_key = match raw.master_key {
+        None => None,
+        Some(text) => Some(Secret::new(
+            decode_master_key(&text).map_err(|why| bad("master_key", why))?,
+        )),
+    };
+
+    let admin_password = match raw.admin_password {
+        None => None,
+        Some(p) if p.chars().count() < crate::crypto::password::MIN_PASSWORD_LEN => {
+            return Err(bad(
+                "admin_password",
+                format!(
+                    "must be at least {} characters",
+                    crate::crypto::password::MIN_PASSWORD_LEN
+                ),
+            ));
+        }
+        Some(p) => Some(Secret::new(p)),
+    };
+
+    let public_url = match raw.public_url {
+        None => None,
+        Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+            Some(u.trim_end_matches('/').to_string())
+        }
+        Some(_) => {
+            return Err(bad(
+                "public_url",
+                "expected an http:// or https:// URL".into(),
+            ));
+        }
+    };
+
+    let session_hours = raw.session_hours.unwrap_or(12);
+    if !(1..=720).contains(&session_hours) {
+        return Err(bad("session_hours", "expected 1 to 720".into()));
+    }
+
+    let log_format = match raw.log_format.as_deref().map(str::trim) {
+        None | Some("text") => LogFormat::Text,
+        Some("json") => LogFormat::Json,
+        Some(other) => return Err(bad("log_format", format!("`{other}` is not text or json"))),
+    };
+
+    Ok(Config {
+        addr,
+        data_dir,
+        data_dir_explicit,
+        database_url: Secret::new(database_url),
+        master_key,
+        admin_password,
+        public_url,
+        behind_proxy: raw.behind_proxy.unwrap_or(false),
+        site_dir: PathBuf::from(raw.site_dir.unwrap_or_else(|| "target/site".into())),
+        session_hours,
+        log: raw.log.unwrap_or_else(|| "info".into()),
+        log_format,
+    })
+}
+
+pub fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("datong.db").display())
+}
+
+pub fn decode_master_key(text: &str) -> Result<[u8; 32], String> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .ok_or_else(|| {
+            "expected 32 random bytes in base64 (for example `openssl rand -base64 32`)".into()
+        })
+}
+
+/// A database URL fit for messages: the password, if any, replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rfind('@') {
+        Some(at) => {
+            let userinfo = &authority[..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            let masked = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_string()
+            };
+            format!("{}{}{}", &url[..scheme_end + 3], masked, &rest[at..])
+        }
+        None => url.to_string(),
+    }
+}

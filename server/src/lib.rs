@@ -1,0 +1,17 @@
+//! Datong's server: the console backend, storage, configuration and the HTTP edge.
+//! `router(state)` is what the binary serves and what the integration tests boot.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod console;
+pub mod crypto;
+pub mod http;
+pub mod serve;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+pub use http::router;
+pub use state::AppState;

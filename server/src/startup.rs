@@ -1,0 +1,97 @@
+//! From configuration to a ready `AppState`: data directory, master key, database, first admin.
+//! Each failure is one sentence naming the path or URL at fault.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, redact_url};
+use crate::console::admins;
+use crate::crypto::master_key;
+use crate::state::{AppState, HttpSettings};
+use crate::store;
+
+/// Makes sure the data directory exists (creating the default one) and is writable.
+pub fn prepare_data_dir(dir: &Path, explicit: bool) -> anyhow::Result<()> {
+    if !dir.exists() {
+        if explicit {
+            return Err(anyhow!("data directory {} does not exist", dir.display()));
+        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+    }
+    if !dir.is_dir() {
+        return Err(anyhow!(
+            "data directory {} is not a directory",
+            dir.display()
+        ));
+    }
+    let probe = dir.join(".datong-write-check");
+    std::fs::write(&probe, b"ok")
+        .and_then(|_| std::fs::remove_file(&probe))
+        .with_context(|| format!("data directory {} is not writable", dir.display()))?;
+    Ok(())
+}
+
+/// Opens the configured database and applies migrations.
+pub async fn open_database(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
+    if cfg.is_sqlite() {
+        prepare_data_dir(&cfg.data_dir, cfg.data_dir_explicit)?;
+    }
+    let url = cfg.database_url.expose();
+    let shown = redact_url(url);
+    let db = store::connect(url, 10).await.map_err(|e| {
+        anyhow!(
+            "cannot open database {shown}: {}",
+            crate::cli::db_reason(&e)
+        )
+    })?;
+    store::migrate(&db).await.map_err(|e| {
+        anyhow!(
+            "cannot migrate database {shown}: {}",
+            crate::cli::db_reason(&e)
+        )
+    })?;
+    Ok(db)
+}
+
+pub fn leptos_options(cfg: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("datong")
+        .site_root(cfg.site_dir.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(cfg.addr)
+        .build()
+}
+
+pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
+    let db = open_database(cfg).await?;
+    let key = master_key::load_or_create(cfg).map_err(|e| anyhow!(e))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    admins::ensure_first_admin(&db, clock.as_ref(), cfg.admin_password.as_ref())
+        .await
+        .context("cannot create the first administrator")?;
+    let site_js = cfg.site_dir.join("pkg").join("datong.js");
+    if !site_js.exists() {
+        tracing::warn!(
+            site_dir = %cfg.site_dir.display(),
+            "console assets not found: run `make build` (pages render without styles or interactivity)"
+        );
+    }
+    let http = HttpSettings {
+        public_url: cfg.public_url.clone(),
+        behind_proxy: cfg.behind_proxy,
+    };
+    Ok(AppState::new(
+        db,
+        clock,
+        key.expose(),
+        cfg.session_hours,
+        http,
+        leptos_options(cfg),
+    ))
+}

@@ -1,0 +1,45 @@
+//! Opening the database and bringing its schema up to date.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+
+/// Connects to SQLite or PostgreSQL. SQLite runs in WAL mode with a busy timeout so a second
+/// process on the same file waits for its turn instead of failing or corrupting it.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url.to_owned());
+    opt.max_connections(max_connections)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") && !url.contains(":memory:") && !url.contains("mode=memory") {
+        opt.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    }
+    let db = Database::connect(opt).await?;
+    // A query proves the file really is a database (a corrupt file opens fine and fails here).
+    db.execute_unprepared("SELECT 1").await?;
+    Ok(db)
+}
+
+/// Applies pending migrations. Another instance may be migrating the same database at the same
+/// moment; a failure is retried a few times before it is reported.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let mut attempt = 0;
+    loop {
+        match Migrator::up(db, None).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 3 => {
+                attempt += 1;
+                tracing::debug!(error = %e, attempt, "migration failed, retrying");
+                tokio::time::sleep(Duration::from_millis(250 * attempt)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+pub mod admin;
+pub mod admin_session;
+pub mod sign_in_failure;

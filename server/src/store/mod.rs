@@ -1,0 +1,27 @@
+//! Storage: sea-orm entities and the queries over them. The only module that knows SQL.
+
+pub mod admins;
+pub mod connect;
+pub mod entities;
+pub mod sessions;
+pub mod sign_in_failures;
+
+pub use connect::{connect, migrate};
+
+use sea_orm::{DbErr, SqlErr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key already holds this value.
+    #[error("already exists")]
+    Conflict,
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+pub(crate) fn classify(err: DbErr) -> StoreError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict,
+        _ => StoreError::Db(err),
+    }
+}

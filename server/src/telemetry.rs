@@ -1,0 +1,20 @@
+//! Structured logs through `tracing`: text for people, JSON for log collectors.
+
+use tracing_subscriber::EnvFilter;
+
+use crate::config::LogFormat;
+
+pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
+    let filter = EnvFilter::try_new(filter)
+        .map_err(|e| format!("invalid value for `log`: {e} (example: info,datong=debug)"))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true);
+    let result = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+    // A second init (tests, or `admin` after `serve` in one process) keeps the first subscriber.
+    let _ = result;
+    Ok(())
+}

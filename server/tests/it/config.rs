@@ -1,0 +1,201 @@
+//! Configuration layering and its error messages.
+
+use std::path::PathBuf;
+
+use datong::config::{self, Flags, KEYS, LogFormat};
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("datong-cfg-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("datong.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn defaults_give_the_embedded_setup() {
+    let c = config::load_from(&Flags::default(), env(&[])).unwrap();
+    assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+    assert_eq!(c.data_dir, PathBuf::from("data"));
+    assert!(!c.data_dir_explicit);
+    assert_eq!(c.database_url.expose(), "sqlite://data/datong.db?mode=rwc");
+    assert!(c.is_sqlite());
+    assert_eq!(c.session_hours, 12);
+    assert_eq!(c.log_format, LogFormat::Text);
+    assert!(c.master_key.is_none() && c.admin_password.is_none());
+}
+
+#[test]
+fn file_then_environment_then_flags() {
+    let file = temp_file(
+        "layers",
+        "addr = \"127.0.0.1:4000\"\nsession_hours = 2\nlog_format = \"json\"\n",
+    );
+    let flags = Flags {
+        config: Some(file.clone()),
+        ..Flags::default()
+    };
+    let c = config::load_from(&flags, env(&[("DATONG_SESSION_HOURS", "3")])).unwrap();
+    assert_eq!(c.addr.to_string(), "127.0.0.1:4000", "from the file");
+    assert_eq!(c.session_hours, 3, "environment beats the file");
+    assert_eq!(c.log_format, LogFormat::Json);
+
+    let flags = Flags {
+        config: Some(file),
+        addr: Some("127.0.0.1:5000".into()),
+        data_dir: Some("/srv/datong".into()),
+    };
+    let c = config::load_from(&flags, env(&[("DATONG_ADDR", "127.0.0.1:4500")])).unwrap();
+    assert_eq!(
+        c.addr.to_string(),
+        "127.0.0.1:5000",
+        "flags beat the environment"
+    );
+    assert_eq!(c.data_dir, PathBuf::from("/srv/datong"));
+    assert!(c.data_dir_explicit);
+    assert_eq!(
+        c.database_url.expose(),
+        "sqlite:///srv/datong/datong.db?mode=rwc"
+    );
+}
+
+#[test]
+fn database_url_from_the_environment() {
+    let c = config::load_from(
+        &Flags::default(),
+        env(&[("DATONG_DATABASE_URL", "postgres://postgres@127.0.0.1/test")]),
+    )
+    .unwrap();
+    assert!(!c.is_sqlite());
+    assert_eq!(
+        c.database_url.expose(),
+        "postgres://postgres@127.0.0.1/test"
+    );
+}
+
+#[test]
+fn unknown_keys_are_named() {
+    let e = config::load_from(&Flags::default(), env(&[("DATONG_BOGUS", "1")])).unwrap_err();
+    assert!(e.contains("`bogus`") && e.contains("DATONG_BOGUS"), "{e}");
+
+    let file = temp_file("unknown", "addr = \"127.0.0.1:1\"\nbogus_key = 1\n");
+    let e = config::load_from(
+        &Flags {
+            config: Some(file),
+            ..Flags::default()
+        },
+        env(&[]),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("bogus_key") && e.contains("line 2") && e.contains("datong.toml"),
+        "{e}"
+    );
+    // test-suite variables are not configuration
+    config::load_from(&Flags::default(), env(&[("DATONG_TEST_DATABASE_URL", "x")])).unwrap();
+}
+
+#[test]
+fn malformed_values_are_named_with_their_source() {
+    let cases = [
+        ("DATONG_ADDR", "nope", "`addr`"),
+        ("DATONG_SESSION_HOURS", "soon", "`session_hours`"),
+        ("DATONG_SESSION_HOURS", "0", "`session_hours`"),
+        ("DATONG_BEHIND_PROXY", "maybe", "`behind_proxy`"),
+        ("DATONG_DATABASE_URL", "mysql://x", "`database_url`"),
+        ("DATONG_MASTER_KEY", "too-short", "`master_key`"),
+        ("DATONG_PUBLIC_URL", "id.example.com", "`public_url`"),
+        ("DATONG_LOG_FORMAT", "xml", "`log_format`"),
+        ("DATONG_ADMIN_PASSWORD", "short", "`admin_password`"),
+    ];
+    for (var, value, key) in cases {
+        let e = config::load_from(&Flags::default(), env(&[(var, value)])).unwrap_err();
+        assert!(e.contains(key) && e.contains(var), "{var}={value}: {e}");
+    }
+    let file = temp_file("types", "session_hours = \"x\"\n");
+    let e = config::load_from(
+        &Flags {
+            config: Some(file),
+            ..Flags::default()
+        },
+        env(&[]),
+    )
+    .unwrap_err();
+    assert!(e.contains("line 1") && e.contains("invalid type"), "{e}");
+
+    let missing = Flags {
+        config: Some("/nonexistent/datong.toml".into()),
+        ..Flags::default()
+    };
+    let e = config::load_from(&missing, env(&[])).unwrap_err();
+    assert!(e.contains("/nonexistent/datong.toml"), "{e}");
+}
+
+#[test]
+fn debug_output_redacts_every_secret() {
+    let key = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE="; // 32 bytes
+    let c = config::load_from(
+        &Flags::default(),
+        env(&[
+            ("DATONG_MASTER_KEY", key),
+            ("DATONG_ADMIN_PASSWORD", "super-secret-pw"),
+            (
+                "DATONG_DATABASE_URL",
+                "postgres://datong:dbpass123@127.0.0.1/x",
+            ),
+        ]),
+    )
+    .unwrap();
+    let shown = format!("{c:?}");
+    for secret in [key, "super-secret-pw", "dbpass123", "MDEy"] {
+        assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+    }
+    assert_eq!(
+        config::redact_url("postgres://datong:dbpass123@127.0.0.1:5432/x?sslmode=disable"),
+        "postgres://datong:***@127.0.0.1:5432/x?sslmode=disable"
+    );
+    assert_eq!(
+        config::redact_url("sqlite://data/datong.db"),
+        "sqlite://data/datong.db"
+    );
+}
+
+#[test]
+fn the_example_file_documents_every_key() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../datong.example.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    for key in KEYS {
+        assert!(
+            text.contains(&format!("# {key} =")),
+            "{key} missing from {}",
+            path.display()
+        );
+        let env_name = format!("DATONG_{}", key.to_ascii_uppercase());
+        assert!(text.contains(&env_name), "{env_name} missing");
+    }
+    // Uncommented, the example is itself a valid configuration (the master key line is a
+    // placeholder on purpose: a key copied from an example would be public).
+    let uncommented: String = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter(|l| KEYS.iter().any(|k| l.starts_with(&format!("{k} ="))))
+        .filter(|l| !l.starts_with("master_key"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = temp_file("example", &uncommented);
+    config::load_from(
+        &Flags {
+            config: Some(file),
+            ..Flags::default()
+        },
+        env(&[]),
+    )
+    .unwrap();
+}

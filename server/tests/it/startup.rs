@@ -1,0 +1,261 @@
+//! Start-up on bad ground: each failure is one readable line naming the path or URL, never a
+//! panic. These run the real `datong` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use datong::store;
+
+fn datong(args: &[&str], envs: &[(&str, &str)], cwd: &Path) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_datong"));
+    cmd.args(args).current_dir(cwd).env("DATONG_LOG", "warn");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    // The suite's own variables must not leak into the child's configuration.
+    cmd.env_remove("DATONG_TEST_DATABASE_URL");
+    cmd.output().unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("datong-start-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn assert_one_line_failure(out: &Output, must_contain: &str) -> String {
+    assert!(!out.status.success(), "should fail");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let last = err.lines().last().unwrap_or("").to_string();
+    assert!(last.starts_with("datong: "), "{err}");
+    assert!(
+        last.contains(must_contain),
+        "expected `{must_contain}` in: {err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    last
+}
+
+#[test]
+fn missing_data_directory() {
+    let dir = scratch("missing");
+    let out = datong(
+        &["migrate", "--data-dir", "/nonexistent/datong-data"],
+        &[],
+        &dir,
+    );
+    assert_one_line_failure(
+        &out,
+        "data directory /nonexistent/datong-data does not exist",
+    );
+}
+
+#[test]
+fn data_directory_that_is_a_file() {
+    let dir = scratch("file");
+    std::fs::write(dir.join("afile"), "x").unwrap();
+    let out = datong(&["migrate", "--data-dir", "afile"], &[], &dir);
+    assert_one_line_failure(&out, "data directory afile is not a directory");
+}
+
+#[test]
+fn corrupt_sqlite_file() {
+    let dir = scratch("corrupt");
+    std::fs::create_dir_all(dir.join("d")).unwrap();
+    std::fs::write(dir.join("d/datong.db"), vec![0x42u8; 8192]).unwrap();
+    let out = datong(&["migrate", "--data-dir", "d"], &[], &dir);
+    assert_one_line_failure(&out, "d/datong.db");
+}
+
+#[test]
+fn unreachable_postgres_names_the_url_without_its_password() {
+    let dir = scratch("pg");
+    let out = datong(
+        &["migrate"],
+        &[(
+            "DATONG_DATABASE_URL",
+            "postgres://datong:hunter2@127.0.0.1:1/datong",
+        )],
+        &dir,
+    );
+    let line = assert_one_line_failure(&out, "postgres://datong:***@127.0.0.1:1/datong");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("hunter2"),
+        "{line}"
+    );
+}
+
+#[test]
+fn postgres_without_a_master_key_is_refused() {
+    let Ok(url) = std::env::var("DATONG_TEST_DATABASE_URL") else {
+        eprintln!("note: DATONG_TEST_DATABASE_URL not set, skipped");
+        return;
+    };
+    let dir = scratch("pg-key");
+    let out = datong(
+        &["serve", "--addr", "127.0.0.1:0"],
+        &[("DATONG_DATABASE_URL", &url)],
+        &dir,
+    );
+    assert_one_line_failure(&out, "`master_key` is required with PostgreSQL");
+}
+
+#[test]
+fn bad_configuration_names_the_key() {
+    let dir = scratch("badcfg");
+    std::fs::write(
+        dir.join("datong.toml"),
+        "addr = \"127.0.0.1:3000\"\nsesion_hours = 3\n",
+    )
+    .unwrap();
+    let out = datong(&["migrate"], &[], &dir);
+    assert_one_line_failure(&out, "sesion_hours");
+    let out = datong(
+        &["migrate", "--config", "none.toml"],
+        &[("DATONG_LOG_FORMAT", "xml")],
+        &dir,
+    );
+    assert_one_line_failure(&out, "none.toml");
+    std::fs::remove_file(dir.join("datong.toml")).unwrap();
+    let out = datong(&["migrate"], &[("DATONG_LOG_FORMAT", "xml")], &dir);
+    assert_one_line_failure(&out, "DATONG_LOG_FORMAT");
+}
+
+#[test]
+fn migrate_then_admin_commands() {
+    let dir = scratch("admin");
+    let out = datong(&["migrate"], &[], &dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        dir.join("data/datong.db").exists(),
+        "default data directory is created"
+    );
+
+    let out = datong(&["admin", "create", "ops"], &[], &dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("created administrator `ops`") && stdout.contains("password: "),
+        "{stdout}"
+    );
+
+    let again = datong(&["admin", "create", "ops"], &[], &dir);
+    assert_one_line_failure(&again, "an administrator named `ops` already exists");
+
+    let bad = datong(&["admin", "create", "bad name"], &[], &dir);
+    assert_one_line_failure(&bad, "administrator names are");
+
+    let missing = datong(&["admin", "reset-password", "ghost"], &[], &dir);
+    assert_one_line_failure(&missing, "no administrator is named `ghost`");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_datong"))
+        .args(["admin", "reset-password", "ops", "--password-stdin"])
+        .current_dir(&dir)
+        .env("DATONG_LOG", "warn")
+        .env_remove("DATONG_TEST_DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("a long enough password"));
+}
+
+/// Several `datong` processes started at once on one fresh data directory: they race on the
+/// first migration and on writes, and all succeed.
+#[test]
+fn concurrent_processes_share_one_sqlite_file() {
+    let dir = scratch("procs");
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_datong"))
+                .args(["admin", "create", &format!("user{i}")])
+                .current_dir(&dir)
+                .env("DATONG_LOG", "warn")
+                .env_remove("DATONG_TEST_DATABASE_URL")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for i in 0..6 {
+        let again = datong(&["admin", "create", &format!("user{i}")], &[], &dir);
+        assert_one_line_failure(&again, "already exists");
+    }
+}
+
+/// Two connection pools on one SQLite file, as two instances would have: WAL and a busy
+/// timeout let both write without errors or damage.
+#[tokio::test]
+async fn two_pools_share_one_sqlite_file() {
+    let dir = scratch("shared");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("datong.db").display());
+    let a = store::connect(&url, 4).await.unwrap();
+    let b = store::connect(&url, 4).await.unwrap();
+    let (ma, mb) = tokio::join!(store::migrate(&a), store::migrate(&b));
+    ma.unwrap();
+    mb.unwrap();
+    let mut tasks = Vec::new();
+    for (i, db) in [a.clone(), b.clone()].into_iter().enumerate() {
+        tasks.push(tokio::spawn(async move {
+            for n in 0..25 {
+                store::admins::create(&db, &format!("i{i}-{n}"), "h", chrono::Utc::now())
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(store::admins::count(&a).await.unwrap(), 50);
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = a
+        .query_one_raw(Statement::from_string(
+            a.get_database_backend(),
+            "PRAGMA journal_mode",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "wal");
+    let ok = b
+        .query_one_raw(Statement::from_string(
+            b.get_database_backend(),
+            "PRAGMA integrity_check",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ok.try_get_by_index::<String>(0).unwrap(), "ok");
+}
