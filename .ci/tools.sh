@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Datong needs, skipping whatever is already present.
-# Usage: .ci/tools.sh build   -> wasm target, wasm-opt, cargo-leptos, wasm-bindgen CLI, npm packages
+# Usage: .ci/tools.sh build   -> wasm target, cargo-leptos, wasm-bindgen CLI, npm packages (tailwind, wasm-opt)
 #        .ci/tools.sh test    -> the above plus Chromium and the end2end npm packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +67,8 @@ wasm_bindgen() {
   cargo install -q wasm-bindgen-cli --version "$want" --force
 }
 
-# Tailwind lives in style/ (next to the CSS that imports it); the Makefile puts its bin on PATH.
+# Tailwind and wasm-opt (npm binaryen) live in style/, next to the CSS that imports tailwind;
+# the Makefile puts style/node_modules/.bin first on PATH.
 npm_style() {
   if [ -x style/node_modules/.bin/tailwindcss ] && [ style/node_modules -nt style/package.json ]; then return 0; fi
   log "npm install in style/ (tailwind)"
@@ -84,10 +85,10 @@ npm_end2end() {
 
 case "${1:-build}" in
   build)
-    apt_install binaryen
     wasm_target; cargo_leptos; wasm_bindgen; npm_style ;;
   test)
-    apt_install binaryen chromium
+    # a CJK font so failure screenshots of Chinese pages are legible
+    apt_install chromium fonts-wqy-microhei
     wasm_target; cargo_leptos; wasm_bindgen; npm_style; npm_end2end ;;
   cargo-leptos) cargo_leptos ;;
   *) echo "usage: $0 build|test" >&2; exit 2 ;;

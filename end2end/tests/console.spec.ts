@@ -45,6 +45,9 @@ test("an administrator signs in, switches language, browses the console and sign
     await console_.go(section);
     await expect(console_.title()).toHaveText(title);
     await expect(console_.emptyState()).toHaveText("暂无数据。");
+    // exactly one entry, the current one, is highlighted
+    await expect(console_.currentNav()).toHaveCount(1);
+    await expect(console_.currentNav()).toHaveAttribute("data-testid", `nav-${section}`);
   }
 
   await console_.language("en");

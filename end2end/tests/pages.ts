@@ -35,6 +35,11 @@ export class Console {
     return this.page.getByTestId(`nav-${section}`);
   }
 
+  /** The navigation entries marked as the current page. */
+  currentNav() {
+    return this.page.locator("[data-testid='console-nav'] [aria-current='page']");
+  }
+
   async go(section: "overview" | "applications" | "sources" | "users" | "logs") {
     await this.navLink(section).click();
   }

@@ -28,7 +28,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                      label: fn(&Texts) -> &'static str,
                      testid: &'static str| {
         view! {
-            <A href=href attr:data-testid=testid attr:class="block rounded px-3 py-2 hover:bg-slate-800 aria-[current=page]:bg-emerald-700">
+            <A href=href exact=true attr:data-testid=testid attr:class="block rounded px-3 py-2 hover:bg-slate-800 aria-[current=page]:bg-emerald-700">
                 {move || label(tr())}
             </A>
         }
