@@ -144,5 +144,12 @@ pub fn db_reason(err: &sea_orm::DbErr) -> String {
         .trim_start_matches("Connection Error: ")
         .trim_start_matches("Execution Error: ")
         .trim_start_matches("Failed to acquire connection from pool: ");
-    text.replace('\n', " ")
+    let text = text.replace('\n', " ");
+    // PostgreSQL appends the line of its own source file ("... at line 334"): noise to a user.
+    match text.rsplit_once(" at line ") {
+        Some((head, tail)) if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) => {
+            head.to_string()
+        }
+        _ => text,
+    }
 }

@@ -161,12 +161,24 @@ fn read_file(
 
 fn parse_toml(text: &str) -> Result<Raw, String> {
     toml::from_str::<Raw>(text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        match line {
-            Some(l) => format!("line {l}: {}", e.message().trim()),
-            None => e.message().trim().to_string(),
+        let Some(span) = e.span() else {
+            return e.message().trim().to_string();
+        };
+        let start = span.start.min(text.len());
+        let line_no = text[..start].matches('\n').count() + 1;
+        // Name the key of the offending line (`key = value`) when the message does not.
+        let line = text.lines().nth(line_no - 1).unwrap_or("");
+        let key = line
+            .split_once('=')
+            .map(|(k, _)| k.trim().trim_matches('"'));
+        match key {
+            Some(k) if !k.is_empty() && !e.message().contains(k) => {
+                format!(
+                    "line {line_no}: invalid value for `{k}`: {}",
+                    e.message().trim()
+                )
+            }
+            _ => format!("line {line_no}: {}", e.message().trim()),
         }
     })
 }

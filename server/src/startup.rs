@@ -30,7 +30,12 @@ pub fn prepare_data_dir(dir: &Path, explicit: bool) -> anyhow::Result<()> {
             dir.display()
         ));
     }
-    let probe = dir.join(".datong-write-check");
+    // A name of its own: several instances may start on one directory at the same moment.
+    let probe = dir.join(format!(
+        ".datong-write-check-{}-{:x}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
     std::fs::write(&probe, b"ok")
         .and_then(|_| std::fs::remove_file(&probe))
         .with_context(|| format!("data directory {} is not writable", dir.display()))?;

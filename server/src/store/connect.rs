@@ -4,11 +4,14 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, RuntimeErr};
 
 /// Connects to SQLite or PostgreSQL. SQLite runs in WAL mode with a busy timeout so a second
 /// process on the same file waits for its turn instead of failing or corrupting it.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    if url.starts_with("postgres") {
+        probe_postgres(url).await?;
+    }
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.max_connections(max_connections)
         .connect_timeout(Duration::from_secs(5))
@@ -25,6 +28,21 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     // A query proves the file really is a database (a corrupt file opens fine and fails here).
     db.execute_unprepared("SELECT 1").await?;
     Ok(db)
+}
+
+/// One direct connection first: a pool only reports "timed out", this says why (refused,
+/// unknown host, wrong password, missing database) and does so at once.
+async fn probe_postgres(url: &str) -> Result<(), DbErr> {
+    use sea_orm::sqlx::{Connection, postgres::PgConnection};
+    let fail = |why: String| DbErr::Conn(RuntimeErr::Internal(why));
+    match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect(url)).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Ok(Err(e)) => Err(fail(e.to_string())),
+        Err(_) => Err(fail("no answer within 5 s".into())),
+    }
 }
 
 /// Applies pending migrations. Another instance may be migrating the same database at the same

@@ -128,7 +128,10 @@ fn malformed_values_are_named_with_their_source() {
         env(&[]),
     )
     .unwrap_err();
-    assert!(e.contains("line 1") && e.contains("invalid type"), "{e}");
+    assert!(
+        e.contains("line 1") && e.contains("`session_hours`") && e.contains("invalid type"),
+        "{e}"
+    );
 
     let missing = Flags {
         config: Some("/nonexistent/datong.toml".into()),

@@ -64,6 +64,14 @@ fn data_directory_that_is_a_file() {
 }
 
 #[test]
+fn unwritable_data_directory() {
+    let dir = scratch("unwritable");
+    // /proc refuses new files even to root, which chmod-based checks cannot.
+    let out = datong(&["migrate", "--data-dir", "/proc"], &[], &dir);
+    assert_one_line_failure(&out, "data directory /proc is not writable");
+}
+
+#[test]
 fn corrupt_sqlite_file() {
     let dir = scratch("corrupt");
     std::fs::create_dir_all(dir.join("d")).unwrap();
@@ -84,6 +92,7 @@ fn unreachable_postgres_names_the_url_without_its_password() {
         &dir,
     );
     let line = assert_one_line_failure(&out, "postgres://datong:***@127.0.0.1:1/datong");
+    assert!(line.contains("refused"), "the cause is shown: {line}");
     assert!(
         !String::from_utf8_lossy(&out.stderr).contains("hunter2"),
         "{line}"
@@ -258,4 +267,105 @@ async fn two_pools_share_one_sqlite_file() {
         .unwrap()
         .unwrap();
     assert_eq!(ok.try_get_by_index::<String>(0).unwrap(), "ok");
+}
+
+/// The first start prints a generated admin password once; it signs in over real HTTP; SIGTERM
+/// stops the process cleanly; the next start prints no password and reuses the master key.
+#[tokio::test]
+async fn first_start_prints_a_working_one_time_password_once() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = scratch("first-start");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_datong"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .current_dir(&dir)
+            .env("DATONG_LOG", "info")
+            .env("NO_COLOR", "1")
+            .env_remove("DATONG_TEST_DATABASE_URL")
+            .env_remove("DATONG_ADMIN_PASSWORD")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Reads log lines until the listening address shows; returns it and the lines seen.
+    let read_until_listening = |child: &mut std::process::Child| {
+        let mut lines = Vec::new();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        loop {
+            let mut line = String::new();
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "exited early: {lines:?}"
+            );
+            lines.push(line.clone());
+            if let Some(at) = line.find("listening on http://") {
+                let addr = line[at + "listening on http://".len()..].trim().to_string();
+                // keep draining the log so the child never blocks on a full pipe
+                std::thread::spawn(move || for _ in reader.lines() {});
+                return (addr, lines);
+            }
+        }
+    };
+    let stop = |child: &mut std::process::Child| {
+        let pid = child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = child.wait().unwrap();
+        assert!(
+            status.success(),
+            "SIGTERM should stop cleanly, got {status}"
+        );
+    };
+
+    let mut first = start();
+    let (addr, lines) = read_until_listening(&mut first);
+    let marker = "one-time password ";
+    let password_line = lines
+        .iter()
+        .find(|l| l.contains(marker))
+        .expect("password logged");
+    let password: String = password_line[password_line.find(marker).unwrap() + marker.len()..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(password.len(), 20, "{password_line}");
+    let key_before = std::fs::read(dir.join("data/master.key")).unwrap();
+
+    let client = reqwest::Client::new();
+    let reply = client
+        .post(format!("http://{addr}/api/session/sign_in"))
+        .header("origin", format!("http://{addr}"))
+        .header("accept", "application/json")
+        .form(&[("name", "admin"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.headers().get("set-cookie").is_some());
+    let body: serde_json::Value = reply.json().await.unwrap();
+    assert_eq!(body["outcome"], "signed");
+    stop(&mut first);
+
+    let mut second = start();
+    let (_, lines) = read_until_listening(&mut second);
+    assert!(
+        !lines.iter().any(|l| l.contains(marker)),
+        "printed again: {lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains(&password)),
+        "password leaked: {lines:?}"
+    );
+    stop(&mut second);
+    assert_eq!(
+        std::fs::read(dir.join("data/master.key")).unwrap(),
+        key_before
+    );
 }
