@@ -31,16 +31,18 @@ fmt:
 
 clippy:
 	cargo clippy --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 ## unit: Rust tests; starts the local PostgreSQL unless DATONG_TEST_DATABASE_URL is set
 unit:
 	@if [ -z "$$DATONG_TEST_DATABASE_URL" ]; then \
-	  url=$$(.ci/postgres.sh) && export DATONG_TEST_DATABASE_URL="$$url"; \
+	  url=$$(.ci/postgres.sh) || exit 1; \
+	  export DATONG_TEST_DATABASE_URL="$$url"; \
 	fi; \
-	cargo test
+	DATONG_TEST_REQUIRE_POSTGRES=1 cargo test
 
 ## e2e: Playwright in Debian's Chromium against target/release/datong (run `make build` first)
-e2e:
+e2e: test-tools
 	cd end2end && npx playwright test
 
 clean:

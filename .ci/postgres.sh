@@ -26,7 +26,11 @@ if [ "$(psql_su "SELECT 1 FROM pg_roles WHERE rolname='datong'")" != "1" ]; then
   log "creating role datong"
   psql_su "CREATE ROLE datong LOGIN SUPERUSER PASSWORD 'datong'"
 fi
-# A fresh database every run: test schemas from earlier runs never pile up.
-psql_su "DROP DATABASE IF EXISTS datong_test WITH (FORCE)" >/dev/null
-psql_su "CREATE DATABASE datong_test OWNER datong" >/dev/null
-echo "postgres://datong:datong@127.0.0.1:5432/datong_test"
+# A database of its own for every run, so parallel runs never collide. Databases of earlier
+# runs are dropped unless a run is still connected to them (DROP then fails and they stay).
+for old in $(psql_su "SELECT datname FROM pg_database WHERE datname LIKE 'datong_test_%'"); do
+  psql_su "DROP DATABASE IF EXISTS $old" >/dev/null 2>&1 || true
+done
+db="datong_test_$(date +%s)_$$"
+psql_su "CREATE DATABASE $db OWNER datong" >/dev/null
+echo "postgres://datong:datong@127.0.0.1:5432/$db"

@@ -39,8 +39,6 @@ pub enum LogFormat {
 pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
-    /// True when the data directory was chosen by the operator (then it must already exist).
-    pub data_dir_explicit: bool,
     pub database_url: Secret<String>,
     pub master_key: Option<Secret<[u8; 32]>>,
     pub admin_password: Option<Secret<String>>,
@@ -66,7 +64,8 @@ pub struct Flags {
     pub data_dir: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+// No `Debug`: it holds secrets in clear before they are wrapped.
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
     addr: Option<String>,
@@ -84,7 +83,18 @@ struct Raw {
 
 /// Loads the configuration from the process environment and the file system.
 pub fn load(flags: &Flags) -> Result<Config, String> {
-    load_from(flags, std::env::vars())
+    let mut env = Vec::new();
+    for (key, value) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if !key.starts_with(ENV_PREFIX) {
+            continue;
+        }
+        let value = value
+            .into_string()
+            .map_err(|_| format!("environment variable {key} is not valid UTF-8"))?;
+        env.push((key, value));
+    }
+    load_from(flags, env)
 }
 
 /// Loads the configuration from the given environment (tests pass their own).
@@ -249,7 +259,6 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         )
     })?;
 
-    let data_dir_explicit = raw.data_dir.is_some();
     let data_dir = PathBuf::from(raw.data_dir.unwrap_or_else(|| "data".into()));
     if data_dir.as_os_str().is_empty() {
         return Err(bad("data_dir", "must not be empty".into()));
@@ -318,7 +327,6 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
     Ok(Config {
         addr,
         data_dir,
-        data_dir_explicit,
         database_url: Secret::new(database_url),
         master_key,
         admin_password,
@@ -351,8 +359,9 @@ pub fn redact_url(url: &str) -> String {
         return url.to_string();
     };
     let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
+    // The user info ends at the last `@` before the query: a password may hold `/` or `@`.
+    let query = rest.find('?').unwrap_or(rest.len());
+    let authority = &rest[..query];
     match authority.rfind('@') {
         Some(at) => {
             let userinfo = &authority[..at];

@@ -9,12 +9,15 @@ use tokio::net::TcpListener;
 use crate::state::AppState;
 
 pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
+    // Handlers go in before we listen: a SIGTERM that arrives right after start-up must still
+    // stop the server cleanly, not kill it.
+    let shutdown = shutdown_signal()?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr().unwrap_or(addr);
     tracing::info!("Datong is listening on http://{local}");
-    serve_on(listener, state, shutdown_signal()).await
+    serve_on(listener, state, shutdown).await
 }
 
 pub async fn serve_on(
@@ -33,21 +36,15 @@ pub async fn serve_on(
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }

@@ -15,13 +15,23 @@ use crate::crypto::master_key;
 use crate::state::{AppState, HttpSettings};
 use crate::store;
 
-/// Makes sure the data directory exists (creating the default one) and is writable.
-pub fn prepare_data_dir(dir: &Path, explicit: bool) -> anyhow::Result<()> {
+/// Makes sure the data directory exists and is writable. Like `mkdir` without `-p`, a missing
+/// directory is created when its parent exists; a missing parent is an error (a typo in the
+/// path should not silently scatter data somewhere new).
+pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
     if !dir.exists() {
-        if explicit {
-            return Err(anyhow!("data directory {} does not exist", dir.display()));
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !parent.is_dir() {
+            return Err(anyhow!(
+                "data directory {} does not exist, nor does its parent {}",
+                dir.display(),
+                parent.display()
+            ));
         }
-        std::fs::create_dir_all(dir)
+        std::fs::create_dir(dir)
             .with_context(|| format!("cannot create data directory {}", dir.display()))?;
     }
     if !dir.is_dir() {
@@ -45,11 +55,17 @@ pub fn prepare_data_dir(dir: &Path, explicit: bool) -> anyhow::Result<()> {
 /// Opens the configured database and applies migrations.
 pub async fn open_database(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
     if cfg.is_sqlite() {
-        prepare_data_dir(&cfg.data_dir, cfg.data_dir_explicit)?;
+        prepare_data_dir(&cfg.data_dir)?;
     }
     let url = cfg.database_url.expose();
     let shown = redact_url(url);
-    let db = store::connect(url, 10).await.map_err(|e| {
+    // Each connection to an in-memory SQLite database is a database of its own.
+    let pool = if url.contains(":memory:") || url.contains("mode=memory") {
+        1
+    } else {
+        10
+    };
+    let db = store::connect(url, pool).await.map_err(|e| {
         anyhow!(
             "cannot open database {shown}: {}",
             crate::cli::db_reason(&e)
@@ -74,8 +90,12 @@ pub fn leptos_options(cfg: &Config) -> LeptosOptions {
 }
 
 pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
-    let db = open_database(cfg).await?;
+    // The key first: a misconfigured instance must not touch the database at all.
+    if cfg.is_sqlite() {
+        prepare_data_dir(&cfg.data_dir)?;
+    }
     let key = master_key::load_or_create(cfg).map_err(|e| anyhow!(e))?;
+    let db = open_database(cfg).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     admins::ensure_first_admin(&db, clock.as_ref(), cfg.admin_password.as_ref())
         .await

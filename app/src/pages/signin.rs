@@ -7,10 +7,21 @@ use crate::api::{SignIn, SignInResult};
 use crate::i18n::use_texts;
 use crate::lang_switch::LangSwitch;
 
-/// Where to go after signing in: only a path on this site, never another origin.
+/// Where to go after signing in: only a path on this site, never another origin. Browsers
+/// drop tabs and newlines from URLs and read `\\` as `/`, so `/\t/evil.example` or
+/// `/\\evil.example` would become `//evil.example`: any whitespace, control character or
+/// backslash is refused.
 pub fn safe_next(next: Option<String>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            p
+        }
         _ => "/console".to_string(),
     }
 }
@@ -100,6 +111,10 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example".into())), "/console");
         assert_eq!(safe_next(Some("https://evil.example".into())), "/console");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/console");
+        assert_eq!(safe_next(Some("/\t/evil.example".into())), "/console");
+        assert_eq!(safe_next(Some("/\n/evil.example".into())), "/console");
+        assert_eq!(safe_next(Some("/ /evil.example".into())), "/console");
+        assert_eq!(safe_next(Some("relative".into())), "/console");
         assert_eq!(safe_next(None), "/console");
     }
 }

@@ -45,16 +45,34 @@ impl ConsoleBackend for ConsoleService {
         let name = name.trim();
         let subjects = [format!("account:{name}"), format!("ip:{}", meta.ip)];
 
+        // Every attempt is recorded as a failure before the password is checked, so parallel
+        // attempts see each other and no more than LIMIT get through a window; a success
+        // removes its records again.
+        let mut own = Vec::with_capacity(subjects.len());
+        for subject in &subjects {
+            own.push(
+                store::sign_in_failures::record(&self.db, subject, now)
+                    .await
+                    .map_err(internal)?,
+            );
+        }
         let mut wait = None;
         for subject in &subjects {
-            let failures =
+            let mut times =
                 store::sign_in_failures::since(&self.db, subject, now - throttle::window())
                     .await
                     .map_err(internal)?;
-            wait = wait.max(throttle::retry_after(&failures, now));
+            if let Some(mine) = times.iter().rposition(|t| *t == now) {
+                times.remove(mine);
+            }
+            wait = wait.max(throttle::retry_after(&times, now));
         }
         if let Some(retry_after_secs) = wait {
-            tracing::warn!(admin = name, ip = %meta.ip, retry_after_secs, "sign-in throttled");
+            // A refused attempt is not a guess: it does not extend the lock.
+            store::sign_in_failures::delete(&self.db, &own)
+                .await
+                .map_err(internal)?;
+            tracing::warn!(ip = %meta.ip, retry_after_secs, "sign-in throttled");
             return Ok(SignInDecision::Throttled { retry_after_secs });
         }
 
@@ -75,19 +93,22 @@ impl ConsoleBackend for ConsoleService {
 
         let admin = match (ok, admin) {
             (true, Some(admin)) => admin,
-            _ => {
-                for subject in &subjects {
-                    store::sign_in_failures::record(&self.db, subject, now)
-                        .await
-                        .map_err(internal)?;
-                }
+            (_, known) => {
                 let _ =
                     store::sign_in_failures::purge_before(&self.db, now - Duration::hours(1)).await;
-                tracing::warn!(admin = name, ip = %meta.ip, "sign-in failed");
+                // The name is logged only when it is a real account: people paste passwords
+                // into name fields.
+                match known {
+                    Some(a) => tracing::warn!(admin = %a.name, ip = %meta.ip, "sign-in failed"),
+                    None => tracing::warn!(ip = %meta.ip, "sign-in failed: unknown name"),
+                }
                 return Ok(SignInDecision::Rejected);
             }
         };
 
+        store::sign_in_failures::delete(&self.db, &own)
+            .await
+            .map_err(internal)?;
         let session_token = token::random_token();
         let expires = now + self.session_ttl;
         store::sessions::insert(

@@ -33,22 +33,43 @@ fn from_file(path: &Path) -> Result<Secret<[u8; 32]>, String> {
         Ok(text) => decode_master_key(&text)
             .map(Secret::new)
             .map_err(|why| format!("master key file {} is damaged: {why}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key: [u8; 32] = rand::random();
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(path)
-                .map_err(|e| format!("cannot create master key file {}: {e}", path.display()))?;
-            file.write_all(STANDARD.encode(key).as_bytes())
-                .and_then(|_| file.sync_all())
-                .map_err(|e| format!("cannot write master key file {}: {e}", path.display()))?;
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path),
+        Err(e) => Err(format!(
+            "cannot read master key file {}: {e}",
+            path.display()
+        )),
+    }
+}
+
+/// Writes a new key to a private temporary file, then links it into place. The link fails if
+/// another instance got there first, and then its key is used: concurrent first starts agree
+/// on one key, and a crash never leaves a half-written key file behind.
+fn create(path: &Path) -> Result<Secret<[u8; 32]>, String> {
+    let key: [u8; 32] = rand::random();
+    let tmp = path.with_extension(format!(
+        "tmp-{}-{:x}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .and_then(|mut file| {
+            file.write_all(STANDARD.encode(key).as_bytes())?;
+            file.sync_all()
+        });
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {
             tracing::info!(path = %path.display(), "generated a new master key");
             Ok(Secret::new(key))
         }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => from_file(path),
         Err(e) => Err(format!(
-            "cannot read master key file {}: {e}",
+            "cannot create master key file {}: {e}",
             path.display()
         )),
     }
@@ -69,6 +90,20 @@ mod tests {
         assert_eq!(mode, 0o600);
         let second = from_file(&path).unwrap();
         assert_eq!(first.expose(), second.expose());
+        // Many first starts at once end with one key.
+        let racing = dir.join("racing.key");
+        let keys: Vec<_> = (0..8)
+            .map(|_| {
+                let p = racing.clone();
+                std::thread::spawn(move || *from_file(&p).unwrap().expose())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        assert!(keys.iter().all(|k| *k == keys[0]));
+        let leftovers = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(leftovers, 2, "only the two key files remain");
         std::fs::write(&path, "garbage").unwrap();
         assert!(from_file(&path).unwrap_err().contains("damaged"));
         std::fs::remove_dir_all(&dir).unwrap();

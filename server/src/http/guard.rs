@@ -1,6 +1,7 @@
 //! The console's gate, in front of pages and server functions:
 //! - records who is calling (`RequestMeta`: address, https) for the server functions;
-//! - refuses cross-site calls to server functions (the `Origin`, else `Referer`, must be ours);
+//! - refuses cross-site POSTs to `/api/` (server functions; the token API `/api/v1/` aside):
+//!   the `Origin`, else the `Referer`, must be one of ours;
 //! - admits only a signed-in administrator to `/console` pages (others are sent to sign-in) and
 //!   to `/api/console` functions (others get a 401 JSON error), and hands the `Admin` on.
 
@@ -16,18 +17,22 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::ApiError;
 use crate::state::{AppState, HttpSettings};
 
-const PUBLIC_FN_PREFIX: &str = "/api/session/";
 const ADMIN_FN_PREFIX: &str = "/api/console/";
+/// Endpoints for API clients (bearer tokens, mini programs), not browsers with our cookies.
+const TOKEN_API_PREFIX: &str = "/api/v1/";
 
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let meta = request_meta(&state.http, &req);
     let path = req.uri().path().to_string();
-    let is_fn = path.starts_with(PUBLIC_FN_PREFIX) || path.starts_with(ADMIN_FN_PREFIX);
+    // Every cookie-authenticated call (all of /api/ but the token API) must come from our pages.
+    let browser_call = path.starts_with("/api/") && !path.starts_with(TOKEN_API_PREFIX);
     let admin_fn = path.starts_with(ADMIN_FN_PREFIX);
     let admin_page = path == "/console" || path.starts_with("/console/");
     let signin_page = path == "/signin";
 
-    if is_fn && req.method() != Method::GET && !same_origin(req.headers(), &state.http, meta.secure)
+    if browser_call
+        && req.method() != Method::GET
+        && !same_origin(req.headers(), &state.http, meta.secure)
     {
         tracing::warn!(path, "cross-site request refused");
         return ApiError::new(
@@ -100,9 +105,12 @@ fn request_meta(settings: &HttpSettings, req: &Request) -> RequestMeta {
             .map(str::trim)
             .filter(|v| !v.is_empty())
     };
+    // The proxy appends the address it saw: the last entry. Earlier ones are the client's own
+    // claims. (One trusted proxy hop is assumed.)
     let forwarded_ip = header("x-forwarded-for")
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_string());
+        .and_then(|v| v.rsplit(',').next())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
     let ip = if settings.behind_proxy {
         forwarded_ip.or(peer)
     } else {

@@ -16,7 +16,8 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::state::AppState;
 
@@ -44,7 +45,11 @@ pub fn router(state: AppState) -> Router {
     app.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            .layer(
+                TraceLayer::new_for_http()
+                    // One INFO line per request (status, latency) inside the request's span.
+                    .on_response(DefaultOnResponse::new().level(Level::INFO))
+                    .make_span_with(|req: &Request<_>| {
                 let id = req
                     .headers()
                     .get(REQUEST_ID)
@@ -52,7 +57,8 @@ pub fn router(state: AppState) -> Router {
                     .unwrap_or("-");
                 // The path only: query strings can carry codes and tokens.
                 tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
-            }))
+                    }),
+            )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
     )
 }

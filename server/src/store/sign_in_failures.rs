@@ -9,18 +9,27 @@ use sea_orm::{
 use super::StoreError;
 use super::entities::sign_in_failure::{self, Entity as Failures};
 
+/// Records one failed (or not yet decided) attempt; returns its id.
 pub async fn record(
     db: &DatabaseConnection,
     subject: &str,
     at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sign_in_failure::ActiveModel {
+) -> Result<i64, StoreError> {
+    let row = sign_in_failure::ActiveModel {
         subject: Set(subject.to_string()),
         at: Set(at),
         ..Default::default()
     }
     .insert(db)
     .await?;
+    Ok(row.id)
+}
+
+pub async fn delete(db: &DatabaseConnection, ids: &[i64]) -> Result<(), StoreError> {
+    Failures::delete_many()
+        .filter(sign_in_failure::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

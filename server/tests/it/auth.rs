@@ -192,26 +192,24 @@ async fn cross_site_calls_are_refused() {
 
 #[tokio::test]
 async fn cookies_are_secure_behind_an_https_proxy() {
-    use axum::body::Body;
-    use axum::http::{Request, header};
     let app = test_app_with(HttpSettings {
         public_url: Some("https://id.example.com".into()),
         behind_proxy: true,
     })
     .await;
-    let req = Request::post("/api/session/sign_in")
-        .header(header::HOST, "10.1.1.1:3000")
-        .header(header::ORIGIN, "https://id.example.com")
-        .header("x-forwarded-proto", "https")
-        .header("x-forwarded-for", "203.0.113.9, 10.1.1.2")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .body(Body::from(format!(
-            "name=admin&password={}",
-            ADMIN_PASSWORD.replace(' ', "+")
-        )))
-        .unwrap();
-    let r = app.send(req).await;
+    let proxy = [
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-for", "203.0.113.9, 10.1.1.2"),
+    ];
+    let r = app
+        .sign_in_via_proxy(
+            "admin",
+            ADMIN_PASSWORD,
+            "10.1.1.1:3000",
+            "https://id.example.com",
+            &proxy,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let set = r.session_cookie().unwrap();
     assert!(set.contains("; Secure"), "{set}");
@@ -250,4 +248,71 @@ async fn password_reset_ends_sessions_and_lifts_the_lock() {
             .json()["outcome"],
         "signed"
     );
+}
+
+/// However guesses are sent, in parallel or one by one, no more than five passwords are
+/// checked for one account within the window.
+#[tokio::test]
+async fn parallel_guesses_get_no_more_than_five_tries() {
+    let app = std::sync::Arc::new(test_app().await);
+    let outcome = |r: Reply| r.json()["outcome"].as_str().unwrap().to_string();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.sign_in("admin", &format!("guess-{i}"), &format!("10.9.0.{i}"))
+                    .await
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for t in tasks {
+        match outcome(t.await.unwrap()).as_str() {
+            "rejected" => checked += 1,
+            "throttled" => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(checked <= 5, "{checked} passwords checked by the burst");
+    // Then one by one, until refused: the total stays at five.
+    for i in 0..10 {
+        match outcome(app.sign_in("admin", "again", &format!("10.9.1.{i}")).await).as_str() {
+            "rejected" => checked += 1,
+            "throttled" => break,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(checked, 5, "passwords checked in one window");
+    let last = app.sign_in("admin", ADMIN_PASSWORD, "10.9.2.1").await;
+    assert_eq!(outcome(last), "throttled");
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_address_is_the_one_the_proxy_saw() {
+    let app = test_app_with(HttpSettings {
+        public_url: None,
+        behind_proxy: true,
+    })
+    .await;
+    let origin = format!("http://{HOST}");
+    // The client forges the first X-Forwarded-For entry on every try; the proxy appends the
+    // address it really saw, and that is what gets throttled.
+    for i in 0..5 {
+        let xff = format!("198.51.100.{i}, 203.0.113.50");
+        let r = app
+            .sign_in_via_proxy(
+                &format!("nobody{i}"),
+                "wrong",
+                HOST,
+                &origin,
+                &[("x-forwarded-for", &xff)],
+            )
+            .await;
+        assert_eq!(r.json()["outcome"], "rejected");
+    }
+    let xff = [("x-forwarded-for", "192.0.2.200, 203.0.113.50")];
+    let r = app
+        .sign_in_via_proxy("admin", ADMIN_PASSWORD, HOST, &origin, &xff)
+        .await;
+    assert_eq!(r.json()["outcome"], "throttled");
 }

@@ -24,7 +24,6 @@ fn defaults_give_the_embedded_setup() {
     let c = config::load_from(&Flags::default(), env(&[])).unwrap();
     assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
     assert_eq!(c.data_dir, PathBuf::from("data"));
-    assert!(!c.data_dir_explicit);
     assert_eq!(c.database_url.expose(), "sqlite://data/datong.db?mode=rwc");
     assert!(c.is_sqlite());
     assert_eq!(c.session_hours, 12);
@@ -59,7 +58,6 @@ fn file_then_environment_then_flags() {
         "flags beat the environment"
     );
     assert_eq!(c.data_dir, PathBuf::from("/srv/datong"));
-    assert!(c.data_dir_explicit);
     assert_eq!(
         c.database_url.expose(),
         "sqlite:///srv/datong/datong.db?mode=rwc"

@@ -6,14 +6,22 @@ use std::process::{Command, Output};
 
 use datong::store;
 
-fn datong(args: &[&str], envs: &[(&str, &str)], cwd: &Path) -> Output {
+/// The `datong` binary in `cwd`, with quiet logs and none of the suite's own variables.
+fn command(args: &[&str], cwd: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_datong"));
-    cmd.args(args).current_dir(cwd).env("DATONG_LOG", "warn");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    // The suite's own variables must not leak into the child's configuration.
-    cmd.env_remove("DATONG_TEST_DATABASE_URL");
+    cmd.args(args)
+        .current_dir(cwd)
+        .env("DATONG_LOG", "warn")
+        .env("NO_COLOR", "1")
+        .env_remove("DATONG_TEST_DATABASE_URL")
+        .env_remove("DATONG_TEST_REQUIRE_POSTGRES")
+        .env_remove("DATONG_ADMIN_PASSWORD");
+    cmd
+}
+
+fn datong(args: &[&str], envs: &[(&str, &str)], cwd: &Path) -> Output {
+    let mut cmd = command(args, cwd);
+    cmd.envs(envs.iter().copied());
     cmd.output().unwrap()
 }
 
@@ -170,15 +178,14 @@ fn migrate_then_admin_commands() {
     let missing = datong(&["admin", "reset-password", "ghost"], &[], &dir);
     assert_one_line_failure(&missing, "no administrator is named `ghost`");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_datong"))
-        .args(["admin", "reset-password", "ops", "--password-stdin"])
-        .current_dir(&dir)
-        .env("DATONG_LOG", "warn")
-        .env_remove("DATONG_TEST_DATABASE_URL")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = command(
+        &["admin", "reset-password", "ops", "--password-stdin"],
+        &dir,
+    )
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     use std::io::Write;
     child
         .stdin
@@ -198,11 +205,7 @@ fn concurrent_processes_share_one_sqlite_file() {
     let dir = scratch("procs");
     let children: Vec<_> = (0..6)
         .map(|i| {
-            Command::new(env!("CARGO_BIN_EXE_datong"))
-                .args(["admin", "create", &format!("user{i}")])
-                .current_dir(&dir)
-                .env("DATONG_LOG", "warn")
-                .env_remove("DATONG_TEST_DATABASE_URL")
+            command(&["admin", "create", &format!("user{i}")], &dir)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -278,13 +281,8 @@ async fn first_start_prints_a_working_one_time_password_once() {
 
     let dir = scratch("first-start");
     let start = || {
-        Command::new(env!("CARGO_BIN_EXE_datong"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .current_dir(&dir)
+        command(&["serve", "--addr", "127.0.0.1:0"], &dir)
             .env("DATONG_LOG", "info")
-            .env("NO_COLOR", "1")
-            .env_remove("DATONG_TEST_DATABASE_URL")
-            .env_remove("DATONG_ADMIN_PASSWORD")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

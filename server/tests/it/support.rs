@@ -26,8 +26,15 @@ pub async fn memory_db() -> DatabaseConnection {
 }
 
 /// A fresh schema on the test PostgreSQL server, migrated; `None` when no server is configured.
+/// `make test` sets DATONG_TEST_REQUIRE_POSTGRES, so there the PostgreSQL half cannot be skipped.
 pub async fn postgres_db() -> Option<DatabaseConnection> {
-    let url = std::env::var("DATONG_TEST_DATABASE_URL").ok()?;
+    let url = match std::env::var("DATONG_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var_os("DATONG_TEST_REQUIRE_POSTGRES").is_some() => {
+            panic!("DATONG_TEST_REQUIRE_POSTGRES is set but DATONG_TEST_DATABASE_URL is not")
+        }
+        _ => return None,
+    };
     let schema = format!("t_{:016x}", rand_u64());
     let admin = Database::connect(url.clone())
         .await
@@ -152,6 +159,31 @@ impl TestApp {
         let addr: SocketAddr = format!("{ip}:40000").parse().unwrap();
         req.extensions_mut().insert(ConnectInfo(addr));
         self.send(req).await
+    }
+
+    /// A sign-in as it arrives through a reverse proxy: no peer address of our own, the
+    /// proxy's headers instead.
+    pub async fn sign_in_via_proxy(
+        &self,
+        name: &str,
+        password: &str,
+        host: &str,
+        origin: &str,
+        proxy_headers: &[(&str, &str)],
+    ) -> Reply {
+        let form: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("name", name)
+            .append_pair("password", password)
+            .finish();
+        let mut req = Request::post("/api/session/sign_in")
+            .header(header::HOST, host)
+            .header(header::ORIGIN, origin)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        for (k, v) in proxy_headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::from(form)).unwrap()).await
     }
 
     pub async fn sign_in(&self, name: &str, password: &str, ip: &str) -> Reply {
