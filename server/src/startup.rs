@@ -31,8 +31,15 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
                 parent.display()
             ));
         }
-        std::fs::create_dir(dir)
-            .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+        match std::fs::create_dir(dir) {
+            Ok(()) => {}
+            // Another instance starting at the same moment made it first.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot create data directory {}", dir.display()));
+            }
+        }
     }
     if !dir.is_dir() {
         return Err(anyhow!(
