@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use app::backend::{Admin, BackendError, ConsoleBackend, RequestMeta, SignInDecision};
 use async_trait::async_trait;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::DatabaseConnection;
 
 use super::throttle;
 use crate::clock::Clock;
 use crate::crypto::{password, token};
+use crate::store::entities::admin;
 use crate::store::{self, StoreError};
 
 pub struct ConsoleService {
@@ -33,23 +34,22 @@ fn internal(e: StoreError) -> BackendError {
     BackendError("storage unavailable".into())
 }
 
-#[async_trait]
-impl ConsoleBackend for ConsoleService {
-    async fn sign_in(
-        &self,
-        name: &str,
-        password_text: &str,
-        meta: &RequestMeta,
-    ) -> Result<SignInDecision, BackendError> {
-        let now = self.clock.now();
-        let name = name.trim();
-        let subjects = [format!("account:{name}"), format!("ip:{}", meta.ip)];
+/// Longest name worth looking up (longer ones cannot be accounts) and longest password worth
+/// hashing: bounds what one attempt can make us store or compute.
+const MAX_NAME: usize = 64;
+const MAX_PASSWORD: usize = 1024;
 
-        // Every attempt is recorded as a failure before the password is checked, so parallel
-        // attempts see each other and no more than LIMIT get through a window; a success
-        // removes its records again.
+impl ConsoleService {
+    /// Records this attempt as a failure against every subject before the password is checked,
+    /// so parallel attempts see each other and no more than LIMIT get through a window. Returns
+    /// the records (removed again on success), or the wait when the attempt is throttled.
+    async fn admit(
+        &self,
+        subjects: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Result<Vec<i64>, u64>, BackendError> {
         let mut own = Vec::with_capacity(subjects.len());
-        for subject in &subjects {
+        for subject in subjects {
             own.push(
                 store::sign_in_failures::record(&self.db, subject, now)
                     .await
@@ -57,7 +57,7 @@ impl ConsoleBackend for ConsoleService {
             );
         }
         let mut wait = None;
-        for subject in &subjects {
+        for subject in subjects {
             let mut times =
                 store::sign_in_failures::since(&self.db, subject, now - throttle::window())
                     .await
@@ -67,19 +67,79 @@ impl ConsoleBackend for ConsoleService {
             }
             wait = wait.max(throttle::retry_after(&times, now));
         }
-        if let Some(retry_after_secs) = wait {
-            // A refused attempt is not a guess: it does not extend the lock.
-            store::sign_in_failures::delete(&self.db, &own)
-                .await
-                .map_err(internal)?;
-            tracing::warn!(ip = %meta.ip, retry_after_secs, "sign-in throttled");
-            return Ok(SignInDecision::Throttled { retry_after_secs });
+        match wait {
+            None => Ok(Ok(own)),
+            Some(retry_after_secs) => {
+                // A refused attempt is not a guess: it does not extend the lock.
+                store::sign_in_failures::delete(&self.db, &own)
+                    .await
+                    .map_err(internal)?;
+                Ok(Err(retry_after_secs))
+            }
         }
+    }
 
-        let admin = store::admins::find_by_name(&self.db, name)
+    /// The password matched: forget this attempt and the account's failures, open a session.
+    async fn open_session(
+        &self,
+        admin: &admin::Model,
+        attempt: &[i64],
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> Result<SignInDecision, BackendError> {
+        store::sign_in_failures::delete(&self.db, attempt)
             .await
             .map_err(internal)?;
-        let candidate = password_text.to_string();
+        store::sign_in_failures::clear(&self.db, &format!("account:{}", admin.name))
+            .await
+            .map_err(internal)?;
+        let session_token = token::random_token();
+        let hash = token::token_hash(&session_token);
+        let expires = now + self.session_ttl;
+        store::sessions::insert(&self.db, &hash, admin.id, now, expires, &meta.ip)
+            .await
+            .map_err(internal)?;
+        store::admins::record_sign_in(&self.db, admin.id, now)
+            .await
+            .map_err(internal)?;
+        let _ = store::sessions::purge_expired(&self.db, now).await;
+        tracing::info!(admin = %admin.name, ip = %meta.ip, "administrator signed in");
+        Ok(SignInDecision::Signed {
+            token: session_token,
+            max_age_secs: self.session_ttl.num_seconds(),
+        })
+    }
+}
+
+#[async_trait]
+impl ConsoleBackend for ConsoleService {
+    async fn sign_in(
+        &self,
+        name: &str,
+        password_text: &str,
+        meta: &RequestMeta,
+    ) -> Result<SignInDecision, BackendError> {
+        let now = self.clock.now();
+        let name: String = name.trim().chars().take(MAX_NAME + 1).collect();
+        let plausible = name.chars().count() <= MAX_NAME && password_text.len() <= MAX_PASSWORD;
+        let subjects = [format!("account:{name}"), format!("ip:{}", meta.ip)];
+
+        let attempt = match self.admit(&subjects, now).await? {
+            Ok(records) => records,
+            Err(retry_after_secs) => {
+                tracing::warn!(ip = %meta.ip, retry_after_secs, "sign-in throttled");
+                return Ok(SignInDecision::Throttled { retry_after_secs });
+            }
+        };
+
+        let admin = if plausible {
+            store::admins::find_by_name(&self.db, &name)
+                .await
+                .map_err(internal)?
+        } else {
+            None
+        };
+        let candidate: String = password_text.chars().take(MAX_PASSWORD).collect();
         let stored = admin.as_ref().map(|a| a.password_hash.clone());
         let ok = tokio::task::spawn_blocking(move || match stored {
             Some(hash) => password::verify(&hash, &candidate),
@@ -91,8 +151,8 @@ impl ConsoleBackend for ConsoleService {
         .await
         .unwrap_or(false);
 
-        let admin = match (ok, admin) {
-            (true, Some(admin)) => admin,
+        match (ok, admin) {
+            (true, Some(admin)) => self.open_session(&admin, &attempt, meta, now).await,
             (_, known) => {
                 let _ =
                     store::sign_in_failures::purge_before(&self.db, now - Duration::hours(1)).await;
@@ -102,37 +162,9 @@ impl ConsoleBackend for ConsoleService {
                     Some(a) => tracing::warn!(admin = %a.name, ip = %meta.ip, "sign-in failed"),
                     None => tracing::warn!(ip = %meta.ip, "sign-in failed: unknown name"),
                 }
-                return Ok(SignInDecision::Rejected);
+                Ok(SignInDecision::Rejected)
             }
-        };
-
-        store::sign_in_failures::delete(&self.db, &own)
-            .await
-            .map_err(internal)?;
-        let session_token = token::random_token();
-        let expires = now + self.session_ttl;
-        store::sessions::insert(
-            &self.db,
-            &token::token_hash(&session_token),
-            admin.id,
-            now,
-            expires,
-            &meta.ip,
-        )
-        .await
-        .map_err(internal)?;
-        store::sign_in_failures::clear(&self.db, &subjects[0])
-            .await
-            .map_err(internal)?;
-        store::admins::record_sign_in(&self.db, admin.id, now)
-            .await
-            .map_err(internal)?;
-        let _ = store::sessions::purge_expired(&self.db, now).await;
-        tracing::info!(admin = name, ip = %meta.ip, "administrator signed in");
-        Ok(SignInDecision::Signed {
-            token: session_token,
-            max_age_secs: self.session_ttl.num_seconds(),
-        })
+        }
     }
 
     async fn sign_out(&self, session_token: &str) -> Result<(), BackendError> {

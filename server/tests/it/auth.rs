@@ -55,6 +55,25 @@ async fn wrong_password_and_unknown_account_look_the_same() {
 }
 
 #[tokio::test]
+async fn oversized_input_is_rejected_without_being_stored_whole() {
+    use datong::store::entities::sign_in_failure;
+    use sea_orm::EntityTrait;
+    let app = test_app().await;
+    let huge_name = "a".repeat(100_000);
+    let huge_password = "p".repeat(100_000);
+    for (name, password) in [(huge_name.as_str(), "x"), ("admin", huge_password.as_str())] {
+        let r = app.sign_in(name, password, "10.0.7.1").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["outcome"], "rejected");
+    }
+    let rows = sign_in_failure::Entity::find().all(&app.db).await.unwrap();
+    assert!(
+        rows.iter().all(|r| r.subject.len() <= 80),
+        "subjects are bounded"
+    );
+}
+
+#[tokio::test]
 async fn five_failures_lock_the_account_until_they_age_out() {
     let app = test_app().await;
     for i in 0..5 {
