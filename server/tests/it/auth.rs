@@ -113,12 +113,7 @@ async fn five_failures_from_one_address_lock_that_address_only() {
 #[tokio::test]
 async fn sign_out_ends_the_session() {
     let app = test_app().await;
-    let cookie = cookie_pair(
-        &app.sign_in("admin", ADMIN_PASSWORD, "10.0.0.1")
-            .await
-            .session_cookie()
-            .unwrap(),
-    );
+    let cookie = app.admin_cookie().await;
     let out = app
         .call_fn("/api/session/sign_out", "", Some(&cookie), "10.0.0.1")
         .await;
@@ -166,12 +161,7 @@ async fn anonymous_pages_redirect_to_sign_in() {
 #[tokio::test]
 async fn sessions_expire() {
     let app = test_app().await;
-    let cookie = cookie_pair(
-        &app.sign_in("admin", ADMIN_PASSWORD, "10.0.0.1")
-            .await
-            .session_cookie()
-            .unwrap(),
-    );
+    let cookie = app.admin_cookie().await;
     app.clock
         .advance(Duration::hours(12) - Duration::seconds(1));
     assert_eq!(
@@ -237,12 +227,7 @@ async fn cookies_are_secure_behind_an_https_proxy() {
 #[tokio::test]
 async fn password_reset_ends_sessions_and_lifts_the_lock() {
     let app = test_app().await;
-    let cookie = cookie_pair(
-        &app.sign_in("admin", ADMIN_PASSWORD, "10.0.0.1")
-            .await
-            .session_cookie()
-            .unwrap(),
-    );
+    let cookie = app.admin_cookie().await;
     for i in 0..5 {
         app.sign_in("admin", "wrong", &format!("10.0.2.{i}")).await;
     }

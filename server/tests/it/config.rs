@@ -19,6 +19,15 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// Loads `file` with an empty environment.
+fn load_file(file: PathBuf) -> Result<config::Config, String> {
+    let flags = Flags {
+        config: Some(file),
+        ..Flags::default()
+    };
+    config::load_from(&flags, env(&[]))
+}
+
 #[test]
 fn defaults_give_the_embedded_setup() {
     let c = config::load_from(&Flags::default(), env(&[])).unwrap();
@@ -84,14 +93,7 @@ fn unknown_keys_are_named() {
     assert!(e.contains("`bogus`") && e.contains("DATONG_BOGUS"), "{e}");
 
     let file = temp_file("unknown", "addr = \"127.0.0.1:1\"\nbogus_key = 1\n");
-    let e = config::load_from(
-        &Flags {
-            config: Some(file),
-            ..Flags::default()
-        },
-        env(&[]),
-    )
-    .unwrap_err();
+    let e = load_file(file).unwrap_err();
     assert!(
         e.contains("bogus_key") && e.contains("line 2") && e.contains("datong.toml"),
         "{e}"
@@ -118,14 +120,7 @@ fn malformed_values_are_named_with_their_source() {
         assert!(e.contains(key) && e.contains(var), "{var}={value}: {e}");
     }
     let file = temp_file("types", "session_hours = \"x\"\n");
-    let e = config::load_from(
-        &Flags {
-            config: Some(file),
-            ..Flags::default()
-        },
-        env(&[]),
-    )
-    .unwrap_err();
+    let e = load_file(file).unwrap_err();
     assert!(
         e.contains("line 1") && e.contains("`session_hours`") && e.contains("invalid type"),
         "{e}"
@@ -191,12 +186,5 @@ fn the_example_file_documents_every_key() {
         .map(|l| format!("{l}\n"))
         .collect();
     let file = temp_file("example", &uncommented);
-    config::load_from(
-        &Flags {
-            config: Some(file),
-            ..Flags::default()
-        },
-        env(&[]),
-    )
-    .unwrap();
+    load_file(file).unwrap();
 }

@@ -186,6 +186,12 @@ impl TestApp {
         self.send(req.body(Body::from(form)).unwrap()).await
     }
 
+    /// Signs `admin` in and returns the session cookie to send back.
+    pub async fn admin_cookie(&self) -> String {
+        let reply = self.sign_in("admin", ADMIN_PASSWORD, "10.0.0.1").await;
+        cookie_pair(&reply.session_cookie().expect("signed in"))
+    }
+
     pub async fn sign_in(&self, name: &str, password: &str, ip: &str) -> Reply {
         let form: String = form_urlencoded::Serializer::new(String::new())
             .append_pair("name", name)
