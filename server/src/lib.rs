@@ -12,6 +12,7 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod wechat;
 
 pub use http::router;
 pub use state::AppState;
