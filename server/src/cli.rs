@@ -136,20 +136,3 @@ async fn admin(cfg: &config::Config, action: AdminAction) -> anyhow::Result<()> 
 pub fn one_line(err: &anyhow::Error) -> String {
     format!("{err:#}").replace('\n', " ")
 }
-
-/// The useful part of a database error, without driver noise.
-pub fn db_reason(err: &sea_orm::DbErr) -> String {
-    let text = err.to_string();
-    let text = text
-        .trim_start_matches("Connection Error: ")
-        .trim_start_matches("Execution Error: ")
-        .trim_start_matches("Failed to acquire connection from pool: ");
-    let text = text.replace('\n', " ");
-    // PostgreSQL appends the line of its own source file ("... at line 334"): noise to a user.
-    match text.rsplit_once(" at line ") {
-        Some((head, tail)) if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) => {
-            head.to_string()
-        }
-        _ => text,
-    }
-}

@@ -59,31 +59,23 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the configured database and applies migrations.
+/// Prepares the data directory (SQLite), opens the configured database and applies migrations.
 pub async fn open_database(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
     if cfg.is_sqlite() {
         prepare_data_dir(&cfg.data_dir)?;
     }
+    connect_and_migrate(cfg).await
+}
+
+async fn connect_and_migrate(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
     let url = cfg.database_url.expose();
     let shown = redact_url(url);
-    // Each connection to an in-memory SQLite database is a database of its own.
-    let pool = if url.contains(":memory:") || url.contains("mode=memory") {
-        1
-    } else {
-        10
-    };
-    let db = store::connect(url, pool).await.map_err(|e| {
-        anyhow!(
-            "cannot open database {shown}: {}",
-            crate::cli::db_reason(&e)
-        )
-    })?;
-    store::migrate(&db).await.map_err(|e| {
-        anyhow!(
-            "cannot migrate database {shown}: {}",
-            crate::cli::db_reason(&e)
-        )
-    })?;
+    let db = store::connect(url, 10)
+        .await
+        .map_err(|e| anyhow!("cannot open database {shown}: {}", store::describe(&e)))?;
+    store::migrate(&db)
+        .await
+        .map_err(|e| anyhow!("cannot migrate database {shown}: {}", store::describe(&e)))?;
     Ok(db)
 }
 
@@ -102,7 +94,7 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
         prepare_data_dir(&cfg.data_dir)?;
     }
     let key = master_key::load_or_create(cfg).map_err(|e| anyhow!(e))?;
-    let db = open_database(cfg).await?;
+    let db = connect_and_migrate(cfg).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     admins::ensure_first_admin(&db, clock.as_ref(), cfg.admin_password.as_ref())
         .await

@@ -8,16 +8,18 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 
 /// Connects to SQLite or PostgreSQL. SQLite runs in WAL mode with a busy timeout so a second
 /// process on the same file waits for its turn instead of failing or corrupting it.
+/// In-memory SQLite is held to one connection: each connection would be a database of its own.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("postgres") {
         probe_postgres(url).await?;
     }
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
     let mut opt = ConnectOptions::new(url.to_owned());
-    opt.max_connections(max_connections)
+    opt.max_connections(if in_memory { 1 } else { max_connections })
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
-    if url.starts_with("sqlite:") && !url.contains(":memory:") && !url.contains("mode=memory") {
+    if url.starts_with("sqlite:") && !in_memory {
         opt.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(5))
@@ -59,5 +61,22 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+/// The useful part of a database error for a one-line message, without driver noise.
+pub fn describe(err: &DbErr) -> String {
+    let text = err.to_string();
+    let text = text
+        .trim_start_matches("Connection Error: ")
+        .trim_start_matches("Execution Error: ")
+        .trim_start_matches("Failed to acquire connection from pool: ");
+    let text = text.replace('\n', " ");
+    // PostgreSQL appends the line of its own source file ("... at line 334"): noise to a user.
+    match text.rsplit_once(" at line ") {
+        Some((head, tail)) if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) => {
+            head.to_string()
+        }
+        _ => text,
     }
 }

@@ -6,7 +6,7 @@ pub mod entities;
 pub mod sessions;
 pub mod sign_in_failures;
 
-pub use connect::{connect, migrate};
+pub use connect::{connect, describe, migrate};
 
 use sea_orm::{DbErr, SqlErr};
 
