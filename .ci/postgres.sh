@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Everything but the final URL goes to stderr: the caller captures stdout.
 # Starts the local PostgreSQL 15 cluster when it is down and (re)creates the test role and an
 # empty test database. Prints the URL tests should use. Skipped when DATONG_TEST_DATABASE_URL
 # already points at a server.
@@ -13,12 +14,12 @@ version=$(pg_lsclusters -h | awk 'NR==1{print $1}')
 cluster=$(pg_lsclusters -h | awk 'NR==1{print $2}')
 if [ -z "$version" ]; then
   log "creating a cluster"
-  pg_createcluster 15 main >/dev/null
+  pg_createcluster 15 main >&2
   version=15; cluster=main
 fi
 if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print $4}' | grep -q online; then
   log "starting cluster $version/$cluster"
-  pg_ctlcluster "$version" "$cluster" start
+  pg_ctlcluster "$version" "$cluster" start >&2
 fi
 psql_su() { su postgres -c "psql -v ON_ERROR_STOP=1 -qtA -c \"$1\""; }
 for _ in $(seq 1 30); do psql_su "SELECT 1" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -12,7 +12,30 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("postgres") {
         probe_postgres(url).await?;
+        return open(url, max_connections).await;
     }
+    // Switching a fresh file to WAL needs an exclusive lock, and SQLite answers "database is
+    // locked" at once, without waiting out the busy timeout, while another process holds it
+    // (several instances starting together on a new file). That moment passes quickly.
+    let mut attempt = 0u64;
+    loop {
+        match open(url, max_connections).await {
+            Err(e) if attempt < 40 && is_locked(&e) => {
+                attempt += 1;
+                tracing::debug!(attempt, "database file is locked, retrying");
+                tokio::time::sleep(Duration::from_millis(25 * attempt.min(8))).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_locked(err: &DbErr) -> bool {
+    let text = err.to_string();
+    text.contains("database is locked") || text.contains("(code: 5)")
+}
+
+async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.max_connections(if in_memory { 1 } else { max_connections })
