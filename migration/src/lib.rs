@@ -4,12 +4,18 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_admins;
+mod m20261121_000002_create_wechat_tokens;
+mod m20261121_000003_create_sandbox_world;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_create_admins::Migration)]
+        vec![
+            Box::new(m20261121_000001_create_admins::Migration),
+            Box::new(m20261121_000002_create_wechat_tokens::Migration),
+            Box::new(m20261121_000003_create_sandbox_world::Migration),
+        ]
     }
 }

@@ -1,4 +1,4 @@
-//! `datong serve | migrate | admin create|reset-password <name>`.
+//! `datong serve | sandbox | migrate | admin create|reset-password <name>`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -36,6 +36,12 @@ enum Command {
         /// Address to listen on, for example 127.0.0.1:3000 (env DATONG_ADDR)
         #[arg(long)]
         addr: Option<String>,
+    },
+    /// Serve only the WeChat sandbox (for load tests that keep WeChat out of Datong's process)
+    Sandbox {
+        /// Address to listen on, for example 127.0.0.1:4000
+        #[arg(long, default_value = "127.0.0.1:4000")]
+        addr: String,
     },
     /// Apply database migrations and exit
     Migrate,
@@ -85,6 +91,14 @@ pub fn run() -> anyhow::Result<()> {
             Command::Serve { .. } => {
                 let state = crate::startup::build_state(&cfg).await?;
                 crate::serve::serve(state, cfg.addr).await
+            }
+            Command::Sandbox { addr } => {
+                let addr = addr
+                    .trim()
+                    .parse()
+                    .map_err(|_| anyhow!("`{addr}` is not an address like 127.0.0.1:4000"))?;
+                let router = crate::startup::sandbox_router(&cfg).await?;
+                crate::serve::serve_router(router, addr, "WeChat sandbox").await
             }
             Command::Migrate => {
                 crate::startup::open_database(&cfg).await?;

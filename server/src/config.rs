@@ -25,6 +25,9 @@ pub const KEYS: &[&str] = &[
     "session_hours",
     "log",
     "log_format",
+    "sandbox",
+    "wechat_api_url",
+    "wechat_open_url",
 ];
 
 pub const ENV_PREFIX: &str = "DATONG_";
@@ -48,6 +51,12 @@ pub struct Config {
     pub session_hours: u32,
     pub log: String,
     pub log_format: LogFormat,
+    /// Serve the WeChat sandbox under /sandbox/wechat/.
+    pub sandbox: bool,
+    /// Base of WeChat's server APIs (`https://api.weixin.qq.com`, or the sandbox's).
+    pub wechat_api_url: String,
+    /// Base of WeChat's browser pages (`https://open.weixin.qq.com`, or the sandbox's).
+    pub wechat_open_url: String,
 }
 
 impl Config {
@@ -79,6 +88,9 @@ struct Raw {
     session_hours: Option<u32>,
     log: Option<String>,
     log_format: Option<String>,
+    sandbox: Option<bool>,
+    wechat_api_url: Option<String>,
+    wechat_open_url: Option<String>,
 }
 
 /// Loads the configuration from the process environment and the file system.
@@ -206,6 +218,9 @@ fn raw_has(raw: &Raw, key: &str) -> bool {
         "session_hours" => raw.session_hours.is_some(),
         "log" => raw.log.is_some(),
         "log_format" => raw.log_format.is_some(),
+        "sandbox" => raw.sandbox.is_some(),
+        "wechat_api_url" => raw.wechat_api_url.is_some(),
+        "wechat_open_url" => raw.wechat_open_url.is_some(),
         _ => false,
     }
 }
@@ -225,13 +240,12 @@ fn set_from_text(raw: &mut Raw, key: &str, value: &str, name: &str) -> Result<()
         "site_dir" => raw.site_dir = text,
         "log" => raw.log = text,
         "log_format" => raw.log_format = text,
+        "wechat_api_url" => raw.wechat_api_url = text,
+        "wechat_open_url" => raw.wechat_open_url = text,
         "behind_proxy" => {
-            raw.behind_proxy = Some(match value.trim() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
-                _ => return Err(bad("true or false")),
-            })
+            raw.behind_proxy = Some(parse_bool(value).ok_or_else(|| bad("true or false"))?)
         }
+        "sandbox" => raw.sandbox = Some(parse_bool(value).ok_or_else(|| bad("true or false"))?),
         "session_hours" => {
             raw.session_hours = Some(
                 value
@@ -243,6 +257,26 @@ fn set_from_text(raw: &mut Raw, key: &str, value: &str, name: &str) -> Result<()
         _ => return Err(format!("unknown configuration key `{key}`")),
     }
     Ok(())
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// An http(s) base URL without its trailing slash.
+fn base_url(text: &str) -> Result<String, String> {
+    let text = text.trim().trim_end_matches('/');
+    if (text.starts_with("http://") || text.starts_with("https://"))
+        && !text.contains(['?', '#', ' '])
+    {
+        Ok(text.to_string())
+    } else {
+        Err("expected an http:// or https:// base URL without query".into())
+    }
 }
 
 fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config, String> {
@@ -264,6 +298,9 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         return Err(bad("data_dir", "must not be empty".into()));
     }
 
+    // The embedded default (no database configured) runs the WeChat sandbox; anything else
+    // runs it only when asked to.
+    let sandbox = raw.sandbox.unwrap_or(raw.database_url.is_none());
     let database_url = match raw.database_url {
         Some(url) => {
             let url = url.trim().to_string();
@@ -324,6 +361,23 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         Some(other) => return Err(bad("log_format", format!("`{other}` is not text or json"))),
     };
 
+    // Datong reaches its own sandbox over HTTP, as it would reach WeChat.
+    let local = match &public_url {
+        Some(u) => u.clone(),
+        None if addr.ip().is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
+        None => format!("http://{addr}"),
+    };
+    let wechat_api_url = match raw.wechat_api_url {
+        Some(u) => base_url(&u).map_err(|why| bad("wechat_api_url", why))?,
+        None if sandbox => format!("{local}/sandbox/wechat/api"),
+        None => crate::wechat::client::WECHAT_API.to_string(),
+    };
+    let wechat_open_url = match raw.wechat_open_url {
+        Some(u) => base_url(&u).map_err(|why| bad("wechat_open_url", why))?,
+        None if sandbox => format!("{local}/sandbox/wechat/open"),
+        None => crate::wechat::client::WECHAT_OPEN.to_string(),
+    };
+
     Ok(Config {
         addr,
         data_dir,
@@ -336,6 +390,9 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         session_hours,
         log: raw.log.unwrap_or_else(|| "info".into()),
         log_format,
+        sandbox,
+        wechat_api_url,
+        wechat_open_url,
     })
 }
 

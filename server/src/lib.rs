@@ -7,6 +7,7 @@ pub mod config;
 pub mod console;
 pub mod crypto;
 pub mod http;
+pub mod sandbox;
 pub mod serve;
 pub mod startup;
 pub mod state;

@@ -36,6 +36,26 @@ pub async fn serve_on(
     Ok(())
 }
 
+/// Serves a router of its own (the standalone sandbox) until SIGTERM or Ctrl-C.
+pub async fn serve_router(
+    router: axum::Router,
+    addr: SocketAddr,
+    what: &str,
+) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal()?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr().unwrap_or(addr);
+    tracing::info!("{what} is listening on http://{local}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")?;
+    tracing::info!("{what} stopped");
+    Ok(())
+}
+
 fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;

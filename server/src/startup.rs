@@ -88,6 +88,22 @@ pub fn leptos_options(cfg: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The standalone sandbox (`datong sandbox`): its tables in the configured database, its
+/// identifiers keyed by this installation's master key, and nothing of Datong's.
+pub async fn sandbox_router(cfg: &Config) -> anyhow::Result<axum::Router> {
+    if cfg.is_sqlite() {
+        prepare_data_dir(&cfg.data_dir)?;
+    }
+    let key = master_key::load_or_create(cfg).map_err(|e| anyhow!(e))?;
+    let db = connect_and_migrate(cfg).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let sandbox = Arc::new(crate::sandbox::Sandbox::new(db, clock, key.expose()));
+    tracing::warn!("WeChat is simulated: serving only the sandbox at /sandbox/wechat/");
+    Ok(axum::Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .nest(crate::sandbox::MOUNT, crate::sandbox::router(sandbox)))
+}
+
 pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
     // The key first: a misconfigured instance must not touch the database at all.
     if cfg.is_sqlite() {
@@ -110,6 +126,12 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
         public_url: cfg.public_url.clone(),
         behind_proxy: cfg.behind_proxy,
     };
+    if cfg.sandbox {
+        tracing::warn!(
+            api = %cfg.wechat_api_url,
+            "WeChat is simulated: the sandbox is on at /sandbox/wechat/ (set `sandbox = false` in production)"
+        );
+    }
     Ok(AppState::new(
         db,
         clock,
@@ -117,5 +139,6 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
         cfg.session_hours,
         http,
         leptos_options(cfg),
-    ))
+    )
+    .with_wechat(&cfg.wechat_api_url, &cfg.wechat_open_url, cfg.sandbox))
 }

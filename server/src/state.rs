@@ -10,6 +10,9 @@ use sea_orm::DatabaseConnection;
 use crate::clock::Clock;
 use crate::console::ConsoleService;
 use crate::crypto::secret_box::SecretBox;
+use crate::sandbox::{Sandbox, SharedSandbox};
+use crate::wechat::client::{DEFAULT_TIMEOUT, WECHAT_API, WECHAT_OPEN};
+use crate::wechat::{TokenService, WeChatClient};
 
 /// Settings the HTTP edge needs from the configuration.
 #[derive(Clone, Debug, Default)]
@@ -29,6 +32,11 @@ pub struct AppState {
     pub console: SharedBackend,
     pub http: HttpSettings,
     pub leptos: LeptosOptions,
+    /// WeChat's APIs (or the sandbox's) and the shared server access tokens.
+    pub wechat: TokenService,
+    /// The WeChat sandbox, when this instance serves it.
+    pub sandbox: Option<SharedSandbox>,
+    master_key: [u8; 32],
 }
 
 impl AppState {
@@ -45,14 +53,43 @@ impl AppState {
             clock.clone(),
             session_hours,
         ));
+        let secrets = SecretBox::new(master_key);
+        let wechat = TokenService::new(
+            db.clone(),
+            secrets.clone(),
+            clock.clone(),
+            WeChatClient::new(WECHAT_API, WECHAT_OPEN, DEFAULT_TIMEOUT),
+        );
         AppState {
             db,
             clock,
-            secrets: SecretBox::new(master_key),
+            secrets,
             console,
             http,
             leptos,
+            wechat,
+            sandbox: None,
+            master_key: *master_key,
         }
+    }
+
+    /// Points the WeChat client at `api` / `open` and, with `sandbox`, serves the sandbox.
+    pub fn with_wechat(mut self, api: &str, open: &str, sandbox: bool) -> AppState {
+        let client = WeChatClient::new(api, open, DEFAULT_TIMEOUT);
+        self.wechat = TokenService::new(
+            self.db.clone(),
+            self.secrets.clone(),
+            self.clock.clone(),
+            client,
+        );
+        self.sandbox = sandbox.then(|| {
+            std::sync::Arc::new(Sandbox::new(
+                self.db.clone(),
+                self.clock.clone(),
+                &self.master_key,
+            ))
+        });
+        self
     }
 }
 

@@ -28,7 +28,7 @@ pub fn router(state: AppState) -> Router {
     let backend = state.console.clone();
     let options = state.leptos.clone();
 
-    let app = Router::new()
+    let mut app = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/", get(|| async { Redirect::to("/console") }))
@@ -40,7 +40,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
-        .with_state(state);
+        .with_state(state.clone());
+    if let Some(sandbox) = state.sandbox.clone() {
+        app = app.nest(crate::sandbox::MOUNT, crate::sandbox::router(sandbox));
+    }
 
     app.layer(
         ServiceBuilder::new()

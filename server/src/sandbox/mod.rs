@@ -1,0 +1,130 @@
+//! The WeChat sandbox: a stand-in for WeChat's servers and for the user's phone that speaks
+//! WeChat's wire protocol, so Datong (and any WeChat SDK) can be pointed at it instead of
+//! `api.weixin.qq.com` / `open.weixin.qq.com`. Mounted under `/sandbox/wechat/`:
+//!
+//! - `api/…` mirrors `https://api.weixin.qq.com/…` path for path;
+//! - `open/…` mirrors `https://open.weixin.qq.com/…` (the QR login and in-WeChat consent pages);
+//! - `phone` plays the WeChat app, `phone/api/…` does the same in JSON for programs;
+//! - `admin/api/…` holds the world (accounts, apps, personas) and the fault knobs.
+//!
+//! It keeps its own tables and in-memory state and shares nothing else with Datong: Datong
+//! reaches it over HTTP only, exactly as it reaches WeChat.
+
+mod admin;
+mod api;
+pub mod entities;
+pub mod faults;
+mod html;
+pub mod ids;
+mod image;
+pub mod live;
+mod open;
+mod pages;
+mod phone;
+pub mod reply;
+pub mod world;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use sha2::{Digest, Sha256};
+
+use crate::clock::Clock;
+use live::Live;
+use reply::{Dress, Family};
+use world::World;
+
+/// Where the sandbox is mounted.
+pub const MOUNT: &str = "/sandbox/wechat";
+
+pub struct Sandbox {
+    pub world: World,
+    pub clock: Arc<dyn Clock>,
+    live: Mutex<Live>,
+}
+
+pub type SharedSandbox = Arc<Sandbox>;
+
+impl Sandbox {
+    /// `master_key` only seeds the derivation of openids and unionids, so they stay the same
+    /// across restarts of one installation and differ between installations.
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, master_key: &[u8; 32]) -> Sandbox {
+        let mut hasher = Sha256::new();
+        hasher.update(b"datong sandbox identifiers\n");
+        hasher.update(master_key);
+        let key: [u8; 32] = hasher.finalize().into();
+        Sandbox {
+            world: World::new(db, key),
+            clock,
+            live: Mutex::new(Live::default()),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The in-memory state. Never held across an `.await`.
+    pub fn live(&self) -> MutexGuard<'_, Live> {
+        self.live
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn dress(&self) -> Dress {
+        self.live().faults.dress()
+    }
+
+    /// Applies the knobs of `endpoint`: waits out its added latency, and returns the errcode
+    /// it must fail with, if any.
+    pub async fn knobs(&self, endpoint: &str) -> Option<i64> {
+        let latency = self.live().faults.latency(endpoint);
+        if let Some(wait) = latency {
+            tokio::time::sleep(wait).await;
+        }
+        self.live().faults.take_failure(endpoint)
+    }
+
+    /// WeChat's error answer for `code`.
+    pub fn fail(&self, code: i64, family: Family) -> Response {
+        reply::error(code, family, self.dress(), self.now())
+    }
+}
+
+/// The sandbox's routes, to be nested under [`MOUNT`].
+pub fn router(sandbox: SharedSandbox) -> Router {
+    Router::new()
+        .nest("/api", api::router())
+        .nest("/open", open::router())
+        .merge(phone::router())
+        .merge(admin::router())
+        .merge(pages::router())
+        .with_state(sandbox)
+}
+
+/// The origin the caller used to reach us (`http://127.0.0.1:3000`), for URLs the sandbox
+/// hands out (avatars, QR contents).
+pub fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get("x-forwarded-host")
+        .or_else(|| headers.get(axum::http::header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}

@@ -1,0 +1,136 @@
+//! The HTTP side of the WeChat client: base URLs (real WeChat or the sandbox), a timeout on
+//! every call, credentials as query parameters (§1.6), and transport errors that never carry a
+//! URL (URLs hold appids, secrets, codes and tokens).
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::envelope::decode;
+use super::error::WeChatError;
+use super::media::{Image, image_or_error};
+
+/// WeChat's real hosts.
+pub const WECHAT_API: &str = "https://api.weixin.qq.com";
+pub const WECHAT_OPEN: &str = "https://open.weixin.qq.com";
+
+/// How long one call may take, connection included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(8);
+
+#[derive(Clone, Debug)]
+pub struct WeChatClient {
+    http: reqwest::Client,
+    api: String,
+    open: String,
+}
+
+impl WeChatClient {
+    /// `api` and `open` are base URLs without a trailing slash, e.g. `https://api.weixin.qq.com`
+    /// or `http://127.0.0.1:3000/sandbox/wechat/api`.
+    pub fn new(api: &str, open: &str, timeout: Duration) -> WeChatClient {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .pool_max_idle_per_host(64)
+            .user_agent(concat!("datong/", env!("CARGO_PKG_VERSION")))
+            .build()
+            // Only a TLS back-end that cannot start fails here; the plain client would fail
+            // the same way on its first call, with the error in that call's result.
+            .unwrap_or_default();
+        WeChatClient {
+            http,
+            api: api.trim_end_matches('/').to_string(),
+            open: open.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// The browser-facing host (`open.weixin.qq.com` or the sandbox's stand-in).
+    pub fn open_base(&self) -> &str {
+        &self.open
+    }
+
+    pub fn api_base(&self) -> &str {
+        &self.api
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.api, path.trim_start_matches('/'))
+    }
+
+    /// GET a JSON endpoint.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, WeChatError> {
+        let response = self
+            .http
+            .get(self.url(path))
+            .query(query)
+            .send()
+            .await
+            .map_err(transport)?;
+        let bytes = response.bytes().await.map_err(transport)?;
+        decode(&bytes)
+    }
+
+    /// POST JSON to a JSON endpoint.
+    pub async fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        body: &Value,
+    ) -> Result<T, WeChatError> {
+        let response = self
+            .http
+            .post(self.url(path))
+            .query(query)
+            .json(body)
+            .send()
+            .await
+            .map_err(transport)?;
+        let bytes = response.bytes().await.map_err(transport)?;
+        decode(&bytes)
+    }
+
+    /// POST JSON to an endpoint that answers an image, or JSON on failure (§6, §12.4).
+    pub async fn post_for_image(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        body: &Value,
+    ) -> Result<Image, WeChatError> {
+        let response = self
+            .http
+            .post(self.url(path))
+            .query(query)
+            .json(body)
+            .send()
+            .await
+            .map_err(transport)?;
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = response.bytes().await.map_err(transport)?;
+        image_or_error(content_type.as_deref(), bytes.to_vec())
+    }
+}
+
+/// A transport failure, without the URL (it may hold a secret).
+fn transport(err: reqwest::Error) -> WeChatError {
+    if err.is_timeout() {
+        return WeChatError::Timeout;
+    }
+    let err = err.without_url();
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    WeChatError::Network(text)
+}
