@@ -308,6 +308,8 @@ async fn rotate_session_key(
 }
 
 async fn token_issues(State(sb): State<SharedSandbox>, Path(appid): Path<String>) -> Response {
-    let count = sb.live().token_issues.get(&appid).copied().unwrap_or(0);
-    Json(json!({"appid": appid, "count": count})).into_response()
+    let live = sb.live();
+    let count = live.token_issues.get(&appid).copied().unwrap_or(0);
+    let calls = live.token_calls.get(&appid).copied().unwrap_or(0);
+    Json(json!({"appid": appid, "count": count, "calls": calls})).into_response()
 }

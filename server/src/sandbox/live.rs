@@ -111,8 +111,10 @@ pub struct Live {
     pub qr: HashMap<String, QrLogin>,
     pub consents: HashMap<String, PendingConsent>,
     pub faults: Faults,
-    /// How many server-token refreshes each appid caused (for the console and tests).
+    /// How many new server tokens each appid was given (for the console and tests).
     pub token_issues: HashMap<String, u32>,
+    /// How many successful server-token calls (classic or stable) each appid made.
+    pub token_calls: HashMap<String, u32>,
     writes: u32,
 }
 

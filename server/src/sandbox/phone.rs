@@ -36,6 +36,7 @@ pub fn router() -> Router<SharedSandbox> {
         .route("/phone/api/wx_login", post(wx_login))
         .route("/phone/api/phone_code", post(phone_code))
         .route("/phone/api/app_auth", post(app_auth))
+        .route("/phone/api/encrypted_phone", post(encrypted_phone))
 }
 
 pub fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
@@ -340,6 +341,49 @@ async fn wx_login(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Respon
 /// The phone-number button (`open-type="getPhoneNumber"`): a phone code.
 async fn phone_code(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Response, ApiError> {
     issue_mini_program_code(&sb, &body, true).await
+}
+
+/// The legacy phone-number button (§4.4): `encryptedData` + `iv` under the persona's current
+/// session_key, with a watermark naming the mini program (`watermark_appid` overrides it, to
+/// play data made for another app).
+async fn encrypted_phone(
+    State(sb): State<SharedSandbox>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    #[derive(Deserialize)]
+    struct Req {
+        persona_id: i64,
+        appid: String,
+        #[serde(default)]
+        watermark_appid: Option<String>,
+    }
+    let req: Req = parse(&body)?;
+    check_appid(&req.appid)?;
+    let persona = the_persona(&sb, req.persona_id).await?;
+    let key_b64 = sb
+        .live()
+        .session_keys
+        .entry((req.appid.clone(), persona.id))
+        .or_insert_with(ids::session_key)
+        .clone();
+    let key: [u8; 16] =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &key_b64)
+            .ok()
+            .and_then(|k| k.try_into().ok())
+            .ok_or_else(db_error)?;
+    let iv: [u8; 16] = rand::random();
+    let plain = json!({
+        "phoneNumber": if persona.country_code == "86" { persona.phone.clone() } else { format!("+{}{}", persona.country_code, persona.phone) },
+        "purePhoneNumber": persona.phone,
+        "countryCode": persona.country_code,
+        "watermark": {"appid": req.watermark_appid.unwrap_or(req.appid), "timestamp": sb.now().timestamp()},
+    });
+    let data = crate::wechat::decrypt::encrypt(&key, &iv, plain.to_string().as_bytes());
+    Ok(Json(json!({
+        "encryptedData": data,
+        "iv": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, iv),
+    }))
+    .into_response())
 }
 
 #[derive(Deserialize)]

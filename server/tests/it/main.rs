@@ -10,3 +10,4 @@ mod ops;
 mod startup;
 mod store;
 mod support;
+mod wechat;

@@ -79,6 +79,7 @@ pub async fn token(
     }
     let token = {
         let mut live = sb.live();
+        *live.token_calls.entry(app.appid.clone()).or_insert(0) += 1;
         if !live.take_daily(&app.appid, "cgi-bin/token", CLASSIC_PER_DAY, now) {
             drop(live);
             fail!(sb, 45009);
@@ -147,6 +148,7 @@ pub async fn stable_token(
         .unwrap_or(false);
     let answer = {
         let mut live = sb.live();
+        *live.token_calls.entry(app.appid.clone()).or_insert(0) += 1;
         if !live.take_daily(&app.appid, "cgi-bin/stable_token", STABLE_PER_DAY, now) {
             Err(45009)
         } else if force {
