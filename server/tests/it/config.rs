@@ -41,6 +41,71 @@ fn defaults_give_the_embedded_setup() {
 }
 
 #[test]
+fn the_sandbox_is_on_only_in_the_embedded_default() {
+    let c = config::load_from(&Flags::default(), env(&[])).unwrap();
+    assert!(c.sandbox);
+    assert_eq!(c.wechat_api_url, "http://127.0.0.1:3000/sandbox/wechat/api");
+    assert_eq!(
+        c.wechat_open_url,
+        "http://127.0.0.1:3000/sandbox/wechat/open"
+    );
+
+    let pg = config::load_from(
+        &Flags::default(),
+        env(&[("DATONG_DATABASE_URL", "postgres://u:p@db/datong")]),
+    )
+    .unwrap();
+    assert!(!pg.sandbox);
+    assert_eq!(pg.wechat_api_url, "https://api.weixin.qq.com");
+    assert_eq!(pg.wechat_open_url, "https://open.weixin.qq.com");
+
+    let asked = config::load_from(
+        &Flags::default(),
+        env(&[
+            ("DATONG_DATABASE_URL", "postgres://u:p@db/datong"),
+            ("DATONG_SANDBOX", "true"),
+            ("DATONG_PUBLIC_URL", "https://id.example.com/"),
+        ]),
+    )
+    .unwrap();
+    assert!(asked.sandbox);
+    assert_eq!(
+        asked.wechat_api_url,
+        "https://id.example.com/sandbox/wechat/api"
+    );
+
+    let off = config::load_from(&Flags::default(), env(&[("DATONG_SANDBOX", "false")])).unwrap();
+    assert!(!off.sandbox);
+    assert_eq!(off.wechat_api_url, "https://api.weixin.qq.com");
+
+    let standalone = config::load_from(
+        &Flags::default(),
+        env(&[(
+            "DATONG_WECHAT_API_URL",
+            "http://127.0.0.1:4000/sandbox/wechat/api/",
+        )]),
+    )
+    .unwrap();
+    assert_eq!(
+        standalone.wechat_api_url,
+        "http://127.0.0.1:4000/sandbox/wechat/api"
+    );
+
+    let bad =
+        config::load_from(&Flags::default(), env(&[("DATONG_SANDBOX", "maybe")])).unwrap_err();
+    assert!(
+        bad.contains("sandbox") && bad.contains("DATONG_SANDBOX"),
+        "{bad}"
+    );
+    let bad = config::load_from(
+        &Flags::default(),
+        env(&[("DATONG_WECHAT_API_URL", "ftp://x")]),
+    )
+    .unwrap_err();
+    assert!(bad.contains("wechat_api_url"), "{bad}");
+}
+
+#[test]
 fn file_then_environment_then_flags() {
     let file = temp_file(
         "layers",

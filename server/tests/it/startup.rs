@@ -335,6 +335,12 @@ async fn first_start_prints_a_working_one_time_password_once() {
         .take_while(|c| !c.is_whitespace())
         .collect();
     assert_eq!(password.len(), 20, "{password_line}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("WARN") && l.contains("WeChat is simulated")),
+        "the embedded default runs the sandbox and says so: {lines:?}"
+    );
     let key_before = std::fs::read(dir.join("data/master.key")).unwrap();
 
     let client = reqwest::Client::new();
@@ -366,4 +372,69 @@ async fn first_start_prints_a_working_one_time_password_once() {
         std::fs::read(dir.join("data/master.key")).unwrap(),
         key_before
     );
+}
+
+/// Starts `datong` with `args` and waits for its "listening on" line; returns the child, the
+/// address and the log lines seen.
+fn spawn_listening(args: &[&str], dir: &Path) -> (std::process::Child, String, Vec<String>) {
+    use std::io::{BufRead, BufReader};
+    let mut child = command(args, dir)
+        .env("DATONG_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "exited early: {lines:?}"
+        );
+        lines.push(line.clone());
+        if let Some(at) = line.find("listening on http://") {
+            let addr = line[at + "listening on http://".len()..].trim().to_string();
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return (child, addr, lines);
+        }
+    }
+}
+
+/// `datong sandbox` serves only the sandbox: WeChat's API answers, Datong's console does not.
+#[tokio::test]
+async fn standalone_sandbox_serves_only_the_sandbox() {
+    let dir = scratch("standalone");
+    let (mut child, addr, lines) = spawn_listening(&["sandbox", "--addr", "127.0.0.1:0"], &dir);
+    assert!(
+        lines.iter().any(|l| l.contains("WeChat is simulated")),
+        "{lines:?}"
+    );
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .get(format!(
+            "http://{addr}/sandbox/wechat/api/cgi-bin/token?grant_type=client_credential&appid=wx00000000000000ab&secret=s"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(token["expires_in"], 7200, "{token}");
+    let console = http
+        .get(format!("http://{addr}/console"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(console.status(), 404);
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(child.wait().unwrap().success());
 }
