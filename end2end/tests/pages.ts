@@ -64,3 +64,54 @@ export class Console {
     return this.page.getByTestId("page-title");
   }
 }
+
+/** The sandbox's stand-in for open.weixin.qq.com/connect/qrconnect, on the computer. */
+export class SandboxQrLogin {
+  constructor(private page: Page) {}
+
+  async open(appid: string, redirectUri: string, state: string) {
+    const q = new URLSearchParams({
+      appid,
+      redirect_uri: redirectUri,
+      response_type: "code",
+      scope: "snsapi_login",
+      state,
+    });
+    await this.page.goto(`/sandbox/wechat/open/connect/qrconnect?${q}#wechat_redirect`);
+    await expect(this.page.getByTestId("qr").locator("svg")).toBeVisible();
+  }
+
+  status() {
+    return this.page.getByTestId("qr-status");
+  }
+
+  async phoneLink(): Promise<string> {
+    const href = await this.page.getByTestId("phone-link").getAttribute("href");
+    if (!href) throw new Error("no phone link under the QR code");
+    return href;
+  }
+}
+
+/** The sandbox phone: a simulated WeChat app. */
+export class SandboxPhone {
+  constructor(private page: Page) {}
+
+  async open(path: string) {
+    await this.page.goto(path);
+    await expect(this.page.locator("body[data-ready='true']")).toHaveCount(1);
+  }
+
+  async createPersona(nickname: string) {
+    const field = this.page.getByTestId("persona-nickname");
+    // The form is folded away once personas exist.
+    if (!(await field.isVisible())) await this.page.getByTestId("persona-new").click();
+    await field.fill(nickname);
+    await this.page.getByTestId("persona-create").click();
+    await expect(this.page.getByTestId("persona-select")).toContainText(nickname);
+  }
+
+  async confirm() {
+    await this.page.getByTestId("confirm").click();
+    await expect(this.page.getByTestId("done")).toBeVisible();
+  }
+}

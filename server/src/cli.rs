@@ -45,10 +45,28 @@ enum Command {
     },
     /// Apply database migrations and exit
     Migrate,
+    /// Talk to WeChat (or the configured sandbox) with Datong's own client, to check an app
+    #[command(name = "wechat")]
+    WeChat {
+        #[command(subcommand)]
+        action: WeChatAction,
+    },
     /// Manage console administrators
     Admin {
         #[command(subcommand)]
         action: AdminAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum WeChatAction {
+    /// Exchange an authorization code (website, official account or mobile app) and print the
+    /// user's openid, unionid and nickname as JSON. The AppSecret is read from standard input.
+    Exchange {
+        #[arg(long)]
+        appid: String,
+        #[arg(long)]
+        code: String,
     },
 }
 
@@ -106,6 +124,7 @@ pub fn run() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Admin { action } => admin(&cfg, action).await,
+            Command::WeChat { action } => wechat(&cfg, action).await,
         }
     })
 }
@@ -143,6 +162,35 @@ async fn admin(cfg: &config::Config, action: AdminAction) -> anyhow::Result<()> 
     if !from_stdin {
         println!("password: {password}");
     }
+    Ok(())
+}
+
+async fn wechat(cfg: &config::Config, action: WeChatAction) -> anyhow::Result<()> {
+    let WeChatAction::Exchange { appid, code } = action;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the AppSecret from standard input")?;
+    let secret = crate::crypto::Secret::new(line.trim().to_string());
+    let client = crate::wechat::WeChatClient::new(
+        &cfg.wechat_api_url,
+        &cfg.wechat_open_url,
+        crate::wechat::client::DEFAULT_TIMEOUT,
+    );
+    let token = client.exchange_code(&appid, &secret, &code).await?;
+    let nickname = if token.scope == "snsapi_base" {
+        None
+    } else {
+        Some(client.user_info(&token.access_token, &token.openid).await?.nickname)
+    };
+    let out = serde_json::json!({
+        "openid": token.openid,
+        "unionid": token.unionid,
+        "scope": token.scope,
+        "nickname": nickname,
+    });
+    println!("{out}");
     Ok(())
 }
 

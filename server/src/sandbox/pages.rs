@@ -53,7 +53,7 @@ pub async fn phone() -> Response {
         &format!(
             r#"<h1>WeChat</h1>
 <div class="row"><label>Persona <select id="persona" data-testid="persona-select"></select></label></div>
-<details id="new-persona"><summary>New persona</summary>
+<details id="new-persona"><summary data-testid="persona-new">New persona</summary>
 <div class="row"><input id="nickname" placeholder="Nickname" data-testid="persona-nickname"></div>
 <div class="row"><input id="country" value="86" size="4" data-testid="persona-country"><input id="phone-number" placeholder="Phone (optional)" data-testid="persona-phone"></div>
 <div class="row"><button id="create" data-testid="persona-create">Create persona</button></div></details>

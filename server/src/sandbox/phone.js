@@ -49,7 +49,7 @@
       nickname: document.getElementById('nickname').value,
       country_code: document.getElementById('country').value,
       phone: document.getElementById('phone-number').value
-    }).then(function (p) { return loadPersonas(String(p.id)); });
+    }).then(function (p) { return loadPersonas(String(p.id)); }).then(function () { if (scanned) open(); });
   });
   function done(text) {
     action.innerHTML = '';
