@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/style/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run build test tools test-tools lint fmt clippy unit e2e postgres clean
+.PHONY: run build test tools test-tools lint fmt clippy unit e2e bench postgres clean
 
 ## run: build the release binary and console, then serve on http://127.0.0.1:3000 (SQLite in ./data)
 run: build
@@ -44,6 +44,11 @@ unit:
 ## e2e: Playwright in Debian's Chromium against target/release/datong (run `make build` first)
 e2e: test-tools
 	cd end2end && npx playwright test
+
+## bench: the WeChat client against the standalone sandbox (prints pairs/s, latency, memory)
+bench:
+	cargo build --release -p server --bin datong --example wechat_bench
+	./target/release/examples/wechat_bench
 
 clean:
 	cargo clean

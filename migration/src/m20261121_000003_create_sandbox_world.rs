@@ -34,6 +34,8 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(SandboxApps::AccountId))
                     // Callback / web-authorization domain; checked only when set.
                     .col(string_null(SandboxApps::RedirectDomain))
+                    // A mini program's backend: where its login page posts the codes.
+                    .col(string_null(SandboxApps::ServerUrl))
                     .col(timestamp_with_time_zone(SandboxApps::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
@@ -94,6 +96,7 @@ enum SandboxApps {
     Name,
     AccountId,
     RedirectDomain,
+    ServerUrl,
     CreatedAt,
 }
 

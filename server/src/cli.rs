@@ -182,7 +182,12 @@ async fn wechat(cfg: &config::Config, action: WeChatAction) -> anyhow::Result<()
     let nickname = if token.scope == "snsapi_base" {
         None
     } else {
-        Some(client.user_info(&token.access_token, &token.openid).await?.nickname)
+        Some(
+            client
+                .user_info(&token.access_token, &token.openid)
+                .await?
+                .nickname,
+        )
     };
     let out = serde_json::json!({
         "openid": token.openid,

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::faults::{Failure, Switches};
 use super::phone::{PersonaView, parse};
-use super::world::AppKind;
+use super::world::{AppChange, AppKind};
 use super::{SharedSandbox, ids};
 use crate::http::ApiError;
 
@@ -68,6 +68,7 @@ async fn state(State(sb): State<SharedSandbox>) -> Result<Response, ApiError> {
             "kind": a.kind,
             "account_id": a.account_id,
             "redirect_domain": a.redirect_domain,
+            "server_url": a.server_url,
             "has_secret": !a.secret_hash.is_empty(),
         })).collect::<Vec<_>>(),
         "personas": personas.into_iter().map(PersonaView::from).collect::<Vec<_>>(),
@@ -184,6 +185,21 @@ async fn update_app(
         Some(Value::String(s)) => Some(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
         Some(_) => return Err(invalid("redirect_domain must be a string or null")),
     };
+    let server_url = match req.get("server_url") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            if s.is_empty() {
+                Some(None)
+            } else if url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+                Some(Some(s.to_string()))
+            } else {
+                return Err(invalid("server_url must be an http(s) URL or null"));
+            }
+        }
+        Some(_) => return Err(invalid("server_url must be a string or null")),
+    };
     let kind = match req.get("kind") {
         None => None,
         Some(v) => Some(serde_json::from_value::<AppKind>(v.clone()).map_err(|_| {
@@ -192,7 +208,15 @@ async fn update_app(
     };
     let found = sb
         .world
-        .update_app(&appid, account, domain, kind)
+        .update_app(
+            &appid,
+            AppChange {
+                account,
+                redirect_domain: domain,
+                server_url,
+                kind,
+            },
+        )
         .await
         .map_err(|_| db_error())?;
     if !found {

@@ -29,7 +29,7 @@
   }
   function render(s) {
     table(document.getElementById('accounts'), ['id', 'name'], s.accounts.map(function (a) { return [String(a.id), a.name]; }));
-    table(document.getElementById('apps'), ['appid', 'name', 'kind', 'subject', 'callback domain', 'secret set', 'token refreshes'], s.apps.map(function (a) {
+    table(document.getElementById('apps'), ['appid', 'name', 'kind', 'subject', 'callback domain', 'mini-program server_url', 'secret set', 'token refreshes'], s.apps.map(function (a) {
       var sel = el('select');
       var none = el('option', '(none: no unionid)'); none.value = ''; sel.appendChild(none);
       s.accounts.forEach(function (acc) { var o = el('option', acc.name); o.value = acc.id; sel.appendChild(o); });
@@ -37,7 +37,9 @@
       sel.onchange = function () { call('PATCH', 'apps/' + a.appid, { account_id: sel.value === '' ? null : parseInt(sel.value, 10) }).then(load); };
       var dom = el('input'); dom.value = a.redirect_domain || ''; dom.placeholder = 'any';
       dom.onchange = function () { call('PATCH', 'apps/' + a.appid, { redirect_domain: dom.value || null }).then(load); };
-      return [a.appid, a.name, a.kind, sel, dom, a.has_secret ? 'yes' : 'no', String(s.token_issues[a.appid] || 0)];
+      var srv = el('input'); srv.value = a.server_url || ''; srv.placeholder = 'none';
+      srv.onchange = function () { call('PATCH', 'apps/' + a.appid, { server_url: srv.value || null }).then(load); };
+      return [a.appid, a.name, a.kind, sel, dom, srv, a.has_secret ? 'yes' : 'no', String(s.token_issues[a.appid] || 0)];
     }));
     table(document.getElementById('personas'), ['id', 'nickname', 'phone', 'snapshot user', 'blocked (40226)'], s.personas.map(function (p) {
       function box(flag) {

@@ -32,6 +32,7 @@ pub mod app {
         pub name: String,
         pub account_id: Option<i64>,
         pub redirect_domain: Option<String>,
+        pub server_url: Option<String>,
         pub created_at: DateTimeUtc,
     }
 

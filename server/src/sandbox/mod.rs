@@ -45,6 +45,8 @@ pub struct Sandbox {
     pub world: World,
     pub clock: Arc<dyn Clock>,
     live: Mutex<Live>,
+    /// The simulated mini programs' own requests to their backends.
+    pub http: reqwest::Client,
 }
 
 pub type SharedSandbox = Arc<Sandbox>;
@@ -61,6 +63,10 @@ impl Sandbox {
             world: World::new(db, key),
             clock,
             live: Mutex::new(Live::default()),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
         }
     }
 
@@ -100,10 +106,35 @@ pub fn router(sandbox: SharedSandbox) -> Router {
     Router::new()
         .nest("/api", api::router())
         .nest("/open", open::router())
-        .merge(phone::router())
-        .merge(admin::router())
+        .merge(phone::router().route_layer(axum::middleware::from_fn(json_posts_only)))
+        .merge(admin::router().route_layer(axum::middleware::from_fn(json_posts_only)))
         .merge(pages::router())
         .with_state(sandbox)
+}
+
+/// The phone and admin APIs take JSON only. A cross-site page can POST a form or plain text
+/// without asking, but not `application/json` (that needs a CORS preflight, which we never
+/// grant), so this keeps other sites from pressing the phone's buttons.
+async fn json_posts_only(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::response::IntoResponse;
+    let is_json = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if req.method() == axum::http::Method::POST && !is_json {
+        return crate::http::ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "json_required",
+            "send a JSON body with Content-Type: application/json",
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// The origin the caller used to reach us (`http://127.0.0.1:3000`), for URLs the sandbox

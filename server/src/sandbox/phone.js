@@ -74,6 +74,15 @@
       var login = el('button', { 'data-testid': 'wx-login' }, 'wx.login()');
       var phone = el('button', { 'data-testid': 'get-phone', 'class': 'secondary' }, 'Get phone number');
       var out = el('pre', { 'data-testid': 'codes' });
+      var run = el('button', { 'data-testid': 'mp-login' }, 'Log in (wx.login + phone number)');
+      run.onclick = function () {
+        call('mp_login', { persona_id: persona(), appid: result.appid, scene: result.scene, page: result.page, phone: true }).then(function (j) {
+          out.textContent += j.posted_to
+            ? 'posted to ' + j.posted_to + ': HTTP ' + j.status + '\n' + JSON.stringify(j.response, null, 1) + '\n'
+            : 'no server_url set for this mini program in the sandbox console; codes: ' + j.js_code + ' / ' + j.phone_code + '\n';
+        });
+      };
+      action.appendChild(run);
       login.onclick = function () { call('wx_login', { persona_id: persona(), appid: result.appid }).then(function (j) { out.textContent += 'js_code: ' + j.code + '\n'; }); };
       phone.onclick = function () { call('phone_code', { persona_id: persona(), appid: result.appid }).then(function (j) { out.textContent += 'phone code: ' + j.code + '\n'; }); };
       row2.appendChild(login); row2.appendChild(phone); action.appendChild(row2); action.appendChild(out);

@@ -35,6 +35,7 @@ pub fn router() -> Router<SharedSandbox> {
         .route("/phone/api/authorize", post(authorize))
         .route("/phone/api/wx_login", post(wx_login))
         .route("/phone/api/phone_code", post(phone_code))
+        .route("/phone/api/mp_login", post(mp_login))
         .route("/phone/api/app_auth", post(app_auth))
         .route("/phone/api/encrypted_phone", post(encrypted_phone))
 }
@@ -302,9 +303,20 @@ async fn issue_mini_program_code(
     let req: MiniProgramAction = parse(body)?;
     check_appid(&req.appid)?;
     the_persona(sb, req.persona_id).await?;
+    let code = mini_program_code(sb, &req.appid, req.persona_id, phone).await?;
+    Ok(Json(json!({ "code": code })).into_response())
+}
+
+/// A `wx.login` code (or, with `phone`, a phone code) for the persona in a mini program.
+async fn mini_program_code(
+    sb: &SharedSandbox,
+    appid: &str,
+    persona: i64,
+    phone: bool,
+) -> Result<String, ApiError> {
     let now = sb.now();
     sb.world
-        .ensure_app(&req.appid, AppKind::MiniProgram, now)
+        .ensure_app(appid, AppKind::MiniProgram, now)
         .await
         .map_err(|_| db_error())?;
     let code = if phone {
@@ -313,8 +325,8 @@ async fn issue_mini_program_code(
         ids::login_code()
     };
     let grant = CodeGrant {
-        appid: req.appid.clone(),
-        persona: req.persona_id,
+        appid: appid.to_string(),
+        persona,
         scope: String::new(),
         issued: now,
         lifetime: SHORT_CODE_LIFETIME,
@@ -330,7 +342,74 @@ async fn issue_mini_program_code(
         Live::issue(map, grant, code.clone());
         live.sweep(now);
     }
-    Ok(Json(json!({ "code": code })).into_response())
+    Ok(code)
+}
+
+#[derive(Deserialize)]
+struct MiniProgramLogin {
+    persona_id: i64,
+    appid: String,
+    #[serde(default)]
+    scene: Option<String>,
+    #[serde(default)]
+    page: Option<String>,
+    /// Also press the phone-number button.
+    #[serde(default)]
+    phone: bool,
+}
+
+/// The mini program's login page, opened from a scanned code: `wx.login()`, optionally the
+/// phone-number button, then a POST of `{js_code, phone_code, scene, page}` to the mini
+/// program's backend (`server_url` in the sandbox console), the way the developer's page code
+/// would. Returns the codes and the backend's answer.
+async fn mp_login(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Response, ApiError> {
+    let req: MiniProgramLogin = parse(&body)?;
+    check_appid(&req.appid)?;
+    the_persona(&sb, req.persona_id).await?;
+    let js_code = mini_program_code(&sb, &req.appid, req.persona_id, false).await?;
+    let phone_code = if req.phone {
+        Some(mini_program_code(&sb, &req.appid, req.persona_id, true).await?)
+    } else {
+        None
+    };
+    let server_url = sb
+        .world
+        .app(&req.appid)
+        .await
+        .map_err(|_| db_error())?
+        .and_then(|a| a.server_url);
+    let Some(server_url) = server_url else {
+        return Ok(Json(json!({
+            "js_code": js_code,
+            "phone_code": phone_code,
+            "posted_to": null,
+        }))
+        .into_response());
+    };
+    let payload = json!({
+        "js_code": js_code,
+        "phone_code": phone_code,
+        "scene": req.scene,
+        "page": req.page,
+    });
+    let answer = sb.http.post(&server_url).json(&payload).send().await;
+    let (status, response) = match answer {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap_or_default();
+            let body = serde_json::from_str::<serde_json::Value>(&text).unwrap_or(json!(text));
+            (json!(status), body)
+        }
+        Err(e) => (json!(null), json!(e.without_url().to_string())),
+    };
+    Ok(Json(json!({
+        "js_code": js_code,
+        "phone_code": phone_code,
+        "posted_to": server_url,
+        "status": status,
+        "response": response,
+    }))
+    .into_response())
 }
 
 /// `wx.login()` inside the mini program: a js_code.

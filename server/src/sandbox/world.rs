@@ -53,6 +53,15 @@ impl AppKind {
     }
 }
 
+/// Changes to an app's settings; `None` leaves a setting as it is.
+#[derive(Default)]
+pub struct AppChange {
+    pub account: Option<Option<i64>>,
+    pub redirect_domain: Option<Option<String>>,
+    pub server_url: Option<Option<String>>,
+    pub kind: Option<AppKind>,
+}
+
 /// Why a credential check failed, as WeChat's errcode.
 pub type Errcode = i64;
 
@@ -173,6 +182,7 @@ impl World {
             name: Set(name.to_string()),
             account_id: Set(account),
             redirect_domain: Set(None),
+            server_url: Set(None),
             created_at: Set(now),
         })
         .on_conflict_do_nothing_on([app::Column::Appid])
@@ -218,13 +228,13 @@ impl World {
         Ok(check(found, secret))
     }
 
-    pub async fn update_app(
-        &self,
-        appid: &str,
-        account: Option<Option<i64>>,
-        redirect_domain: Option<Option<String>>,
-        kind: Option<AppKind>,
-    ) -> Result<bool, DbErr> {
+    pub async fn update_app(&self, appid: &str, change: AppChange) -> Result<bool, DbErr> {
+        let AppChange {
+            account,
+            redirect_domain,
+            server_url,
+            kind,
+        } = change;
         let Some(found) = self.app(appid).await? else {
             return Ok(false);
         };
@@ -237,6 +247,9 @@ impl World {
         }
         if let Some(kind) = kind {
             active.kind = Set(kind.as_str().to_string());
+        }
+        if let Some(url) = server_url {
+            active.server_url = Set(url);
         }
         active.update(&self.db).await?;
         Ok(true)

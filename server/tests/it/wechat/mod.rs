@@ -1,6 +1,7 @@
 //! The WeChat client against the sandbox, over real HTTP: every endpoint, the errors the
 //! sandbox can produce, the token lease. One module per area.
 
+mod errors;
 mod harness;
 mod lease;
 mod mini_program;

@@ -1,0 +1,195 @@
+//! Benchmark (a program, not a test): how many `sns/oauth2/access_token` + `sns/userinfo`
+//! pairs per second Datong's WeChat client completes against the standalone sandbox.
+//!
+//! `cargo run --release -p server --example wechat_bench -- [pairs] [concurrency]`
+//!
+//! It starts `target/release/datong sandbox` on a free port with a scratch data directory
+//! (build it first: `cargo build --release -p server`), prepares one code per pair through the
+//! phone API (not timed), then times the pairs and prints throughput, latency percentiles and
+//! the sandbox's peak memory.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use datong::crypto::Secret;
+use datong::wechat::WeChatClient;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+const APPID: &str = "wx0be0c0000000b001";
+const SECRET: &str = "bench-secret";
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let pairs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(32);
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bin = root.join("target/release/datong");
+    assert!(
+        bin.exists(),
+        "{} is missing: cargo build --release -p server",
+        bin.display()
+    );
+    let data = std::env::temp_dir().join(format!("datong-bench-{}", std::process::id()));
+    let mut child = Command::new(&bin)
+        .args(["sandbox", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env("DATONG_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "sandbox exited early"
+        );
+        if let Some(at) = line.find("listening on http://") {
+            break line[at + "listening on http://".len()..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let base = format!("http://{addr}/sandbox/wechat");
+
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: Value| {
+        let http = http.clone();
+        let url = format!("{base}/{path}");
+        async move {
+            http.post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    post(
+        "admin/api/apps",
+        json!({"appid": APPID, "kind": "mobile_app", "secret": SECRET}),
+    )
+    .await;
+    let persona = post("phone/api/personas", json!({"nickname": "Bench"})).await["id"]
+        .as_i64()
+        .unwrap();
+
+    // One code per pair, made before timing starts.
+    let prepared = Instant::now();
+    let mut codes = Vec::with_capacity(pairs);
+    let mut makers = Vec::new();
+    for i in 0..concurrency {
+        let http = http.clone();
+        let url = format!("{base}/phone/api/app_auth");
+        let share = pairs / concurrency + usize::from(i < pairs % concurrency);
+        makers.push(tokio::spawn(async move {
+            let mut mine = Vec::with_capacity(share);
+            for _ in 0..share {
+                let v: Value = http
+                    .post(&url)
+                    .json(&json!({"persona_id": persona, "appid": APPID}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                mine.push(v["code"].as_str().unwrap().to_string());
+            }
+            mine
+        }));
+    }
+    for m in makers {
+        codes.extend(m.await.unwrap());
+    }
+    eprintln!(
+        "prepared {pairs} codes in {:.1} s",
+        prepared.elapsed().as_secs_f64()
+    );
+
+    let client = WeChatClient::new(
+        &format!("{base}/api"),
+        &format!("{base}/open"),
+        Duration::from_secs(10),
+    );
+    let secret = Secret::new(SECRET.to_string());
+    let queue = Arc::new(Mutex::new(codes));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let queue = queue.clone();
+        let client = client.clone();
+        let secret = secret.clone();
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let Some(code) = queue.lock().await.pop() else {
+                    break;
+                };
+                let t = Instant::now();
+                let token = client.exchange_code(APPID, &secret, &code).await.unwrap();
+                let info = client
+                    .user_info(&token.access_token, &token.openid)
+                    .await
+                    .unwrap();
+                assert_eq!(info.nickname, "Bench");
+                latencies.push(t.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for w in workers {
+        latencies.extend(w.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let peak_kb = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        })
+        .unwrap_or_else(|| "?".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    println!("machine: {cores} cores; client and standalone sandbox on the same machine");
+    println!(
+        "pairs (sns/oauth2/access_token + sns/userinfo): {}",
+        latencies.len()
+    );
+    println!("concurrency: {concurrency}");
+    println!("elapsed: {:.2} s", elapsed.as_secs_f64());
+    println!(
+        "throughput: {:.0} pairs/s",
+        latencies.len() as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "latency per pair: p50 {:.2} ms, p99 {:.2} ms",
+        ms(pct(0.50)),
+        ms(pct(0.99))
+    );
+    println!("sandbox peak memory (VmHWM): {peak_kb} kB");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
