@@ -376,6 +376,8 @@ async fn first_start_prints_a_working_one_time_password_once() {
 
 /// Starts `datong` with `args` and waits for its "listening on" line; returns the child, the
 /// address and the log lines seen.
+// The child is returned to the caller, which stops and waits for it.
+#[allow(clippy::zombie_processes)]
 fn spawn_listening(args: &[&str], dir: &Path) -> (std::process::Child, String, Vec<String>) {
     use std::io::{BufRead, BufReader};
     let mut child = command(args, dir)
@@ -388,10 +390,10 @@ fn spawn_listening(args: &[&str], dir: &Path) -> (std::process::Child, String, V
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     loop {
         let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "exited early: {lines:?}"
-        );
+        if reader.read_line(&mut line).unwrap() == 0 {
+            let status = child.wait().unwrap();
+            panic!("exited early ({status}): {lines:?}");
+        }
         lines.push(line.clone());
         if let Some(at) = line.find("listening on http://") {
             let addr = line[at + "listening on http://".len()..].trim().to_string();
