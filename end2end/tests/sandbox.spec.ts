@@ -11,6 +11,7 @@ function exchange(baseURL: string, code: string) {
   const bin = join(resolve(__dirname, "..", ".."), "target/release/datong");
   const out = execFileSync(bin, ["wechat", "exchange", "--appid", APPID, "--code", code], {
     input: `${SECRET}\n`,
+    stdio: ["pipe", "pipe", "pipe"],
     // Only this command's own settings: other DATONG_* variables of the test run are not
     // configuration keys.
     env: {
