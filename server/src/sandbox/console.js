@@ -74,6 +74,9 @@
       expired_code_42003: document.getElementById('sw-42003').checked
     }).then(load);
   };
+  document.getElementById('rotate').onclick = function () {
+    call('POST', 'session_keys/rotate', { appid: value('rotate-appid'), persona_id: parseInt(value('rotate-persona'), 10) }).then(function () { message.textContent = 'session_key rotated'; });
+  };
   document.getElementById('faults-reset').onclick = function () { call('DELETE', 'faults').then(load); };
   load();
 })();

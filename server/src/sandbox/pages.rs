@@ -35,6 +35,7 @@ Apps register themselves on first use under the default subject. <a href="{MOUNT
 <select id="app-kind" data-testid="app-kind"><option value="website">website app</option><option value="official_account">official account</option><option value="mini_program">mini program</option><option value="mobile_app">mobile app</option></select>
 <input id="app-secret" placeholder="AppSecret (optional)" type="password"><button id="app-create" data-testid="app-create">Register app</button></div>
 <h2>Personas</h2><div id="personas"></div>
+<div class="row"><input id="rotate-appid" placeholder="mini-program appid" data-testid="rotate-appid"><input id="rotate-persona" placeholder="persona id" size="6" data-testid="rotate-persona"><button id="rotate" data-testid="rotate">Rotate session_key</button></div>
 <h2>Faults</h2>
 <div class="row"><input id="fault-endpoint" placeholder="sns/jscode2session or *" data-testid="fault-endpoint"><input id="fault-errcode" placeholder="errcode" size="7" data-testid="fault-errcode"><input id="fault-count" placeholder="count" size="4" value="1"><button id="fault-add" data-testid="fault-add">Fail next calls</button></div>
 <div class="row"><input id="latency-endpoint" placeholder="endpoint or *"><input id="latency-ms" placeholder="ms" size="6"><button id="latency-set">Set latency</button></div>

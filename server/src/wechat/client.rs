@@ -82,14 +82,7 @@ impl WeChatClient {
         query: &[(&str, &str)],
         body: &Value,
     ) -> Result<T, WeChatError> {
-        let response = self
-            .http
-            .post(self.url(path))
-            .query(query)
-            .json(body)
-            .send()
-            .await
-            .map_err(transport)?;
+        let response = self.post(path, query, body).await?;
         let bytes = response.bytes().await.map_err(transport)?;
         decode(&bytes)
     }
@@ -101,14 +94,7 @@ impl WeChatClient {
         query: &[(&str, &str)],
         body: &Value,
     ) -> Result<Image, WeChatError> {
-        let response = self
-            .http
-            .post(self.url(path))
-            .query(query)
-            .json(body)
-            .send()
-            .await
-            .map_err(transport)?;
+        let response = self.post(path, query, body).await?;
         let content_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -116,6 +102,23 @@ impl WeChatClient {
             .map(str::to_string);
         let bytes = response.bytes().await.map_err(transport)?;
         image_or_error(content_type.as_deref(), bytes.to_vec())
+    }
+}
+
+impl WeChatClient {
+    async fn post(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        body: &Value,
+    ) -> Result<reqwest::Response, WeChatError> {
+        self.http
+            .post(self.url(path))
+            .query(query)
+            .json(body)
+            .send()
+            .await
+            .map_err(transport)
     }
 }
 

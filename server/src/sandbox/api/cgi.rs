@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Params;
+use super::{Params, credentials};
 use crate::sandbox::live::{Live, ServerToken, TOKEN_LIFETIME};
 use crate::sandbox::reply::{Family, json_body};
 use crate::sandbox::world::AppKind;
@@ -62,17 +62,9 @@ pub async fn token(
     let q = Params::new(q);
     let now = sb.now();
     // The appid is checked before anything else, even a missing grant_type (observed).
-    if q.get("appid").is_empty() {
-        fail!(sb, 41002);
-    }
-    let app = match sb
-        .world
-        .authenticate(q.get("appid"), q.get("secret"), AppKind::Unknown, now)
-        .await
-    {
-        Ok(Ok(app)) => app,
-        Ok(Err(code)) => fail!(sb, code),
-        Err(_) => fail!(sb, -1),
+    let app = match credentials(&sb, q.get("appid"), q.get("secret"), AppKind::Unknown).await {
+        Ok(app) => app,
+        Err(code) => fail!(sb, code),
     };
     if q.get("grant_type") != "client_credential" {
         fail!(sb, 40002);
@@ -126,18 +118,10 @@ pub async fn stable_token(
         fail!(sb, 47001);
     };
     let now = sb.now();
-    let appid = text(&body, "appid");
-    if appid.is_empty() {
-        fail!(sb, 41002);
-    }
-    let app = match sb
-        .world
-        .authenticate(&appid, &text(&body, "secret"), AppKind::Unknown, now)
-        .await
-    {
-        Ok(Ok(app)) => app,
-        Ok(Err(code)) => fail!(sb, code),
-        Err(_) => fail!(sb, -1),
+    let secret = text(&body, "secret");
+    let app = match credentials(&sb, &text(&body, "appid"), &secret, AppKind::Unknown).await {
+        Ok(app) => app,
+        Err(code) => fail!(sb, code),
     };
     if text(&body, "grant_type") != "client_credential" {
         fail!(sb, 40002);

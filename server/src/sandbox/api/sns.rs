@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Serialize;
 
-use super::Params;
+use super::{Params, app_and_persona, credentials};
 use crate::sandbox::live::{
     CodeFailure, Live, REFRESH_LIFETIME, RefreshGrant, TOKEN_LIFETIME, UserToken,
 };
@@ -57,17 +57,9 @@ pub async fn access_token(
     }
     let q = Params::new(q);
     let now = sb.now();
-    if q.get("appid").is_empty() {
-        fail!(sb, 41002);
-    }
-    let app = match sb
-        .world
-        .authenticate(q.get("appid"), q.get("secret"), AppKind::Unknown, now)
-        .await
-    {
-        Ok(Ok(app)) => app,
-        Ok(Err(code)) => fail!(sb, code),
-        Err(_) => fail!(sb, -1),
+    let app = match credentials(&sb, q.get("appid"), q.get("secret"), AppKind::Unknown).await {
+        Ok(app) => app,
+        Err(code) => fail!(sb, code),
     };
     if q.get("code").is_empty() {
         fail!(sb, 41008);
@@ -270,13 +262,9 @@ pub async fn userinfo(
     if q.get("openid").is_empty() {
         fail!(sb, 41009);
     }
-    let (app, persona) = match (
-        sb.world.app(&token.appid).await,
-        sb.world.persona(token.persona).await,
-    ) {
-        (Ok(Some(a)), Ok(Some(p))) => (a, p),
-        (Ok(_), Ok(_)) => fail!(sb, 40001),
-        _ => fail!(sb, -1),
+    let (app, persona) = match app_and_persona(&sb, &token.appid, token.persona, 40001).await {
+        Ok(x) => x,
+        Err(code) => fail!(sb, code),
     };
     let identity = sb.world.identity(&app, &persona);
     if q.get("openid") != identity.openid {
@@ -330,13 +318,9 @@ pub async fn auth(
     if q.get("openid").is_empty() {
         fail!(sb, 41009);
     }
-    let (app, persona) = match (
-        sb.world.app(&token.appid).await,
-        sb.world.persona(token.persona).await,
-    ) {
-        (Ok(Some(a)), Ok(Some(p))) => (a, p),
-        (Ok(_), Ok(_)) => fail!(sb, 40014),
-        _ => fail!(sb, -1),
+    let (app, persona) = match app_and_persona(&sb, &token.appid, token.persona, 40014).await {
+        Ok(x) => x,
+        Err(code) => fail!(sb, code),
     };
     if q.get("openid") != sb.world.identity(&app, &persona).openid {
         fail!(sb, 40003);
@@ -374,14 +358,9 @@ pub async fn jscode2session(
     if appid == "touristappid" {
         fail!(sb, 40029);
     }
-    let app = match sb
-        .world
-        .authenticate(appid, q.get("secret"), AppKind::MiniProgram, now)
-        .await
-    {
-        Ok(Ok(app)) => app,
-        Ok(Err(code)) => fail!(sb, code),
-        Err(_) => fail!(sb, -1),
+    let app = match credentials(&sb, appid, q.get("secret"), AppKind::MiniProgram).await {
+        Ok(app) => app,
+        Err(code) => fail!(sb, code),
     };
     if q.get("js_code").is_empty() {
         fail!(sb, 41008);

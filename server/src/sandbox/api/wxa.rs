@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Params;
+use super::{Params, app_and_persona};
 use crate::sandbox::image::{self, Format};
 use crate::sandbox::reply::{Family, json_body};
 use crate::sandbox::{MOUNT, SharedSandbox, origin};
@@ -100,13 +100,9 @@ pub async fn get_user_phone_number(
         Ok(g) => g,
         Err(code) => fail!(sb, code),
     };
-    let (app, persona) = match (
-        sb.world.app(&appid).await,
-        sb.world.persona(grant.persona).await,
-    ) {
-        (Ok(Some(a)), Ok(Some(p))) => (a, p),
-        (Ok(_), Ok(_)) => fail!(sb, 40029),
-        _ => fail!(sb, -1),
+    let (app, persona) = match app_and_persona(&sb, &appid, grant.persona, 40029).await {
+        Ok(x) => x,
+        Err(code) => fail!(sb, code),
     };
     // The optional openid must be the code's user.
     if let Some(openid) = body.get("openid").and_then(Value::as_str)
