@@ -110,6 +110,12 @@ export class SandboxPhone {
     await expect(this.page.getByTestId("persona-select")).toContainText(nickname);
   }
 
+  /** Opens the scanned URL the link filled in. */
+  async openScanned() {
+    await this.page.getByTestId("scan-open").click();
+    await expect(this.page.getByTestId("action")).not.toBeEmpty();
+  }
+
   async confirm() {
     await this.page.getByTestId("confirm").click();
     await expect(this.page.getByTestId("done")).toBeVisible();

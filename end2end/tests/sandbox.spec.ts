@@ -37,6 +37,7 @@ test("a website QR login in the sandbox: scan on the phone, confirm, land on the
   const phone = new SandboxPhone(phonePage);
   await phone.open(await computer.phoneLink());
   await phone.createPersona("E2E 小红");
+  await phone.openScanned();
   await phone.confirm();
 
   // The computer's page notices the confirmation and goes to redirect_uri?code=&state=.
@@ -65,6 +66,7 @@ test("denying on the phone leaves the computer on the QR page, which says so", a
   const phone = new SandboxPhone(phonePage);
   await phone.open(await computer.phoneLink());
   await phone.createPersona("Denier");
+  await phone.openScanned();
   await phonePage.getByTestId("deny").click();
   await expect(computer.status()).toHaveText(/取消|cancelled/);
   await expect(page).toHaveURL(/qrconnect/);

@@ -1,6 +1,8 @@
 //! The sandbox's own administration in JSON: its world (accounts, apps, personas' flags) and
-//! the fault knobs. No Datong sign-in guards it: the sandbox is a development tool, off unless
-//! configured on, and it holds no real secret.
+//! the fault knobs. No Datong sign-in guards it: the sandbox is a development tool (on in the
+//! embedded default, off as soon as a database is configured, and never meant for production)
+//! and it holds no real secret. What it could be made to reach is limited: a mini program's
+//! `server_url` must be on this computer or on the sandbox's own host.
 
 use axum::Json;
 use axum::Router;
@@ -158,9 +160,29 @@ async fn create_app(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Resp
     Ok((StatusCode::CREATED, Json(json!({"appid": req.appid}))).into_response())
 }
 
+/// A mini program's backend must be local or on the sandbox's own host: the sandbox posts to
+/// it and shows the answer, so it must not become a way to reach other machines.
+fn server_url_allowed(raw: &str, headers: &axum::http::HeaderMap) -> bool {
+    let Ok(url) = url::Url::parse(raw) else {
+        return false;
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return false;
+    }
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    if matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+        return true;
+    }
+    let own = super::origin(headers);
+    url::Url::parse(&own).is_ok_and(|o| o.host_str() == Some(host))
+}
+
 async fn update_app(
     State(sb): State<SharedSandbox>,
     Path(appid): Path<String>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let req: Value = parse(&body)?;
@@ -192,10 +214,12 @@ async fn update_app(
             let s = s.trim();
             if s.is_empty() {
                 Some(None)
-            } else if url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            } else if server_url_allowed(s, &headers) {
                 Some(Some(s.to_string()))
             } else {
-                return Err(invalid("server_url must be an http(s) URL or null"));
+                return Err(invalid(
+                    "server_url must be an http(s) URL on 127.0.0.1, localhost or this sandbox's own host",
+                ));
             }
         }
         Some(_) => return Err(invalid("server_url must be a string or null")),

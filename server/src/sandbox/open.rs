@@ -21,6 +21,9 @@ use super::live::{
 use super::world::AppKind;
 use super::{MOUNT, Sandbox, SharedSandbox, ids, origin};
 
+/// At most this many QR logins and consent pages wait at once.
+const MAX_PENDING: usize = 100_000;
+
 /// The cookie that tells the in-WeChat pages which persona holds the phone.
 pub const PERSONA_COOKIE: &str = "datong_sandbox_persona";
 
@@ -38,6 +41,33 @@ pub type PageError = (Option<u32>, String);
 
 fn page_error(code: Option<u32>, text: &str) -> PageError {
     (code, text.to_string())
+}
+
+/// `redirect_uri` must be an absolute http(s) URL under the app's callback domain. An app
+/// without one (registered on first use) takes the host of its first redirect as its domain,
+/// the way a developer would have configured it: later redirects elsewhere are refused.
+async fn pinned_redirect(
+    sb: &Sandbox,
+    app: &super::entities::app::Model,
+    raw: &str,
+) -> Result<url::Url, ()> {
+    let url = check_redirect(raw, app.redirect_domain.as_deref())?;
+    if app.redirect_domain.is_none() {
+        let host = url.host_str().ok_or(())?;
+        let domain = match url.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        };
+        let change = super::world::AppChange {
+            redirect_domain: Some(Some(domain)),
+            ..Default::default()
+        };
+        sb.world
+            .update_app(&app.appid, change)
+            .await
+            .map_err(|_| ())?;
+    }
+    Ok(url)
 }
 
 /// `redirect_uri` must be an absolute http(s) URL; when the app has a callback domain, its
@@ -136,7 +166,7 @@ async fn qrconnect(
     if AppKind::parse(&app.kind) != AppKind::Website {
         return error_page(None, "Scope 参数错误或没有 Scope 权限 (not a website app)");
     }
-    let Ok(redirect) = check_redirect(get("redirect_uri"), app.redirect_domain.as_deref()) else {
+    let Ok(redirect) = pinned_redirect(&sb, &app, get("redirect_uri")).await else {
         return error_page(
             None,
             "redirect_uri 参数错误 (not under the app's callback domain)",
@@ -144,6 +174,17 @@ async fn qrconnect(
     };
     let uuid = ids::login_code()[..16].to_string();
     let state = q.get("state").cloned();
+    {
+        let mut live = sb.live();
+        live.sweep(now);
+        if live.qr.len() >= MAX_PENDING {
+            drop(live);
+            return error_page(
+                None,
+                "操作太频繁了 (too many QR logins are pending; try again later)",
+            );
+        }
+    }
     sb.live().qr.insert(
         uuid.clone(),
         QrLogin {
@@ -326,14 +367,32 @@ pub fn answer_qr(sb: &Sandbox, uuid: &str, persona: i64, allow: bool) -> Result<
         }
         q.appid.clone()
     };
+    let mut live = sb.live();
+    // Checked again under the same lock as the change: a confirm and a deny racing each other
+    // must not both win.
+    match live.qr.get(uuid) {
+        Some(q) if q.status == (QrStatus::Scanned { persona }) => {}
+        _ => return Err("qr_not_scanned"),
+    }
     let status = if allow {
-        QrStatus::Confirmed {
-            code: issue_code(sb, &appid, persona, "snsapi_login", WEBSITE_CODE_LIFETIME),
-        }
+        let code = ids::login_code();
+        Live::issue(
+            &mut live.oauth_codes,
+            CodeGrant {
+                appid,
+                persona,
+                scope: "snsapi_login".into(),
+                issued: now,
+                lifetime: WEBSITE_CODE_LIFETIME,
+                used: false,
+            },
+            code.clone(),
+        );
+        QrStatus::Confirmed { code }
     } else {
         QrStatus::Denied
     };
-    if let Some(q) = sb.live().qr.get_mut(uuid) {
+    if let Some(q) = live.qr.get_mut(uuid) {
         q.status = status;
     }
     Ok(())
@@ -418,7 +477,8 @@ pub async fn check_authorize(sb: &Sandbox, raw_query: &str) -> Result<AuthorizeR
     if scope != "snsapi_base" && scope != "snsapi_userinfo" {
         return Err(page_error(Some(10005), "此公众号并没有这些scope的权限"));
     }
-    let redirect = check_redirect(get("redirect_uri"), app.redirect_domain.as_deref())
+    let redirect = pinned_redirect(sb, &app, get("redirect_uri"))
+        .await
         .map_err(|_| page_error(Some(10003), "redirect_uri域名与后台配置不一致"))?;
     Ok(AuthorizeRequest {
         appid: app.appid,
@@ -501,6 +561,14 @@ async fn authorize(
         return Redirect::to(&to).into_response();
     }
     let consent = ids::login_code();
+    {
+        let mut live = sb.live();
+        live.sweep(sb.now());
+        if live.consents.len() >= MAX_PENDING {
+            drop(live);
+            return error_page(Some(10009), "操作太频繁了");
+        }
+    }
     sb.live().consents.insert(
         consent.clone(),
         PendingConsent {

@@ -49,7 +49,7 @@
       nickname: document.getElementById('nickname').value,
       country_code: document.getElementById('country').value,
       phone: document.getElementById('phone-number').value
-    }).then(function (p) { return loadPersonas(String(p.id)); }).then(function () { if (scanned) open(); });
+    }).then(function (p) { return loadPersonas(String(p.id)); });
   });
   function done(text) {
     action.innerHTML = '';
@@ -66,8 +66,13 @@
       no.onclick = function () { call('deny', { persona_id: persona(), uuid: result.uuid }).then(function () { done('Login cancelled.'); }); };
       row.appendChild(yes); row.appendChild(no); action.appendChild(row);
     } else if (result.kind === 'authorize') {
+      var target = new URL(url, window.location.href);
+      if ((target.protocol !== 'http:' && target.protocol !== 'https:') || target.origin !== window.location.origin) {
+        message.textContent = 'This authorization page belongs to another sandbox.';
+        return;
+      }
       remember(persona());
-      window.location.href = url;
+      window.location.href = target.toString();
     } else if (result.kind === 'mini_program') {
       action.appendChild(el('p', {}, 'Mini program ' + result.appid + ' opened with scene "' + (result.scene || '') + '"'));
       var row2 = el('div', { 'class': 'row' });
@@ -96,6 +101,8 @@
   document.getElementById('open').addEventListener('click', open);
   var scanned = new URLSearchParams(window.location.search).get('scan');
   if (scanned) document.getElementById('scan-url').value = scanned;
-  loadPersonas(cookiePersona()).then(function () { if (scanned && persona()) open(); });
+  // A scanned URL is only filled in: opening it takes a tap, so a link from elsewhere cannot
+  // act on the phone by itself.
+  loadPersonas(cookiePersona());
   document.body.setAttribute('data-ready', 'true');
 })();

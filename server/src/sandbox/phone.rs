@@ -165,6 +165,11 @@ async fn scan(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Response, 
         )
     };
     let url = url::Url::parse(req.url.trim()).map_err(|_| unknown())?;
+    // Only web addresses: a `javascript:` URL whose text happens to end like one of ours must
+    // never reach the page that navigates to it.
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return Err(unknown());
+    }
     let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
     let path = url.path();
     if path.ends_with("/open/connect/confirm") {

@@ -310,7 +310,8 @@ impl World {
     /// The persona's openid and unionid in `app`. Apps outside any account have no unionid;
     /// snapshot personas get virtual identifiers.
     pub fn identity(&self, app: &app::Model, persona: &persona::Model) -> Identity {
-        if persona.snapshot {
+        // Snapshot pages exist only for official-account web authorization (§3).
+        if persona.snapshot && app.kind == AppKind::OfficialAccount.as_str() {
             return Identity {
                 openid: ids::derived_id(&self.key, IdKind::VirtualOpenId, &app.appid, persona.id),
                 unionid: app.account_id.map(|a| {

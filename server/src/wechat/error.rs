@@ -25,7 +25,8 @@ pub enum WeChatError {
     /// 40013: the AppID is unknown, or a code belongs to another app.
     #[error("invalid AppID ({0})")]
     InvalidAppId(WeChatReply),
-    /// 40125, 40243, 41002, 41004: wrong, frozen or missing AppID/AppSecret.
+    /// 40125, 40243, 41002, 41004: wrong, frozen or missing AppID/AppSecret; 50004, 50007:
+    /// the token API is forbidden or the account frozen (a configuration problem too).
     #[error("invalid WeChat credentials ({0})")]
     InvalidCredentials(WeChatReply),
     /// 40029, 42003, 41008: a login or phone code that is wrong, foreign or expired.
@@ -84,7 +85,7 @@ impl WeChatError {
             -1 => SystemBusy(reply),
             40001 | 40014 | 42001 => AccessTokenInvalid(reply),
             40013 => InvalidAppId(reply),
-            40125 | 40243 | 41002 | 41004 => InvalidCredentials(reply),
+            40125 | 40243 | 41002 | 41004 | 50004 | 50007 => InvalidCredentials(reply),
             40029 | 42003 | 41008 => InvalidCode(reply),
             40163 => CodeUsed(reply),
             40226 => CodeBlocked(reply),

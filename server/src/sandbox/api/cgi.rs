@@ -114,8 +114,9 @@ pub async fn stable_token(
     if method != Method::POST {
         fail!(sb, 43002);
     }
+    // POST and JSON only (§5.2).
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        fail!(sb, 47001);
+        fail!(sb, 43002);
     };
     let now = sb.now();
     let secret = text(&body, "secret");

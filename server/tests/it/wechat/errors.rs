@@ -188,13 +188,19 @@ async fn a_scanned_mini_program_posts_its_codes_to_its_backend() {
         )
         .await;
     assert_eq!(s, 200, "{v}");
-    let (s, v) = sb
-        .patch(
-            &format!("admin/api/apps/{MINI}"),
-            json!({"server_url": "file:///etc/passwd"}),
-        )
-        .await;
-    assert_eq!(s, 400, "{v}");
+    for elsewhere in [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest",
+        "https://other.example.com/login",
+    ] {
+        let (s, v) = sb
+            .patch(
+                &format!("admin/api/apps/{MINI}"),
+                json!({"server_url": elsewhere}),
+            )
+            .await;
+        assert_eq!(s, 400, "{elsewhere}: {v}");
+    }
 
     // The code Datong would have generated, scanned by the phone.
     let token = sb.wechat().token(MINI, &secret()).await.unwrap();
@@ -246,4 +252,45 @@ async fn a_scanned_mini_program_posts_its_codes_to_its_backend() {
         .await
         .unwrap();
     assert_eq!(phone.pure_phone_number, "13800138000");
+}
+
+#[tokio::test]
+async fn the_phone_opens_web_addresses_of_this_sandbox_only() {
+    let sb = Sandboxed::start().await;
+    let eve = sb.persona("Eve").await;
+    // Text that ends like an authorize URL but is script.
+    let script = format!(
+        "javascript:alert(document.domain)//open/connect/oauth2/authorize?appid={OFFICIAL}&redirect_uri=http%3A%2F%2Fx%2F&response_type=code&scope=snsapi_base"
+    );
+    let (s, v) = sb
+        .post("phone/api/scan", json!({"persona_id": eve, "url": script}))
+        .await;
+    assert_eq!(s, 400, "{v}");
+    assert_eq!(v["error"]["code"], "unknown_url");
+}
+
+#[tokio::test]
+async fn an_app_keeps_the_callback_domain_it_was_first_used_with() {
+    let sb = Sandboxed::start().await;
+    let qr = |redirect: &str| {
+        format!(
+            "open/connect/qrconnect?appid={WEBSITE}&redirect_uri={}&response_type=code&scope=snsapi_login",
+            form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
+        )
+    };
+    let (_, _, first) = sb.get(&qr("https://shop.example.com:8443/cb")).await;
+    assert!(first.contains("data-scan-url"), "{first}");
+    let (_, _, same) = sb.get(&qr("https://shop.example.com:8443/other")).await;
+    assert!(same.contains("data-scan-url"));
+    let (_, _, elsewhere) = sb.get(&qr("https://attacker.example.net/steal")).await;
+    assert!(elsewhere.contains("该链接无法访问"), "{elsewhere}");
+    let state: Value = serde_json::from_str(&sb.get("admin/api/state").await.2).unwrap();
+    let app = state["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["appid"] == WEBSITE)
+        .unwrap()
+        .clone();
+    assert_eq!(app["redirect_domain"], "shop.example.com:8443");
 }
