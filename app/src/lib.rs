@@ -8,6 +8,7 @@ pub mod backend;
 pub mod cookies;
 pub mod i18n;
 mod lang_switch;
+pub mod model;
 mod pages;
 
 use leptos::prelude::*;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_admins;
 mod m20261121_000002_create_wechat_tokens;
 mod m20261121_000003_create_sandbox_world;
+mod m20261121_000004_create_sources_and_applications;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_admins::Migration),
             Box::new(m20261121_000002_create_wechat_tokens::Migration),
             Box::new(m20261121_000003_create_sandbox_world::Migration),
+            Box::new(m20261121_000004_create_sources_and_applications::Migration),
         ]
     }
 }

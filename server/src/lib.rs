@@ -1,6 +1,7 @@
 //! Datong's server: the console backend, storage, configuration and the HTTP edge.
 //! `router(state)` is what the binary serves and what the integration tests boot.
 
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -1,6 +1,8 @@
 //! The JSON error every API caller gets: `{"error": {"code": "...", "message": "..."}}`, with a
-//! stable `code` to match on.
+//! stable `code` to match on. Validation errors add the offending `field` and, when several
+//! rules broke, every one of them in `errors`.
 
+use app::model::FieldError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -11,6 +13,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    pub fields: Vec<FieldError>,
 }
 
 impl ApiError {
@@ -19,13 +22,32 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// 422 `validation_failed`, naming the first broken field and listing them all.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let message = fields
+            .first()
+            .map(|f| f.message.clone())
+            .unwrap_or_else(|| "invalid input".into());
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "validation_failed",
+            message,
+            fields,
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": { "code": self.code, "message": self.message } });
-        (self.status, Json(body)).into_response()
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some(first) = self.fields.first() {
+            error["field"] = json!(first.field);
+            error["errors"] = json!(self.fields);
+        }
+        (self.status, Json(json!({ "error": error }))).into_response()
     }
 }

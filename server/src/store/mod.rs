@@ -1,6 +1,9 @@
 //! Storage: sea-orm entities and the queries over them. The only module that knows SQL.
 
 pub mod admins;
+pub mod api_tokens;
+pub mod audit;
+pub mod catalog;
 pub mod connect;
 pub mod entities;
 pub mod sessions;

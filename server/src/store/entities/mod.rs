@@ -1,4 +1,9 @@
 pub mod admin;
 pub mod admin_session;
+pub mod api_token;
+pub mod application;
+pub mod application_source;
+pub mod audit_entry;
+pub mod identity_source;
 pub mod sign_in_failure;
 pub mod wechat_token;

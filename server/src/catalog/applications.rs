@@ -1,0 +1,350 @@
+//! Application operations and the application ↔ source association.
+
+use app::model::validate;
+use app::model::{AppType, ApplicationInput, ApplicationView, ApplicationWithSecret, FieldError};
+use sea_orm::Set;
+
+use super::{Actor, Catalog, CatalogError};
+use crate::crypto::token::{random_token, token_hash};
+use crate::store::catalog as store;
+use crate::store::entities::application;
+
+const ACCESS_TTL: i64 = 3600;
+const ID_TTL: i64 = 3600;
+const REFRESH_TTL: i64 = 30 * 24 * 3600;
+
+fn uris(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// Checks a URI list; every broken entry is reported with its index (`redirect_uris[1]`).
+fn check_uris(field: &str, list: &[String], errors: &mut Vec<FieldError>) {
+    if list.len() > 20 {
+        errors.push(FieldError::new(field, "too_many", "At most 20 URIs."));
+    }
+    for (i, uri) in list.iter().enumerate() {
+        if let Err(e) = validate::redirect_uri(&format!("{field}[{i}]"), uri.trim()) {
+            errors.push(e);
+        }
+    }
+}
+
+impl Catalog {
+    fn application_view(&self, m: application::Model, links: &[(i64, i64)]) -> ApplicationView {
+        ApplicationView {
+            id: m.id,
+            sources: links
+                .iter()
+                .filter(|(a, _)| *a == m.id)
+                .map(|(_, s)| *s)
+                .collect(),
+            name: m.name,
+            app_type: AppType::parse(&m.app_type).unwrap_or(AppType::Web),
+            client_id: m.client_id,
+            redirect_uris: uris(&m.redirect_uris),
+            post_logout_redirect_uris: uris(&m.post_logout_redirect_uris),
+            access_token_ttl: i64::from(m.access_token_ttl),
+            id_token_ttl: i64::from(m.id_token_ttl),
+            refresh_token_ttl: i64::from(m.refresh_token_ttl),
+            has_logo: m.logo_png.is_some(),
+            created_at: m.created_at.to_rfc3339(),
+            updated_at: m.updated_at.to_rfc3339(),
+        }
+    }
+
+    pub async fn list_applications(&self) -> Result<Vec<ApplicationView>, CatalogError> {
+        let links = store::links(&self.db).await?;
+        Ok(store::applications(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| self.application_view(m, &links))
+            .collect())
+    }
+
+    pub async fn get_application(&self, id: i64) -> Result<ApplicationView, CatalogError> {
+        let m = store::application(&self.db, id)
+            .await?
+            .ok_or(CatalogError::NotFound("application"))?;
+        let links = store::links(&self.db).await?;
+        Ok(self.application_view(m, &links))
+    }
+
+    /// The decided values of an application: input over `current` (or the defaults), checked.
+    async fn application_draft(
+        &self,
+        input: &ApplicationInput,
+        current: Option<&ApplicationView>,
+    ) -> Result<
+        (
+            String,
+            AppType,
+            Vec<String>,
+            Vec<String>,
+            [i64; 3],
+            Option<Vec<i64>>,
+        ),
+        CatalogError,
+    > {
+        let mut errors = Vec::new();
+        let name = input
+            .name
+            .as_ref()
+            .map(|s| s.trim().to_string())
+            .or_else(|| current.map(|c| c.name.clone()))
+            .unwrap_or_default();
+        if let Err(e) = validate::name("name", &name) {
+            errors.push(e);
+        }
+        let app_type = match (&input.app_type, current) {
+            (Some(t), _) => AppType::parse(t.trim()).unwrap_or_else(|| {
+                errors.push(FieldError::new(
+                    "app_type",
+                    "invalid_value",
+                    "Choose web, spa, native or mini_program.",
+                ));
+                AppType::Web
+            }),
+            (None, Some(c)) => c.app_type,
+            (None, None) => AppType::Web,
+        };
+        let redirects: Vec<String> = input
+            .redirect_uris
+            .clone()
+            .or_else(|| current.map(|c| c.redirect_uris.clone()))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| u.trim().to_string())
+            .collect();
+        check_uris("redirect_uris", &redirects, &mut errors);
+        let logouts: Vec<String> = input
+            .post_logout_redirect_uris
+            .clone()
+            .or_else(|| current.map(|c| c.post_logout_redirect_uris.clone()))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| u.trim().to_string())
+            .collect();
+        check_uris("post_logout_redirect_uris", &logouts, &mut errors);
+        let ttl = |field: &str,
+                   given: Option<i64>,
+                   now: Option<i64>,
+                   default: i64,
+                   min: i64,
+                   max: i64,
+                   errors: &mut Vec<FieldError>| {
+            let v = given.or(now).unwrap_or(default);
+            if let Err(e) = validate::ttl(field, v, min, max) {
+                errors.push(e);
+            }
+            v
+        };
+        let access = ttl(
+            "access_token_ttl",
+            input.access_token_ttl,
+            current.map(|c| c.access_token_ttl),
+            ACCESS_TTL,
+            60,
+            86_400,
+            &mut errors,
+        );
+        let id = ttl(
+            "id_token_ttl",
+            input.id_token_ttl,
+            current.map(|c| c.id_token_ttl),
+            ID_TTL,
+            60,
+            86_400,
+            &mut errors,
+        );
+        let refresh = ttl(
+            "refresh_token_ttl",
+            input.refresh_token_ttl,
+            current.map(|c| c.refresh_token_ttl),
+            REFRESH_TTL,
+            3600,
+            365 * 86_400,
+            &mut errors,
+        );
+        if let Some(sources) = &input.sources {
+            let known: Vec<i64> = store::sources(&self.db)
+                .await?
+                .iter()
+                .map(|s| s.id)
+                .collect();
+            for s in sources {
+                if !known.contains(s) {
+                    errors.push(FieldError::new(
+                        "sources",
+                        "not_found",
+                        format!("There is no identity source {s}."),
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(CatalogError::Invalid(errors));
+        }
+        let mut sources = input.sources.clone();
+        if let Some(s) = &mut sources {
+            s.sort_unstable();
+            s.dedup();
+        }
+        Ok((
+            name,
+            app_type,
+            redirects,
+            logouts,
+            [access, id, refresh],
+            sources,
+        ))
+    }
+
+    pub async fn create_application(
+        &self,
+        actor: &Actor,
+        input: ApplicationInput,
+    ) -> Result<ApplicationWithSecret, CatalogError> {
+        let (name, app_type, redirects, logouts, [access, id, refresh], sources) =
+            self.application_draft(&input, None).await?;
+        let now = self.clock.now();
+        let client_secret = random_token();
+        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        let row = application::ActiveModel {
+            name: Set(name),
+            app_type: Set(app_type.as_str().to_string()),
+            client_id: Set(format!("dt_{}", &random_token()[..22])),
+            client_secret_hash: Set(token_hash(&client_secret)),
+            redirect_uris: Set(json(&redirects)),
+            post_logout_redirect_uris: Set(json(&logouts)),
+            access_token_ttl: Set(access as i32),
+            id_token_ttl: Set(id as i32),
+            refresh_token_ttl: Set(refresh as i32),
+            logo_png: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        let created = store::insert_application(&self.db, row).await?;
+        if let Some(sources) = &sources {
+            store::replace_links(&self.db, created.id, sources, now).await?;
+        }
+        let view = self.get_application(created.id).await?;
+        self.audit(
+            actor,
+            "application.create",
+            format!("application:{}", view.client_id),
+            None,
+            Some(&view),
+        )
+        .await?;
+        Ok(ApplicationWithSecret {
+            application: view,
+            client_secret,
+        })
+    }
+
+    pub async fn update_application(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: ApplicationInput,
+    ) -> Result<ApplicationView, CatalogError> {
+        let before = self.get_application(id).await?;
+        let (name, app_type, redirects, logouts, [access, id_ttl, refresh], sources) =
+            self.application_draft(&input, Some(&before)).await?;
+        let current = store::application(&self.db, id)
+            .await?
+            .ok_or(CatalogError::NotFound("application"))?;
+        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        let now = self.clock.now();
+        let mut row: application::ActiveModel = current.into();
+        row.name = Set(name);
+        row.app_type = Set(app_type.as_str().to_string());
+        row.redirect_uris = Set(json(&redirects));
+        row.post_logout_redirect_uris = Set(json(&logouts));
+        row.access_token_ttl = Set(access as i32);
+        row.id_token_ttl = Set(id_ttl as i32);
+        row.refresh_token_ttl = Set(refresh as i32);
+        row.updated_at = Set(now);
+        store::update_application(&self.db, row).await?;
+        if let Some(sources) = &sources {
+            store::replace_links(&self.db, id, sources, now).await?;
+        }
+        let after = self.get_application(id).await?;
+        self.audit(
+            actor,
+            "application.update",
+            format!("application:{}", after.client_id),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// A new client secret, shown once; the old one stops working.
+    pub async fn rotate_client_secret(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<ApplicationWithSecret, CatalogError> {
+        let current = store::application(&self.db, id)
+            .await?
+            .ok_or(CatalogError::NotFound("application"))?;
+        let client_secret = random_token();
+        let mut row: application::ActiveModel = current.into();
+        row.client_secret_hash = Set(token_hash(&client_secret));
+        row.updated_at = Set(self.clock.now());
+        store::update_application(&self.db, row).await?;
+        let view = self.get_application(id).await?;
+        self.audit::<ApplicationView>(
+            actor,
+            "application.rotate_secret",
+            format!("application:{}", view.client_id),
+            None,
+            None,
+        )
+        .await?;
+        Ok(ApplicationWithSecret {
+            application: view,
+            client_secret,
+        })
+    }
+
+    pub async fn delete_application(&self, actor: &Actor, id: i64) -> Result<(), CatalogError> {
+        let before = self.get_application(id).await?;
+        if !store::delete_application(&self.db, id).await? {
+            return Err(CatalogError::NotFound("application"));
+        }
+        self.audit(
+            actor,
+            "application.delete",
+            format!("application:{}", before.client_id),
+            Some(&before),
+            None,
+        )
+        .await
+    }
+
+    /// Enables (`on`) or disables a source for an application.
+    pub async fn associate(
+        &self,
+        actor: &Actor,
+        application_id: i64,
+        source_id: i64,
+        on: bool,
+    ) -> Result<ApplicationView, CatalogError> {
+        let app = self.get_application(application_id).await?;
+        let source = self.get_source(source_id).await?;
+        store::set_link(&self.db, application_id, source_id, on, self.clock.now()).await?;
+        let action = if on {
+            "association.enable"
+        } else {
+            "association.disable"
+        };
+        let target = format!("application:{}/source:{}", app.client_id, source.identifier);
+        self.audit::<ApplicationView>(actor, action, target, None, None)
+            .await?;
+        self.get_application(application_id).await
+    }
+}

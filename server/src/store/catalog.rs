@@ -1,0 +1,164 @@
+//! Identity sources, applications and which sources each application enables.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+
+use super::entities::application::{self, Entity as Applications};
+use super::entities::application_source::{self, Entity as Links};
+use super::entities::identity_source::{self, Entity as Sources};
+use super::{StoreError, classify};
+
+pub async fn sources(db: &DatabaseConnection) -> Result<Vec<identity_source::Model>, StoreError> {
+    Ok(Sources::find()
+        .order_by_asc(identity_source::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn source(
+    db: &DatabaseConnection,
+    id: i64,
+) -> Result<Option<identity_source::Model>, StoreError> {
+    Ok(Sources::find_by_id(id).one(db).await?)
+}
+
+/// Inserts a source; a taken identifier is `Conflict` (the unique index decides).
+pub async fn insert_source(
+    db: &DatabaseConnection,
+    row: identity_source::ActiveModel,
+) -> Result<identity_source::Model, StoreError> {
+    row.insert(db).await.map_err(classify)
+}
+
+pub async fn update_source(
+    db: &DatabaseConnection,
+    row: identity_source::ActiveModel,
+) -> Result<identity_source::Model, StoreError> {
+    row.update(db).await.map_err(classify)
+}
+
+/// Deletes a source and its associations. False when there was none.
+pub async fn delete_source(db: &DatabaseConnection, id: i64) -> Result<bool, StoreError> {
+    let txn = db.begin().await?;
+    Links::delete_many()
+        .filter(application_source::Column::SourceId.eq(id))
+        .exec(&txn)
+        .await?;
+    let gone = Sources::delete_by_id(id).exec(&txn).await?.rows_affected == 1;
+    txn.commit().await?;
+    Ok(gone)
+}
+
+pub async fn applications(db: &DatabaseConnection) -> Result<Vec<application::Model>, StoreError> {
+    Ok(Applications::find()
+        .order_by_asc(application::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn application(
+    db: &DatabaseConnection,
+    id: i64,
+) -> Result<Option<application::Model>, StoreError> {
+    Ok(Applications::find_by_id(id).one(db).await?)
+}
+
+pub async fn insert_application(
+    db: &DatabaseConnection,
+    row: application::ActiveModel,
+) -> Result<application::Model, StoreError> {
+    row.insert(db).await.map_err(classify)
+}
+
+pub async fn update_application(
+    db: &DatabaseConnection,
+    row: application::ActiveModel,
+) -> Result<application::Model, StoreError> {
+    row.update(db).await.map_err(classify)
+}
+
+pub async fn delete_application(db: &DatabaseConnection, id: i64) -> Result<bool, StoreError> {
+    let txn = db.begin().await?;
+    Links::delete_many()
+        .filter(application_source::Column::ApplicationId.eq(id))
+        .exec(&txn)
+        .await?;
+    let gone = Applications::delete_by_id(id)
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    txn.commit().await?;
+    Ok(gone)
+}
+
+/// Every (application, source) pair.
+pub async fn links(db: &DatabaseConnection) -> Result<Vec<(i64, i64)>, StoreError> {
+    Ok(Links::find()
+        .order_by_asc(application_source::Column::ApplicationId)
+        .order_by_asc(application_source::Column::SourceId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.application_id, l.source_id))
+        .collect())
+}
+
+/// Enables (`on`) or disables a source for an application; idempotent.
+pub async fn set_link(
+    db: &DatabaseConnection,
+    application_id: i64,
+    source_id: i64,
+    on: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if on {
+        Links::insert(application_source::ActiveModel {
+            application_id: Set(application_id),
+            source_id: Set(source_id),
+            created_at: Set(now),
+        })
+        .on_conflict_do_nothing_on([
+            application_source::Column::ApplicationId,
+            application_source::Column::SourceId,
+        ])
+        .exec(db)
+        .await?;
+    } else {
+        Links::delete_many()
+            .filter(application_source::Column::ApplicationId.eq(application_id))
+            .filter(application_source::Column::SourceId.eq(source_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the set of sources an application enables.
+pub async fn replace_links(
+    db: &DatabaseConnection,
+    application_id: i64,
+    sources: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let txn = db.begin().await?;
+    Links::delete_many()
+        .filter(application_source::Column::ApplicationId.eq(application_id))
+        .exec(&txn)
+        .await?;
+    for source_id in sources {
+        application_source::ActiveModel {
+            application_id: Set(application_id),
+            source_id: Set(*source_id),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(classify)?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
