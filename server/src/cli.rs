@@ -85,6 +85,17 @@ enum AdminAction {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Admin API tokens for the management API (/api/v1/)
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenAction {
+    /// Create a token and print it once (only its hash is kept)
+    Create { name: String },
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -133,6 +144,34 @@ async fn admin(cfg: &config::Config, action: AdminAction) -> anyhow::Result<()> 
     let db = crate::startup::open_database(cfg).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (name, from_stdin, create) = match action {
+        AdminAction::Token {
+            action: TokenAction::Create { name },
+        } => {
+            app::model::validate::name("name", &name).map_err(|e| anyhow!("{}", e.message))?;
+            let token = crate::http::api_v1::auth::new_token();
+            let now = clock.now();
+            crate::store::api_tokens::insert(
+                &db,
+                name.trim(),
+                &token::token_hash(&token),
+                "cli",
+                now,
+            )
+            .await?;
+            crate::store::audit::record(
+                &db,
+                now,
+                "cli",
+                "token.create",
+                &format!("token:{}", name.trim()),
+                None,
+                None,
+            )
+            .await?;
+            println!("created API token `{}`; it is shown only now:", name.trim());
+            println!("{token}");
+            return Ok(());
+        }
         AdminAction::Create {
             name,
             password_stdin,

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::console::ConsoleService;
 use crate::crypto::secret_box::SecretBox;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     /// WeChat's APIs (or the sandbox's) and the shared server access tokens.
     pub wechat: TokenService,
+    /// Identity sources, applications and their associations.
+    pub catalog: Catalog,
     /// The WeChat sandbox, when this instance serves it.
     pub sandbox: Option<SharedSandbox>,
     master_key: [u8; 32],
@@ -60,7 +63,9 @@ impl AppState {
             clock.clone(),
             WeChatClient::new(WECHAT_API, WECHAT_OPEN, DEFAULT_TIMEOUT),
         );
+        let catalog = Catalog::new(db.clone(), secrets.clone(), clock.clone());
         AppState {
+            catalog,
             db,
             clock,
             secrets,

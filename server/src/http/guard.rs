@@ -24,8 +24,12 @@ const TOKEN_API_PREFIX: &str = "/api/v1/";
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let meta = request_meta(&state.http, &req);
     let path = req.uri().path().to_string();
-    // Every cookie-authenticated call (all of /api/ but the token API) must come from our pages.
-    let browser_call = path.starts_with("/api/") && !path.starts_with(TOKEN_API_PREFIX);
+    // Every cookie-authenticated call must come from our pages: all of /api/, except token API
+    // calls that carry their own credentials (`Authorization`) instead of our cookie.
+    let token_api = path.starts_with(TOKEN_API_PREFIX);
+    let bearer = req.headers().contains_key(header::AUTHORIZATION);
+    let browser_call = path.starts_with("/api/") && !(token_api && bearer);
+    let session_api = token_api && !bearer;
     let admin_fn = path.starts_with(ADMIN_FN_PREFIX);
     let admin_page = path == "/console" || path.starts_with("/console/");
     let signin_page = path == "/signin";
@@ -43,11 +47,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         .into_response();
     }
 
-    if admin_fn || admin_page || signin_page {
+    if admin_fn || admin_page || signin_page || session_api {
         let admin = match cookies::get(req.headers(), cookies::SESSION_COOKIE) {
             Some(token) => match state.console.authenticate(&token).await {
                 Ok(admin) => admin,
-                Err(_) => return unavailable(admin_fn),
+                Err(_) => return unavailable(admin_fn || session_api),
             },
             None => None,
         };
@@ -56,6 +60,8 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             Some(admin) => {
                 req.extensions_mut().insert(admin);
             }
+            // The management API answers for itself (401 with its own wording).
+            None if session_api => {}
             None if admin_fn => {
                 return ApiError::new(
                     StatusCode::UNAUTHORIZED,

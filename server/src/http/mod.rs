@@ -1,6 +1,7 @@
 //! Router assembly: operations endpoints, the console (pages and server functions) behind the
 //! guard, static assets, request ids and request logs.
 
+pub mod api_v1;
 mod error;
 mod guard;
 mod ops;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/", get(|| async { Redirect::to("/console") }))
+        .merge(api_v1::router())
         .leptos_routes_with_context(
             &state,
             routes,

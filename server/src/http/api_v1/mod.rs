@@ -1,0 +1,107 @@
+//! The management API, JSON under `/api/v1/`: identity sources, applications, their
+//! associations, the audit log and admin API tokens. The console calls the same catalog
+//! operations, so answers and field errors are the same in both.
+
+mod applications;
+pub mod auth;
+mod sources;
+mod tokens;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::catalog::{AuditView, CatalogError};
+use crate::http::ApiError;
+use crate::state::AppState;
+use auth::Caller;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/sources", get(sources::list).post(sources::create))
+        .route(
+            "/api/v1/sources/{id}",
+            get(sources::get)
+                .patch(sources::update)
+                .delete(sources::delete),
+        )
+        .route(
+            "/api/v1/sources/{id}/logo",
+            get(sources::logo)
+                .put(sources::set_logo)
+                .delete(sources::remove_logo),
+        )
+        .route(
+            "/api/v1/applications",
+            get(applications::list).post(applications::create),
+        )
+        .route(
+            "/api/v1/applications/{id}",
+            get(applications::get)
+                .patch(applications::update)
+                .delete(applications::delete),
+        )
+        .route(
+            "/api/v1/applications/{id}/rotate_secret",
+            post(applications::rotate_secret),
+        )
+        .route(
+            "/api/v1/applications/{id}/sources/{source_id}",
+            put(applications::enable_source).delete(applications::disable_source),
+        )
+        .route("/api/v1/audit", get(audit))
+        .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(tokens::revoke))
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(err: CatalogError) -> ApiError {
+        match err {
+            CatalogError::Invalid(fields) => ApiError::validation(fields),
+            CatalogError::NotFound(what) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no such {what}"),
+            ),
+            other => {
+                tracing::error!(error = %other, "catalog operation failed");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the operation failed; see the server log",
+                )
+            }
+        }
+    }
+}
+
+/// A JSON body, with a readable error (unknown fields named) instead of a bare 4xx.
+pub fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("the request body is not valid here: {e}"),
+        )
+    })
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    #[serde(default)]
+    limit: Option<u64>,
+}
+
+async fn audit(
+    _caller: Caller,
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditView>>, ApiError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(Json(state.catalog.audit_log(limit).await?))
+}

@@ -1,0 +1,100 @@
+//! `/api/v1/sources`.
+
+use app::model::{SourceInput, SourceView};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::auth::Caller;
+use super::body;
+use crate::http::ApiError;
+use crate::state::AppState;
+
+pub async fn list(
+    _c: Caller,
+    State(s): State<AppState>,
+) -> Result<Json<Vec<SourceView>>, ApiError> {
+    Ok(Json(s.catalog.list_sources().await?))
+}
+
+pub async fn get(
+    _c: Caller,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<SourceView>, ApiError> {
+    Ok(Json(s.catalog.get_source(id).await?))
+}
+
+pub async fn create(
+    c: Caller,
+    State(s): State<AppState>,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    let input: SourceInput = body(&bytes)?;
+    let view = s.catalog.create_source(&c.actor, input).await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+pub async fn update(
+    c: Caller,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> Result<Json<SourceView>, ApiError> {
+    let input: SourceInput = body(&bytes)?;
+    Ok(Json(s.catalog.update_source(&c.actor, id, input).await?))
+}
+
+pub async fn delete(
+    c: Caller,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    s.catalog.delete_source(&c.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The logo as stored (PNG).
+pub async fn logo(
+    _c: Caller,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    match s.catalog.source_logo(id).await? {
+        Some(png) => {
+            let mut r = png.into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+            Ok(r)
+        }
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "this source has no logo",
+        )),
+    }
+}
+
+/// Sets the logo from the raw bytes of a PNG or JPEG file (up to 1 MB).
+pub async fn set_logo(
+    c: Caller,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> Result<Json<SourceView>, ApiError> {
+    Ok(Json(
+        s.catalog
+            .set_source_logo(&c.actor, id, Some(&bytes))
+            .await?,
+    ))
+}
+
+pub async fn remove_logo(
+    c: Caller,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<SourceView>, ApiError> {
+    Ok(Json(s.catalog.set_source_logo(&c.actor, id, None).await?))
+}
