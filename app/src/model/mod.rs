@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a WeChat identity source logs people in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceMode {
     /// Website QR login (open-platform website app).
@@ -62,6 +63,7 @@ impl SourceMode {
 
 /// What happens when a WeChat identity is new to Datong.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Linking {
     /// A new identity creates a new user.
@@ -75,6 +77,7 @@ pub enum Linking {
 
 /// The user field that field matching compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkField {
     Phone,
@@ -84,6 +87,7 @@ pub enum LinkField {
 /// A source as it is created or changed. On update, absent fields stay as they are; the
 /// identifier and the mode cannot change.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SourceInput {
     #[serde(default)]
@@ -121,6 +125,7 @@ pub struct SourceInput {
 
 /// A source as shown: the secret only as a hint (`••••` and its last four characters).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SourceView {
     pub id: i64,
     pub identifier: String,
@@ -147,6 +152,7 @@ pub struct SourceView {
 
 /// What kind of client an application is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AppType {
     Web,
@@ -179,6 +185,7 @@ impl AppType {
 
 /// An application as created or changed; absent fields stay as they are on update.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationInput {
     #[serde(default)]
@@ -201,6 +208,7 @@ pub struct ApplicationInput {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApplicationView {
     pub id: i64,
     pub name: String,
@@ -220,6 +228,7 @@ pub struct ApplicationView {
 /// An application just created, or whose secret was just rotated: the only time the client
 /// secret is shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApplicationWithSecret {
     pub application: ApplicationView,
     pub client_secret: String,
@@ -227,6 +236,7 @@ pub struct ApplicationWithSecret {
 
 /// A rule a field broke: the field, a stable code, and a sentence for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub code: String,

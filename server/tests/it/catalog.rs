@@ -534,3 +534,29 @@ async fn identifiers_are_unique_and_associations_cascade_on_both_databases() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let app = test_app().await;
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(doc.status, 200);
+    let v = doc.json();
+    assert!(v["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/sources",
+        "/api/v1/sources/{id}",
+        "/api/v1/sources/{id}/logo",
+        "/api/v1/applications",
+        "/api/v1/applications/{id}/rotate_secret",
+        "/api/v1/applications/{id}/sources/{source_id}",
+    ] {
+        assert!(v["paths"][path].is_object(), "{path}");
+    }
+    let input = &v["components"]["schemas"]["SourceInput"]["properties"];
+    assert!(input["app_secret"].is_object() && input["identifier"].is_object());
+    assert!(v["components"]["schemas"]["SourceView"]["properties"]["app_secret"].is_null());
+    assert_eq!(
+        v["components"]["securitySchemes"]["token"]["scheme"],
+        "bearer"
+    );
+}

@@ -9,9 +9,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::Caller;
 use super::body;
+use super::openapi::ErrorBody;
 use crate::http::ApiError;
 use crate::state::AppState;
 
+#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("token" = [])), responses((status = 200, body = [ApplicationView]), (status = 401, description = "no or invalid credentials", body = ErrorBody)))]
 pub async fn list(
     _c: Caller,
     State(s): State<AppState>,
@@ -19,6 +21,7 @@ pub async fn list(
     Ok(Json(s.catalog.list_applications().await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     _c: Caller,
     State(s): State<AppState>,
@@ -28,6 +31,7 @@ pub async fn get(
 }
 
 /// 201 with the application and its client secret, shown this once.
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications", security(("token" = [])), request_body = ApplicationInput, responses((status = 201, description = "the client secret is shown only here", body = ApplicationWithSecret), (status = 422, body = ErrorBody)))]
 pub async fn create(
     c: Caller,
     State(s): State<AppState>,
@@ -38,6 +42,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(patch, path = "/api/v1/applications/{id}", tag = "applications", security(("token" = [])), params(("id" = i64, Path)), request_body = ApplicationInput, responses((status = 200, body = ApplicationView), (status = 422, body = ErrorBody)))]
 pub async fn update(
     c: Caller,
     State(s): State<AppState>,
@@ -50,6 +55,7 @@ pub async fn update(
     ))
 }
 
+#[utoipa::path(delete, path = "/api/v1/applications/{id}", tag = "applications", security(("token" = [])), params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     c: Caller,
     State(s): State<AppState>,
@@ -59,6 +65,7 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/v1/applications/{id}/rotate_secret", tag = "applications", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = ApplicationWithSecret)))]
 pub async fn rotate_secret(
     c: Caller,
     State(s): State<AppState>,
@@ -67,6 +74,7 @@ pub async fn rotate_secret(
     Ok(Json(s.catalog.rotate_client_secret(&c.actor, id).await?))
 }
 
+#[utoipa::path(put, path = "/api/v1/applications/{id}/sources/{source_id}", tag = "applications", security(("token" = [])), params(("id" = i64, Path), ("source_id" = i64, Path)), responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody)))]
 pub async fn enable_source(
     c: Caller,
     State(s): State<AppState>,
@@ -77,6 +85,7 @@ pub async fn enable_source(
     ))
 }
 
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/sources/{source_id}", tag = "applications", security(("token" = [])), params(("id" = i64, Path), ("source_id" = i64, Path)), responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody)))]
 pub async fn disable_source(
     c: Caller,
     State(s): State<AppState>,

@@ -4,6 +4,7 @@
 
 mod applications;
 pub mod auth;
+pub mod openapi;
 mod sources;
 mod tokens;
 
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/applications/{id}/sources/{source_id}",
             put(applications::enable_source).delete(applications::disable_source),
         )
+        .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/audit", get(audit))
         .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/api/v1/tokens/{id}", axum::routing::delete(tokens::revoke))

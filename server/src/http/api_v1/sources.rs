@@ -9,9 +9,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::Caller;
 use super::body;
+use super::openapi::ErrorBody;
 use crate::http::ApiError;
 use crate::state::AppState;
 
+#[utoipa::path(get, path = "/api/v1/sources", tag = "sources", security(("token" = [])), responses((status = 200, body = [SourceView]), (status = 401, description = "no or invalid credentials", body = ErrorBody)))]
 pub async fn list(
     _c: Caller,
     State(s): State<AppState>,
@@ -19,6 +21,7 @@ pub async fn list(
     Ok(Json(s.catalog.list_sources().await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/sources/{id}", tag = "sources", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = SourceView), (status = 404, body = ErrorBody), (status = 401, description = "no or invalid credentials", body = ErrorBody)))]
 pub async fn get(
     _c: Caller,
     State(s): State<AppState>,
@@ -27,6 +30,7 @@ pub async fn get(
     Ok(Json(s.catalog.get_source(id).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/sources", tag = "sources", security(("token" = [])), request_body = SourceInput, responses((status = 201, body = SourceView), (status = 422, description = "a field rule broke", body = ErrorBody), (status = 401, description = "no or invalid credentials", body = ErrorBody)))]
 pub async fn create(
     c: Caller,
     State(s): State<AppState>,
@@ -37,6 +41,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
+#[utoipa::path(patch, path = "/api/v1/sources/{id}", tag = "sources", security(("token" = [])), params(("id" = i64, Path)), request_body = SourceInput, responses((status = 200, body = SourceView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "no or invalid credentials", body = ErrorBody)))]
 pub async fn update(
     c: Caller,
     State(s): State<AppState>,
@@ -47,6 +52,7 @@ pub async fn update(
     Ok(Json(s.catalog.update_source(&c.actor, id, input).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/sources/{id}", tag = "sources", security(("token" = [])), params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody), (status = 401, description = "no or invalid credentials", body = ErrorBody)))]
 pub async fn delete(
     c: Caller,
     State(s): State<AppState>,
@@ -57,6 +63,7 @@ pub async fn delete(
 }
 
 /// The logo as stored (PNG).
+#[utoipa::path(get, path = "/api/v1/sources/{id}/logo", tag = "sources", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, content_type = "image/png", description = "the logo as PNG"), (status = 404, body = ErrorBody)))]
 pub async fn logo(
     _c: Caller,
     State(s): State<AppState>,
@@ -78,6 +85,7 @@ pub async fn logo(
 }
 
 /// Sets the logo from the raw bytes of a PNG or JPEG file (up to 1 MB).
+#[utoipa::path(put, path = "/api/v1/sources/{id}/logo", tag = "sources", security(("token" = [])), params(("id" = i64, Path)), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "a PNG or JPEG file, at most 1 MB"), responses((status = 200, body = SourceView), (status = 422, body = ErrorBody)))]
 pub async fn set_logo(
     c: Caller,
     State(s): State<AppState>,
@@ -91,6 +99,7 @@ pub async fn set_logo(
     ))
 }
 
+#[utoipa::path(delete, path = "/api/v1/sources/{id}/logo", tag = "sources", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = SourceView)))]
 pub async fn remove_logo(
     c: Caller,
     State(s): State<AppState>,
