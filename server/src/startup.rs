@@ -99,9 +99,8 @@ pub async fn sandbox_router(cfg: &Config) -> anyhow::Result<axum::Router> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let sandbox = Arc::new(crate::sandbox::Sandbox::new(db, clock, key.expose()));
     tracing::warn!("WeChat is simulated: serving only the sandbox at /sandbox/wechat/");
-    Ok(axum::Router::new()
-        .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .nest(crate::sandbox::MOUNT, crate::sandbox::router(sandbox)))
+    let router = axum::Router::new().route("/healthz", axum::routing::get(|| async { "ok" }));
+    Ok(crate::sandbox::mount(router, sandbox))
 }
 
 pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {

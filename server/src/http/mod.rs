@@ -44,7 +44,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
         .with_state(state.clone());
     if let Some(sandbox) = state.sandbox.clone() {
-        app = app.nest(crate::sandbox::MOUNT, crate::sandbox::router(sandbox));
+        app = crate::sandbox::mount(app, sandbox);
     }
 
     app.layer(

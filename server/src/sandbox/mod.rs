@@ -101,6 +101,15 @@ impl Sandbox {
     }
 }
 
+/// Mounts the sandbox on `router` under [`MOUNT`] (with and without the trailing slash).
+pub fn mount<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    sandbox: SharedSandbox,
+) -> Router<S> {
+    // As a nested service the sandbox sees `/sandbox/wechat/` as its own `/`.
+    router.nest_service(MOUNT, self::router(sandbox))
+}
+
 /// The sandbox's routes, to be nested under [`MOUNT`].
 pub fn router(sandbox: SharedSandbox) -> Router {
     Router::new()
