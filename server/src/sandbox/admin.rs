@@ -224,6 +224,17 @@ async fn update_app(
         }
         Some(_) => return Err(invalid("server_url must be a string or null")),
     };
+    let secret = match req.get("secret") {
+        None => None,
+        Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 128 => {
+            Some(s.trim().to_string())
+        }
+        Some(_) => {
+            return Err(invalid(
+                "secret must be a non-empty string of at most 128 characters",
+            ));
+        }
+    };
     let kind = match req.get("kind") {
         None => None,
         Some(v) => Some(serde_json::from_value::<AppKind>(v.clone()).map_err(|_| {
@@ -239,6 +250,7 @@ async fn update_app(
                 redirect_domain: domain,
                 server_url,
                 kind,
+                secret,
             },
         )
         .await

@@ -29,7 +29,7 @@
   }
   function render(s) {
     table(document.getElementById('accounts'), ['id', 'name'], s.accounts.map(function (a) { return [String(a.id), a.name]; }));
-    table(document.getElementById('apps'), ['appid', 'name', 'kind', 'subject', 'callback domain', 'mini-program server_url', 'secret set', 'token refreshes'], s.apps.map(function (a) {
+    table(document.getElementById('apps'), ['appid', 'name', 'kind', 'subject', 'callback domain', 'mini-program server_url', 'AppSecret', 'token refreshes'], s.apps.map(function (a) {
       var sel = el('select');
       var none = el('option', '(none: no unionid)'); none.value = ''; sel.appendChild(none);
       s.accounts.forEach(function (acc) { var o = el('option', acc.name); o.value = acc.id; sel.appendChild(o); });
@@ -39,7 +39,9 @@
       dom.onchange = function () { call('PATCH', 'apps/' + a.appid, { redirect_domain: dom.value || null }).then(load); };
       var srv = el('input'); srv.value = a.server_url || ''; srv.placeholder = 'none';
       srv.onchange = function () { call('PATCH', 'apps/' + a.appid, { server_url: srv.value || null }).then(load); };
-      return [a.appid, a.name, a.kind, sel, dom, srv, a.has_secret ? 'yes' : 'no', String(s.token_issues[a.appid] || 0)];
+      var sec = el('input'); sec.type = 'password'; sec.placeholder = a.has_secret ? 'set (replace)' : 'not set yet';
+      sec.onchange = function () { if (sec.value) call('PATCH', 'apps/' + a.appid, { secret: sec.value }).then(load); };
+      return [a.appid, a.name, a.kind, sel, dom, srv, sec, String(s.token_issues[a.appid] || 0)];
     }));
     table(document.getElementById('personas'), ['id', 'nickname', 'phone', 'snapshot user', 'blocked (40226)'], s.personas.map(function (p) {
       function box(flag) {

@@ -60,6 +60,8 @@ pub struct AppChange {
     pub redirect_domain: Option<Option<String>>,
     pub server_url: Option<Option<String>>,
     pub kind: Option<AppKind>,
+    /// A new AppSecret (as a developer would reset it on WeChat's platform).
+    pub secret: Option<String>,
 }
 
 /// Why a credential check failed, as WeChat's errcode.
@@ -234,6 +236,7 @@ impl World {
             redirect_domain,
             server_url,
             kind,
+            secret,
         } = change;
         let Some(found) = self.app(appid).await? else {
             return Ok(false);
@@ -247,6 +250,9 @@ impl World {
         }
         if let Some(kind) = kind {
             active.kind = Set(kind.as_str().to_string());
+        }
+        if let Some(secret) = secret {
+            active.secret_hash = Set(secret_hash(&secret));
         }
         if let Some(url) = server_url {
             active.server_url = Set(url);

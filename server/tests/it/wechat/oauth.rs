@@ -136,6 +136,22 @@ async fn credentials_are_checked_appid_first() {
         .exchange_code(WEBSITE, &secret(), &code)
         .await
         .unwrap();
+
+    // A secret reset on the (simulated) platform: the old one stops working, the new one works.
+    let (s, v) = sb
+        .patch(
+            &format!("admin/api/apps/{WEBSITE}"),
+            json!({"secret": "rotated-secret"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let old = sb.client().classic_token(WEBSITE, &secret()).await;
+    assert!(
+        matches!(old, Err(WeChatError::InvalidCredentials(_))),
+        "{old:?}"
+    );
+    let new = datong::crypto::Secret::new("rotated-secret".to_string());
+    sb.client().classic_token(WEBSITE, &new).await.unwrap();
 }
 
 #[tokio::test]
