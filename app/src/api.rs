@@ -73,3 +73,9 @@ pub async fn console_session() -> Result<ConsoleSession, ServerFnError> {
         admin_name: admin.name().to_string(),
     })
 }
+
+#[server(name = GetAuditLog, prefix = "/api/console", endpoint = "audit")]
+pub async fn audit_log() -> Result<Vec<crate::model::AuditEntry>, ServerFnError> {
+    let admin = require_admin()?;
+    backend()?.audit_log(&admin, 200).await.map_err(internal)
+}

@@ -60,6 +60,12 @@ pub trait ConsoleBackend: Send + Sync + 'static {
     ) -> Result<SignInDecision, BackendError>;
     async fn sign_out(&self, session_token: &str) -> Result<(), BackendError>;
     async fn authenticate(&self, session_token: &str) -> Result<Option<Admin>, BackendError>;
+    /// The newest audit entries first.
+    async fn audit_log(
+        &self,
+        admin: &Admin,
+        limit: u64,
+    ) -> Result<Vec<crate::model::AuditEntry>, BackendError>;
 }
 
 pub type SharedBackend = Arc<dyn ConsoleBackend>;

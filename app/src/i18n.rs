@@ -81,6 +81,10 @@ pub struct Texts {
     pub logs: &'static str,
     pub logs_intro: &'static str,
     pub nothing_yet: &'static str,
+    pub audit_when: &'static str,
+    pub audit_who: &'static str,
+    pub audit_action: &'static str,
+    pub audit_target: &'static str,
     pub not_found: &'static str,
     pub back_to_console: &'static str,
 }
@@ -110,6 +114,10 @@ pub static EN: Texts = Texts {
     logs: "Logs",
     logs_intro: "Sign-in and administration events.",
     nothing_yet: "Nothing yet.",
+    audit_when: "When",
+    audit_who: "Who",
+    audit_action: "Action",
+    audit_target: "Target",
     not_found: "Page not found.",
     back_to_console: "Back to the console",
 };
@@ -139,6 +147,10 @@ pub static ZH_CN: Texts = Texts {
     logs: "日志",
     logs_intro: "登录与管理操作记录。",
     nothing_yet: "暂无数据。",
+    audit_when: "时间",
+    audit_who: "操作者",
+    audit_action: "操作",
+    audit_target: "对象",
     not_found: "页面不存在。",
     back_to_console: "返回控制台",
 };

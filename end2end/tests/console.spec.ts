@@ -73,3 +73,41 @@ test("the sign-in page itself offers the language switch", async ({ page }) => {
   await page.getByTestId("lang-en").click();
   await expect(page.getByTestId("signin-title")).toHaveText("Sign in to the Datong console");
 });
+
+test("changes made through the management API appear on the Logs page, in both languages", async ({
+  page,
+  baseURL,
+}) => {
+  const signIn = new SignInPage(page);
+  const console_ = new Console(page);
+  await signIn.open();
+  await page.getByTestId("lang-en").click();
+  await signIn.signIn("admin", password());
+  await expect(page).toHaveURL(/\/console$/);
+  await hydrated(page);
+
+  // The console session may call the management API from the console's own origin.
+  const created = await page.request.post("/api/v1/sources", {
+    headers: { origin: baseURL ?? "" },
+    data: {
+      identifier: "e2e-logs",
+      mode: "pc_qrcode",
+      display_name: "WeChat",
+      callback_url: "https://shop.example.com/after",
+      appid: "wx5e2e000000000009",
+      app_secret: "e2e-secret-LOGS",
+    },
+  });
+  expect(created.status()).toBe(201);
+
+  await console_.go("logs");
+  await hydrated(page);
+  const row = page.getByTestId("audit-row").first();
+  await expect(row).toContainText("source.create");
+  await expect(row).toContainText("admin:admin");
+  await expect(row).toContainText("source:e2e-logs");
+  await expect(page.getByTestId("audit-table")).not.toContainText("e2e-secret-LOGS");
+  await expect(page.getByTestId("audit-table").locator("th").first()).toHaveText("When");
+  await console_.language("zh");
+  await expect(page.getByTestId("audit-table").locator("th").first()).toHaveText("时间");
+});

@@ -234,6 +234,19 @@ pub struct ApplicationWithSecret {
     pub client_secret: String,
 }
 
+/// One audit log entry as the Logs page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// `admin:<name>`, `token:<name>` or `cli`.
+    pub actor: String,
+    /// `source.create`, `application.update`, …
+    pub action: String,
+    pub target: String,
+}
+
 /// A rule a field broke: the field, a stable code, and a sentence for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

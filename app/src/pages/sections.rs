@@ -55,7 +55,69 @@ pub fn Users() -> impl IntoView {
     view! { <Section title=|t| t.users intro=|t| t.users_intro testid="page-users" /> }
 }
 
+/// The audit log: every change to sources, applications and tokens, newest first.
 #[component]
 pub fn Logs() -> impl IntoView {
-    view! { <Section title=|t| t.logs intro=|t| t.logs_intro testid="page-logs" /> }
+    let tr = use_texts();
+    let entries = Resource::new(|| (), |_| crate::api::audit_log());
+    view! {
+        <section data-testid="page-logs">
+            <h1 class="text-2xl font-semibold mb-1" data-testid="page-title">
+                {move || tr().logs}
+            </h1>
+            <p class="text-slate-500 mb-6">{move || tr().logs_intro}</p>
+            <Transition fallback=|| ()>
+                {move || {
+                    entries
+                        .get()
+                        .map(|result| match result {
+                            Ok(list) if !list.is_empty() => {
+                                view! {
+                                    <table
+                                        class="w-full text-sm bg-white rounded-xl border border-slate-200"
+                                        data-testid="audit-table"
+                                    >
+                                        <thead class="text-left text-slate-500">
+                                            <tr>
+                                                <th class="p-2">{move || tr().audit_when}</th>
+                                                <th class="p-2">{move || tr().audit_who}</th>
+                                                <th class="p-2">{move || tr().audit_action}</th>
+                                                <th class="p-2">{move || tr().audit_target}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {list
+                                                .into_iter()
+                                                .map(|e| {
+                                                    view! {
+                                                        <tr class="border-t border-slate-100" data-testid="audit-row">
+                                                            <td class="p-2 whitespace-nowrap">{e.at}</td>
+                                                            <td class="p-2">{e.actor}</td>
+                                                            <td class="p-2 font-mono">{e.action}</td>
+                                                            <td class="p-2 font-mono">{e.target}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                }
+                                    .into_any()
+                            }
+                            _ => {
+                                view! {
+                                    <div
+                                        data-testid="empty-state"
+                                        class="rounded-xl border border-dashed border-slate-300 bg-white p-12 text-center text-slate-500"
+                                    >
+                                        {move || tr().nothing_yet}
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Transition>
+        </section>
+    }
 }

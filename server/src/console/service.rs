@@ -113,6 +113,26 @@ impl ConsoleService {
 
 #[async_trait]
 impl ConsoleBackend for ConsoleService {
+    async fn audit_log(
+        &self,
+        _admin: &Admin,
+        limit: u64,
+    ) -> Result<Vec<app::model::AuditEntry>, BackendError> {
+        let rows = crate::store::audit::recent(&self.db, limit)
+            .await
+            .map_err(|e| BackendError(e.to_string()))?;
+        Ok(rows
+            .into_iter()
+            .map(|e| app::model::AuditEntry {
+                id: e.id,
+                at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                actor: e.actor,
+                action: e.action,
+                target: e.target,
+            })
+            .collect())
+    }
+
     async fn sign_in(
         &self,
         name: &str,
