@@ -29,6 +29,57 @@ fn check_uris(field: &str, list: &[String], errors: &mut Vec<FieldError>) {
     }
 }
 
+/// An application's values once input, stored values and defaults are combined and checked.
+struct AppDraft {
+    name: String,
+    app_type: AppType,
+    redirect_uris: Vec<String>,
+    logout_uris: Vec<String>,
+    access_ttl: i64,
+    id_ttl: i64,
+    refresh_ttl: i64,
+    /// The new set of enabled sources, when the input gives one.
+    sources: Option<Vec<i64>>,
+}
+
+/// A lifetime: given, else current, else the default; checked against its range.
+fn ttl(
+    field: &str,
+    given: Option<i64>,
+    current: Option<i64>,
+    default: i64,
+    range: (i64, i64),
+    errors: &mut Vec<FieldError>,
+) -> i64 {
+    let v = given.or(current).unwrap_or(default);
+    if let Err(e) = validate::ttl(field, v, range.0, range.1) {
+        errors.push(e);
+    }
+    v
+}
+
+/// A URI list: given, else current; trimmed and checked.
+fn uri_list(
+    field: &str,
+    given: &Option<Vec<String>>,
+    current: Option<&Vec<String>>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<String> {
+    let list: Vec<String> = given
+        .clone()
+        .or_else(|| current.cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| u.trim().to_string())
+        .collect();
+    check_uris(field, &list, errors);
+    list
+}
+
+fn uris_json(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
 impl Catalog {
     fn application_view(&self, m: application::Model, links: &[(i64, i64)]) -> ApplicationView {
         ApplicationView {
@@ -74,17 +125,7 @@ impl Catalog {
         &self,
         input: &ApplicationInput,
         current: Option<&ApplicationView>,
-    ) -> Result<
-        (
-            String,
-            AppType,
-            Vec<String>,
-            Vec<String>,
-            [i64; 3],
-            Option<Vec<i64>>,
-        ),
-        CatalogError,
-    > {
+    ) -> Result<AppDraft, CatalogError> {
         let mut errors = Vec::new();
         let name = input
             .name
@@ -107,62 +148,41 @@ impl Catalog {
             (None, Some(c)) => c.app_type,
             (None, None) => AppType::Web,
         };
-        let redirects: Vec<String> = input
-            .redirect_uris
-            .clone()
-            .or_else(|| current.map(|c| c.redirect_uris.clone()))
-            .unwrap_or_default()
-            .into_iter()
-            .map(|u| u.trim().to_string())
-            .collect();
-        check_uris("redirect_uris", &redirects, &mut errors);
-        let logouts: Vec<String> = input
-            .post_logout_redirect_uris
-            .clone()
-            .or_else(|| current.map(|c| c.post_logout_redirect_uris.clone()))
-            .unwrap_or_default()
-            .into_iter()
-            .map(|u| u.trim().to_string())
-            .collect();
-        check_uris("post_logout_redirect_uris", &logouts, &mut errors);
-        let ttl = |field: &str,
-                   given: Option<i64>,
-                   now: Option<i64>,
-                   default: i64,
-                   min: i64,
-                   max: i64,
-                   errors: &mut Vec<FieldError>| {
-            let v = given.or(now).unwrap_or(default);
-            if let Err(e) = validate::ttl(field, v, min, max) {
-                errors.push(e);
-            }
-            v
-        };
-        let access = ttl(
+        let redirect_uris = uri_list(
+            "redirect_uris",
+            &input.redirect_uris,
+            current.map(|c| &c.redirect_uris),
+            &mut errors,
+        );
+        let logout_uris = uri_list(
+            "post_logout_redirect_uris",
+            &input.post_logout_redirect_uris,
+            current.map(|c| &c.post_logout_redirect_uris),
+            &mut errors,
+        );
+        let day = 86_400;
+        let access_ttl = ttl(
             "access_token_ttl",
             input.access_token_ttl,
             current.map(|c| c.access_token_ttl),
             ACCESS_TTL,
-            60,
-            86_400,
+            (60, day),
             &mut errors,
         );
-        let id = ttl(
+        let id_ttl = ttl(
             "id_token_ttl",
             input.id_token_ttl,
             current.map(|c| c.id_token_ttl),
             ID_TTL,
-            60,
-            86_400,
+            (60, day),
             &mut errors,
         );
-        let refresh = ttl(
+        let refresh_ttl = ttl(
             "refresh_token_ttl",
             input.refresh_token_ttl,
             current.map(|c| c.refresh_token_ttl),
             REFRESH_TTL,
-            3600,
-            365 * 86_400,
+            (3600, 365 * day),
             &mut errors,
         );
         if let Some(sources) = &input.sources {
@@ -171,32 +191,32 @@ impl Catalog {
                 .iter()
                 .map(|s| s.id)
                 .collect();
-            for s in sources {
-                if !known.contains(s) {
-                    errors.push(FieldError::new(
-                        "sources",
-                        "not_found",
-                        format!("There is no identity source {s}."),
-                    ));
-                }
+            for s in sources.iter().filter(|s| !known.contains(s)) {
+                errors.push(FieldError::new(
+                    "sources",
+                    "not_found",
+                    format!("There is no identity source {s}."),
+                ));
             }
         }
         if !errors.is_empty() {
             return Err(CatalogError::Invalid(errors));
         }
-        let mut sources = input.sources.clone();
-        if let Some(s) = &mut sources {
+        let sources = input.sources.clone().map(|mut s| {
             s.sort_unstable();
             s.dedup();
-        }
-        Ok((
+            s
+        });
+        Ok(AppDraft {
             name,
             app_type,
-            redirects,
-            logouts,
-            [access, id, refresh],
+            redirect_uris,
+            logout_uris,
+            access_ttl,
+            id_ttl,
+            refresh_ttl,
             sources,
-        ))
+        })
     }
 
     pub async fn create_application(
@@ -204,28 +224,26 @@ impl Catalog {
         actor: &Actor,
         input: ApplicationInput,
     ) -> Result<ApplicationWithSecret, CatalogError> {
-        let (name, app_type, redirects, logouts, [access, id, refresh], sources) =
-            self.application_draft(&input, None).await?;
+        let d = self.application_draft(&input, None).await?;
         let now = self.clock.now();
         let client_secret = random_token();
-        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         let row = application::ActiveModel {
-            name: Set(name),
-            app_type: Set(app_type.as_str().to_string()),
+            name: Set(d.name),
+            app_type: Set(d.app_type.as_str().to_string()),
             client_id: Set(format!("dt_{}", &random_token()[..22])),
             client_secret_hash: Set(token_hash(&client_secret)),
-            redirect_uris: Set(json(&redirects)),
-            post_logout_redirect_uris: Set(json(&logouts)),
-            access_token_ttl: Set(access as i32),
-            id_token_ttl: Set(id as i32),
-            refresh_token_ttl: Set(refresh as i32),
+            redirect_uris: Set(uris_json(&d.redirect_uris)),
+            post_logout_redirect_uris: Set(uris_json(&d.logout_uris)),
+            access_token_ttl: Set(d.access_ttl as i32),
+            id_token_ttl: Set(d.id_ttl as i32),
+            refresh_token_ttl: Set(d.refresh_ttl as i32),
             logo_png: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
         };
         let created = store::insert_application(&self.db, row).await?;
-        if let Some(sources) = &sources {
+        if let Some(sources) = &d.sources {
             store::replace_links(&self.db, created.id, sources, now).await?;
         }
         let view = self.get_application(created.id).await?;
@@ -250,24 +268,22 @@ impl Catalog {
         input: ApplicationInput,
     ) -> Result<ApplicationView, CatalogError> {
         let before = self.get_application(id).await?;
-        let (name, app_type, redirects, logouts, [access, id_ttl, refresh], sources) =
-            self.application_draft(&input, Some(&before)).await?;
+        let d = self.application_draft(&input, Some(&before)).await?;
         let current = store::application(&self.db, id)
             .await?
             .ok_or(CatalogError::NotFound("application"))?;
-        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         let now = self.clock.now();
         let mut row: application::ActiveModel = current.into();
-        row.name = Set(name);
-        row.app_type = Set(app_type.as_str().to_string());
-        row.redirect_uris = Set(json(&redirects));
-        row.post_logout_redirect_uris = Set(json(&logouts));
-        row.access_token_ttl = Set(access as i32);
-        row.id_token_ttl = Set(id_ttl as i32);
-        row.refresh_token_ttl = Set(refresh as i32);
+        row.name = Set(d.name);
+        row.app_type = Set(d.app_type.as_str().to_string());
+        row.redirect_uris = Set(uris_json(&d.redirect_uris));
+        row.post_logout_redirect_uris = Set(uris_json(&d.logout_uris));
+        row.access_token_ttl = Set(d.access_ttl as i32);
+        row.id_token_ttl = Set(d.id_ttl as i32);
+        row.refresh_token_ttl = Set(d.refresh_ttl as i32);
         row.updated_at = Set(now);
         store::update_application(&self.db, row).await?;
-        if let Some(sources) = &sources {
+        if let Some(sources) = &d.sources {
             store::replace_links(&self.db, id, sources, now).await?;
         }
         let after = self.get_application(id).await?;

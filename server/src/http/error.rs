@@ -41,6 +41,20 @@ impl ApiError {
     }
 }
 
+/// A JSON request body as `T`, or a 400 with `code` and serde's reason (unknown fields named).
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    code: &'static str,
+) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            format!("the JSON body does not fit: {e}"),
+        )
+    })
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut error = json!({ "code": self.code, "message": self.message });

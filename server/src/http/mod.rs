@@ -6,7 +6,7 @@ mod error;
 mod guard;
 mod ops;
 
-pub use error::ApiError;
+pub use error::{ApiError, json_body};
 
 use app::{App, shell};
 use axum::http::{HeaderName, Request};

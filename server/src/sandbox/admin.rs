@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::faults::{Failure, Switches};
-use super::phone::{PersonaView, parse};
+use super::phone::{PersonaView, db_error, parse};
 use super::world::{AppChange, AppKind};
 use super::{SharedSandbox, ids};
 use crate::http::ApiError;
@@ -32,14 +32,6 @@ pub fn router() -> Router<SharedSandbox> {
         .route("/admin/api/switches", post(set_switches))
         .route("/admin/api/session_keys/rotate", post(rotate_session_key))
         .route("/admin/api/token_issues/{appid}", get(token_issues))
-}
-
-fn db_error() -> ApiError {
-    ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "sandbox_error",
-        "the sandbox could not read or write its tables",
-    )
 }
 
 fn invalid(message: &str) -> ApiError {

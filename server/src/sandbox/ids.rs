@@ -81,11 +81,7 @@ pub fn derived_id(key: &[u8; 32], kind: IdKind, scope: &str, persona: i64) -> St
 /// A well-formed AppID: `wx` and 16 lowercase hex digits (also `touristappid`, DevTools'
 /// tourist mode, which only ever gets 40029).
 pub fn is_appid(appid: &str) -> bool {
-    appid.len() == 18
-        && appid.starts_with("wx")
-        && appid[2..]
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    app::model::validate::appid(appid).is_ok()
 }
 
 #[cfg(test)]

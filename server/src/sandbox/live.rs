@@ -32,6 +32,26 @@ pub struct CodeGrant {
     pub used: bool,
 }
 
+impl CodeGrant {
+    /// A fresh, unused grant issued at `now`.
+    pub fn new(
+        appid: &str,
+        persona: i64,
+        scope: &str,
+        now: DateTime<Utc>,
+        lifetime: Duration,
+    ) -> CodeGrant {
+        CodeGrant {
+            appid: appid.to_string(),
+            persona,
+            scope: scope.to_string(),
+            issued: now,
+            lifetime,
+            used: false,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct UserToken {
     pub appid: String,
@@ -122,6 +142,24 @@ impl Live {
     /// Issues a code of `lifetime` into `map`.
     pub fn issue(map: &mut HashMap<String, CodeGrant>, grant: CodeGrant, code: String) {
         map.insert(code, grant);
+    }
+
+    /// Issues a new OAuth code (website, official account, mobile app) and returns it.
+    pub fn issue_oauth_code(
+        &mut self,
+        appid: &str,
+        persona: i64,
+        scope: &str,
+        now: DateTime<Utc>,
+        lifetime: Duration,
+    ) -> String {
+        let code = super::ids::login_code();
+        self.oauth_codes.insert(
+            code.clone(),
+            CodeGrant::new(appid, persona, scope, now, lifetime),
+        );
+        self.sweep(now);
+        code
     }
 
     /// Redeems a single-use code for `appid`.
@@ -232,14 +270,7 @@ mod tests {
     use super::*;
 
     fn grant(appid: &str, issued: DateTime<Utc>, lifetime: Duration) -> CodeGrant {
-        CodeGrant {
-            appid: appid.into(),
-            persona: 1,
-            scope: "snsapi_login".into(),
-            issued,
-            lifetime,
-            used: false,
-        }
+        CodeGrant::new(appid, 1, "snsapi_login", issued, lifetime)
     }
 
     #[test]

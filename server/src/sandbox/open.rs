@@ -15,8 +15,7 @@ use serde::Deserialize;
 use super::html::{error_page, esc, js, page};
 use super::image::qr_svg;
 use super::live::{
-    CodeGrant, Live, PendingConsent, QR_LIFETIME, QrLogin, QrStatus, SHORT_CODE_LIFETIME,
-    WEBSITE_CODE_LIFETIME,
+    PendingConsent, QR_LIFETIME, QrLogin, QrStatus, SHORT_CODE_LIFETIME, WEBSITE_CODE_LIFETIME,
 };
 use super::world::AppKind;
 use super::{MOUNT, Sandbox, SharedSandbox, ids, origin};
@@ -115,23 +114,9 @@ pub fn issue_code(
     scope: &str,
     lifetime: Duration,
 ) -> String {
-    let code = ids::login_code();
     let now = sb.now();
-    let mut live = sb.live();
-    Live::issue(
-        &mut live.oauth_codes,
-        CodeGrant {
-            appid: appid.to_string(),
-            persona,
-            scope: scope.to_string(),
-            issued: now,
-            lifetime,
-            used: false,
-        },
-        code.clone(),
-    );
-    live.sweep(now);
-    code
+    sb.live()
+        .issue_oauth_code(appid, persona, scope, now, lifetime)
 }
 
 // ---- Website QR login -------------------------------------------------------------------
@@ -375,19 +360,8 @@ pub fn answer_qr(sb: &Sandbox, uuid: &str, persona: i64, allow: bool) -> Result<
         _ => return Err("qr_not_scanned"),
     }
     let status = if allow {
-        let code = ids::login_code();
-        Live::issue(
-            &mut live.oauth_codes,
-            CodeGrant {
-                appid,
-                persona,
-                scope: "snsapi_login".into(),
-                issued: now,
-                lifetime: WEBSITE_CODE_LIFETIME,
-                used: false,
-            },
-            code.clone(),
-        );
+        let code =
+            live.issue_oauth_code(&appid, persona, "snsapi_login", now, WEBSITE_CODE_LIFETIME);
         QrStatus::Confirmed { code }
     } else {
         QrStatus::Denied

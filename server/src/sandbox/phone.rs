@@ -41,16 +41,10 @@ pub fn router() -> Router<SharedSandbox> {
 }
 
 pub fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            format!("the JSON body does not fit: {e}"),
-        )
-    })
+    crate::http::json_body(body, "invalid_request")
 }
 
-fn db_error() -> ApiError {
+pub(super) fn db_error() -> ApiError {
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "sandbox_error",
@@ -329,14 +323,7 @@ async fn mini_program_code(
     } else {
         ids::login_code()
     };
-    let grant = CodeGrant {
-        appid: appid.to_string(),
-        persona,
-        scope: String::new(),
-        issued: now,
-        lifetime: SHORT_CODE_LIFETIME,
-        used: false,
-    };
+    let grant = CodeGrant::new(appid, persona, "", now, SHORT_CODE_LIFETIME);
     {
         let mut live = sb.live();
         let map = if phone {
@@ -457,7 +444,7 @@ async fn encrypted_phone(
             .ok_or_else(db_error)?;
     let iv: [u8; 16] = rand::random();
     let plain = json!({
-        "phoneNumber": if persona.country_code == "86" { persona.phone.clone() } else { format!("+{}{}", persona.country_code, persona.phone) },
+        "phoneNumber": super::world::phone_number(&persona),
         "purePhoneNumber": persona.phone,
         "countryCode": persona.country_code,
         "watermark": {"appid": req.watermark_appid.unwrap_or(req.appid), "timestamp": sb.now().timestamp()},

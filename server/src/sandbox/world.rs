@@ -8,7 +8,6 @@ use sea_orm::{
     Set,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::entities::{account, app, persona};
 use super::ids::{self, IdKind};
@@ -53,6 +52,16 @@ impl AppKind {
     }
 }
 
+/// The persona's number as WeChat gives it in `phoneNumber`: with the country code outside
+/// mainland China.
+pub fn phone_number(p: &persona::Model) -> String {
+    if p.country_code == "86" {
+        p.phone.clone()
+    } else {
+        format!("+{}{}", p.country_code, p.phone)
+    }
+}
+
 /// Changes to an app's settings; `None` leaves a setting as it is.
 #[derive(Default)]
 pub struct AppChange {
@@ -81,10 +90,7 @@ pub struct World {
 }
 
 fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::crypto::token::token_hash(secret)
 }
 
 impl World {

@@ -276,37 +276,8 @@ async fn two_pools_share_one_sqlite_file() {
 /// stops the process cleanly; the next start prints no password and reuses the master key.
 #[tokio::test]
 async fn first_start_prints_a_working_one_time_password_once() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
     let dir = scratch("first-start");
-    let start = || {
-        command(&["serve", "--addr", "127.0.0.1:0"], &dir)
-            .env("DATONG_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    // Reads log lines until the listening address shows; returns it and the lines seen.
-    let read_until_listening = |child: &mut std::process::Child| {
-        let mut lines = Vec::new();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        loop {
-            let mut line = String::new();
-            assert!(
-                reader.read_line(&mut line).unwrap() > 0,
-                "exited early: {lines:?}"
-            );
-            lines.push(line.clone());
-            if let Some(at) = line.find("listening on http://") {
-                let addr = line[at + "listening on http://".len()..].trim().to_string();
-                // keep draining the log so the child never blocks on a full pipe
-                std::thread::spawn(move || for _ in reader.lines() {});
-                return (addr, lines);
-            }
-        }
-    };
+    let start = || spawn_listening(&["serve", "--addr", "127.0.0.1:0"], &dir);
     let stop = |child: &mut std::process::Child| {
         let pid = child.id().to_string();
         assert!(
@@ -323,8 +294,7 @@ async fn first_start_prints_a_working_one_time_password_once() {
         );
     };
 
-    let mut first = start();
-    let (addr, lines) = read_until_listening(&mut first);
+    let (mut first, addr, lines) = start();
     let marker = "one-time password ";
     let password_line = lines
         .iter()
@@ -357,8 +327,7 @@ async fn first_start_prints_a_working_one_time_password_once() {
     assert_eq!(body["outcome"], "signed");
     stop(&mut first);
 
-    let mut second = start();
-    let (_, lines) = read_until_listening(&mut second);
+    let (mut second, _, lines) = start();
     assert!(
         !lines.iter().any(|l| l.contains(marker)),
         "printed again: {lines:?}"

@@ -84,13 +84,7 @@ impl From<CatalogError> for ApiError {
 
 /// A JSON body, with a readable error (unknown fields named) instead of a bare 4xx.
 pub fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("the request body is not valid here: {e}"),
-        )
-    })
+    crate::http::json_body(bytes, "invalid_json")
 }
 
 #[derive(Deserialize)]

@@ -9,8 +9,9 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::{Params, app_and_persona, credentials};
+use crate::sandbox::entities::{app, persona};
 use crate::sandbox::live::{
-    CodeFailure, Live, REFRESH_LIFETIME, RefreshGrant, TOKEN_LIFETIME, UserToken,
+    CodeFailure, CodeGrant, Live, REFRESH_LIFETIME, RefreshGrant, TOKEN_LIFETIME, UserToken,
 };
 use crate::sandbox::reply::{Family, json_body};
 use crate::sandbox::world::AppKind;
@@ -48,6 +49,47 @@ fn code_failure(sb: &SharedSandbox, failure: CodeFailure) -> i64 {
     }
 }
 
+/// Which code a login exchange redeems.
+#[derive(Clone, Copy)]
+enum Codes {
+    OAuth,
+    JsLogin,
+}
+
+/// The common part of `oauth2/access_token` and `jscode2session`, in WeChat's order: the app's
+/// credentials, the code parameter (`code_param`), `grant_type=authorization_code`, then the
+/// single-use code itself and the persona behind it.
+async fn redeem(
+    sb: &SharedSandbox,
+    q: &Params,
+    kind: AppKind,
+    code_param: &str,
+    codes: Codes,
+) -> Result<(app::Model, CodeGrant, persona::Model), i64> {
+    let app = credentials(sb, q.get("appid"), q.get("secret"), kind).await?;
+    if q.get(code_param).is_empty() {
+        return Err(41008);
+    }
+    if q.get("grant_type") != "authorization_code" {
+        return Err(40002);
+    }
+    let now = sb.now();
+    let redeemed = {
+        let mut live = sb.live();
+        let map = match codes {
+            Codes::OAuth => &mut live.oauth_codes,
+            Codes::JsLogin => &mut live.js_codes,
+        };
+        Live::redeem(map, q.get(code_param), &app.appid, now)
+    };
+    let grant = redeemed.map_err(|f| code_failure(sb, f))?;
+    match sb.world.persona(grant.persona).await {
+        Ok(Some(p)) => Ok((app, grant, p)),
+        Ok(None) => Err(40029),
+        Err(_) => Err(-1),
+    }
+}
+
 pub async fn access_token(
     State(sb): State<SharedSandbox>,
     Query(q): Query<HashMap<String, String>>,
@@ -57,25 +99,10 @@ pub async fn access_token(
     }
     let q = Params::new(q);
     let now = sb.now();
-    let app = match credentials(&sb, q.get("appid"), q.get("secret"), AppKind::Unknown).await {
-        Ok(app) => app,
+    let (app, grant, persona) = match redeem(&sb, &q, AppKind::Unknown, "code", Codes::OAuth).await
+    {
+        Ok(x) => x,
         Err(code) => fail!(sb, code),
-    };
-    if q.get("code").is_empty() {
-        fail!(sb, 41008);
-    }
-    if q.get("grant_type") != "authorization_code" {
-        fail!(sb, 40002);
-    }
-    let redeemed = Live::redeem(&mut sb.live().oauth_codes, q.get("code"), &app.appid, now);
-    let grant = match redeemed {
-        Ok(g) => g,
-        Err(f) => fail!(sb, code_failure(&sb, f)),
-    };
-    let persona = match sb.world.persona(grant.persona).await {
-        Ok(Some(p)) => p,
-        Ok(None) => fail!(sb, 40029),
-        Err(_) => fail!(sb, -1),
     };
     let identity = sb.world.identity(&app, &persona);
     let access = ids::token(86, 96);
@@ -358,26 +385,11 @@ pub async fn jscode2session(
     if appid == "touristappid" {
         fail!(sb, 40029);
     }
-    let app = match credentials(&sb, appid, q.get("secret"), AppKind::MiniProgram).await {
-        Ok(app) => app,
-        Err(code) => fail!(sb, code),
-    };
-    if q.get("js_code").is_empty() {
-        fail!(sb, 41008);
-    }
-    if q.get("grant_type") != "authorization_code" {
-        fail!(sb, 40002);
-    }
-    let redeemed = Live::redeem(&mut sb.live().js_codes, q.get("js_code"), &app.appid, now);
-    let grant = match redeemed {
-        Ok(g) => g,
-        Err(f) => fail!(sb, code_failure(&sb, f)),
-    };
-    let persona = match sb.world.persona(grant.persona).await {
-        Ok(Some(p)) => p,
-        Ok(None) => fail!(sb, 40029),
-        Err(_) => fail!(sb, -1),
-    };
+    let (app, _, persona) =
+        match redeem(&sb, &q, AppKind::MiniProgram, "js_code", Codes::JsLogin).await {
+            Ok(x) => x,
+            Err(code) => fail!(sb, code),
+        };
     if persona.blocked {
         fail!(sb, 40226);
     }

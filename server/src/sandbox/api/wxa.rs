@@ -110,11 +110,7 @@ pub async fn get_user_phone_number(
     {
         fail!(sb, 40003);
     }
-    let phone_number = if persona.country_code == "86" {
-        persona.phone.clone()
-    } else {
-        format!("+{}{}", persona.country_code, persona.phone)
-    };
+    let phone_number = crate::sandbox::world::phone_number(&persona);
     json_body(
         &PhoneBody {
             errcode: 0,
