@@ -7,6 +7,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use leptos::prelude::*;
 
+use crate::model::{
+    ApiTokenView, ApplicationInput, ApplicationView, ApplicationWithSecret, ConsoleError,
+    LogoChange, NewApiToken, SourceInput, SourceView,
+};
+
 /// What the server knows about the caller, put on every request by the server's middleware.
 #[derive(Clone, Debug)]
 pub struct RequestMeta {
@@ -66,6 +71,62 @@ pub trait ConsoleBackend: Send + Sync + 'static {
         admin: &Admin,
         limit: u64,
     ) -> Result<Vec<crate::model::AuditEntry>, BackendError>;
+    /// The catalog operations the console's pages use: the management API's, as `admin`.
+    fn catalog(&self) -> &dyn ConsoleCatalog;
+}
+
+/// Identity sources, applications, their associations and API tokens, as the console's pages
+/// manage them. The server implements it with the same operations as the management API.
+#[async_trait]
+pub trait ConsoleCatalog: Send + Sync {
+    async fn list_sources(&self) -> Result<Vec<SourceView>, ConsoleError>;
+    async fn get_source(&self, id: i64) -> Result<SourceView, ConsoleError>;
+    /// Creates the source and, when given, sets its logo (already checked by `check_logo`).
+    async fn create_source(
+        &self,
+        admin: &Admin,
+        input: SourceInput,
+        logo: Option<Vec<u8>>,
+    ) -> Result<SourceView, ConsoleError>;
+    async fn update_source(
+        &self,
+        admin: &Admin,
+        id: i64,
+        input: SourceInput,
+        logo: LogoChange,
+    ) -> Result<SourceView, ConsoleError>;
+    async fn delete_source(&self, admin: &Admin, id: i64) -> Result<(), ConsoleError>;
+    /// Decodes an uploaded logo and returns it re-encoded as PNG, or the field error.
+    async fn check_logo(&self, bytes: Vec<u8>) -> Result<Vec<u8>, ConsoleError>;
+    async fn list_applications(&self) -> Result<Vec<ApplicationView>, ConsoleError>;
+    async fn get_application(&self, id: i64) -> Result<ApplicationView, ConsoleError>;
+    async fn create_application(
+        &self,
+        admin: &Admin,
+        input: ApplicationInput,
+    ) -> Result<ApplicationWithSecret, ConsoleError>;
+    async fn update_application(
+        &self,
+        admin: &Admin,
+        id: i64,
+        input: ApplicationInput,
+    ) -> Result<ApplicationView, ConsoleError>;
+    async fn rotate_client_secret(
+        &self,
+        admin: &Admin,
+        id: i64,
+    ) -> Result<ApplicationWithSecret, ConsoleError>;
+    async fn delete_application(&self, admin: &Admin, id: i64) -> Result<(), ConsoleError>;
+    async fn associate(
+        &self,
+        admin: &Admin,
+        application_id: i64,
+        source_id: i64,
+        on: bool,
+    ) -> Result<ApplicationView, ConsoleError>;
+    async fn list_tokens(&self) -> Result<Vec<ApiTokenView>, ConsoleError>;
+    async fn create_token(&self, admin: &Admin, name: &str) -> Result<NewApiToken, ConsoleError>;
+    async fn revoke_token(&self, admin: &Admin, id: i64) -> Result<(), ConsoleError>;
 }
 
 pub type SharedBackend = Arc<dyn ConsoleBackend>;

@@ -1,5 +1,7 @@
 //! Everything the browser sees: the console's pages, its data types and its server functions.
 //! Nothing here holds a secret or talks to the database; see [`backend::ConsoleBackend`].
+// Leptos view types nest deeply; the console's forms pass the default limit in release builds.
+#![recursion_limit = "256"]
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -19,7 +21,10 @@ use leptos_router::{
 };
 
 use crate::i18n::{LangSignal, initial_lang};
-use crate::pages::{layout::ConsoleLayout, not_found::NotFound, sections, signin::SignInPage};
+use crate::pages::{
+    applications, experience::ExperiencePage, layout::ConsoleLayout, not_found::NotFound, sections,
+    signin::SignInPage, sources, tokens,
+};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -60,10 +65,16 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage />
+                <Route path=path!("/console/experience/:client_id") view=ExperiencePage />
                 <ParentRoute path=path!("/console") view=ConsoleLayout>
                     <Route path=path!("") view=sections::Overview />
-                    <Route path=path!("applications") view=sections::Applications />
-                    <Route path=path!("sources") view=sections::Sources />
+                    <Route path=path!("applications") view=applications::Applications />
+                    <Route path=path!("applications/new") view=applications::NewApplication />
+                    <Route path=path!("applications/:id") view=applications::ApplicationPage />
+                    <Route path=path!("sources") view=sources::Sources />
+                    <Route path=path!("sources/new") view=sources::NewSource />
+                    <Route path=path!("sources/:id") view=sources::SourcePage />
+                    <Route path=path!("tokens") view=tokens::Tokens />
                     <Route path=path!("users") view=sections::Users />
                     <Route path=path!("logs") view=sections::Logs />
                 </ParentRoute>

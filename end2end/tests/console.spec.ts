@@ -36,15 +36,16 @@ test("an administrator signs in, switches language, browses the console and sign
 
   // Every section is reachable from the navigation and says it is empty.
   const sections = [
-    ["applications", "应用"],
-    ["sources", "身份源"],
-    ["logs", "日志"],
-    ["overview", "概览"],
+    ["applications", "应用", "暂无应用。"],
+    ["sources", "身份源", "暂无身份源。"],
+    ["tokens", "API 令牌", "暂无 API 令牌。"],
+    ["logs", "日志", "暂无数据。"],
+    ["overview", "概览", "暂无数据。"],
   ] as const;
-  for (const [section, title] of sections) {
+  for (const [section, title, empty] of sections) {
     await console_.go(section);
     await expect(console_.title()).toHaveText(title);
-    await expect(console_.emptyState()).toHaveText("暂无数据。");
+    await expect(console_.emptyState()).toHaveText(empty);
     // exactly one entry, the current one, is highlighted
     await expect(console_.currentNav()).toHaveCount(1);
     await expect(console_.currentNav()).toHaveAttribute("data-testid", `nav-${section}`);

@@ -24,6 +24,8 @@ export class SignInPage {
   }
 }
 
+export type Section = "overview" | "applications" | "sources" | "users" | "logs" | "tokens";
+
 export class Console {
   constructor(private page: Page) {}
 
@@ -31,7 +33,7 @@ export class Console {
     return this.page.getByTestId("console-nav");
   }
 
-  navLink(section: "overview" | "applications" | "sources" | "users" | "logs") {
+  navLink(section: Section) {
     return this.page.getByTestId(`nav-${section}`);
   }
 
@@ -40,7 +42,7 @@ export class Console {
     return this.page.locator("[data-testid='console-nav'] [aria-current='page']");
   }
 
-  async go(section: "overview" | "applications" | "sources" | "users" | "logs") {
+  async go(section: Section) {
     await this.navLink(section).click();
   }
 
@@ -119,5 +121,93 @@ export class SandboxPhone {
   async confirm() {
     await this.page.getByTestId("confirm").click();
     await expect(this.page.getByTestId("done")).toBeVisible();
+  }
+}
+
+/** The identity-source pages: the list, the mode cards, the form and a source's page. */
+export class SourcePages {
+  constructor(private page: Page) {}
+
+  async startNew(mode: string) {
+    await this.page.getByTestId("new-source").click();
+    await expect(this.page.locator("[data-testid^='mode-card-']")).toHaveCount(6);
+    await this.page.getByTestId(`mode-card-${mode}`).click();
+    await expect(this.page.getByTestId("source-form")).toBeVisible();
+  }
+
+  field(name: string) {
+    return this.page.getByTestId(`field-${name}`);
+  }
+
+  fieldError(name: string) {
+    return this.page.getByTestId(`error-${name}`);
+  }
+
+  /** Chooses a logo file; the server checks it before anything is saved. */
+  async chooseLogo(name: string, mimeType: string, buffer: Buffer) {
+    await this.field("logo").setInputFiles({ name, mimeType, buffer });
+  }
+
+  async save() {
+    await this.page.getByTestId("save-source").click();
+  }
+
+  secretHint() {
+    return this.page.getByTestId("secret-hint");
+  }
+
+  logoPreview() {
+    return this.page.getByTestId("logo-preview");
+  }
+
+  /** The switch of one application on a source's page. */
+  applicationSwitch(applicationId: string) {
+    return this.page.getByTestId(`use-app-${applicationId}`);
+  }
+
+  async delete() {
+    await this.page.getByTestId("delete-source").click();
+  }
+}
+
+/** The application pages. */
+export class ApplicationPages {
+  constructor(private page: Page) {}
+
+  async create(name: string, redirectUri: string) {
+    await this.page.getByTestId("new-application").click();
+    await this.page.getByTestId("field-name").fill(name);
+    await this.page.getByTestId("field-redirect_uris").fill(redirectUri);
+    await this.page.getByTestId("save-application").click();
+    await expect(this.page.getByTestId("application-created")).toBeVisible();
+  }
+
+  clientId() {
+    return this.page.getByTestId("client-id");
+  }
+
+  clientSecret() {
+    return this.page.getByTestId("client-secret");
+  }
+
+  sourceSwitch(sourceId: string) {
+    return this.page.getByTestId(`use-source-${sourceId}`);
+  }
+}
+
+/** The confirmation dialog. */
+export class Dialog {
+  constructor(private page: Page) {}
+
+  root() {
+    return this.page.getByRole("dialog");
+  }
+
+  async cancel() {
+    await this.page.getByTestId("confirm-cancel").click();
+  }
+
+  async confirm() {
+    await this.page.getByTestId("confirm-ok").click();
   }
 }

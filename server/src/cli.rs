@@ -148,7 +148,7 @@ async fn admin(cfg: &config::Config, action: AdminAction) -> anyhow::Result<()> 
             action: TokenAction::Create { name },
         } => {
             app::model::validate::name("name", &name).map_err(|e| anyhow!("{}", e.message))?;
-            let token = crate::http::api_v1::auth::new_token();
+            let token = crate::catalog::new_token();
             let now = clock.now();
             crate::store::api_tokens::insert(
                 &db,

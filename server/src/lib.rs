@@ -1,5 +1,7 @@
 //! Datong's server: the console backend, storage, configuration and the HTTP edge.
 //! `router(state)` is what the binary serves and what the integration tests boot.
+// Leptos view types nest deeply; the console's forms pass the default limit in release builds.
+#![recursion_limit = "256"]
 
 pub mod catalog;
 pub mod cli;

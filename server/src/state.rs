@@ -51,19 +51,20 @@ impl AppState {
         http: HttpSettings,
         leptos: LeptosOptions,
     ) -> AppState {
+        let secrets = SecretBox::new(master_key);
+        let catalog = Catalog::new(db.clone(), secrets.clone(), clock.clone());
         let console: SharedBackend = Arc::new(ConsoleService::new(
             db.clone(),
             clock.clone(),
             session_hours,
+            catalog.clone(),
         ));
-        let secrets = SecretBox::new(master_key);
         let wechat = TokenService::new(
             db.clone(),
             secrets.clone(),
             clock.clone(),
             WeChatClient::new(WECHAT_API, WECHAT_OPEN, DEFAULT_TIMEOUT),
         );
-        let catalog = Catalog::new(db.clone(), secrets.clone(), clock.clone());
         AppState {
             catalog,
             db,

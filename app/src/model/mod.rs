@@ -271,3 +271,89 @@ impl std::fmt::Display for FieldError {
         write!(f, "{}: {}", self.field, self.message)
     }
 }
+
+/// Why a console operation failed, as the console's pages receive it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum ConsoleError {
+    /// Field rules broken: every one, in form order (the same errors the API reports).
+    Invalid(Vec<FieldError>),
+    /// The source, application or token no longer exists.
+    NotFound,
+    /// The session ended; sign in again.
+    Unauthenticated,
+    /// Anything else (the server log has the details; nothing secret is in the text).
+    Failed(String),
+}
+
+impl std::fmt::Display for ConsoleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConsoleError::Invalid(errors) => match errors.first() {
+                Some(e) => write!(f, "{e}"),
+                None => write!(f, "invalid input"),
+            },
+            ConsoleError::NotFound => write!(f, "not found"),
+            ConsoleError::Unauthenticated => write!(f, "sign in again"),
+            ConsoleError::Failed(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for ConsoleError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        ConsoleError::Failed(value.to_string())
+    }
+}
+
+impl ConsoleError {
+    /// The errors for one field (`redirect_uris` also collects `redirect_uris[2]`).
+    pub fn for_field(&self, field: &str) -> Vec<FieldError> {
+        match self {
+            ConsoleError::Invalid(errors) => errors
+                .iter()
+                .filter(|e| {
+                    e.field == field
+                        || e.field
+                            .strip_prefix(field)
+                            .is_some_and(|rest| rest.starts_with('['))
+                })
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// An admin API token as listed (never the token itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ApiTokenView {
+    pub id: i64,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+/// A token just created: the only time its value is shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NewApiToken {
+    pub id: i64,
+    pub name: String,
+    pub token: String,
+}
+
+/// What an edit does to a source's logo.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LogoChange {
+    #[default]
+    Keep,
+    Remove,
+    /// New image bytes (PNG or JPEG, at most 1 MB).
+    Set(Vec<u8>),
+}

@@ -28,7 +28,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                      label: fn(&Texts) -> &'static str,
                      testid: &'static str| {
         view! {
-            <A href=href exact=true attr:data-testid=testid attr:class="block rounded px-3 py-2 hover:bg-slate-800 aria-[current=page]:bg-emerald-700">
+            <A href=href exact=href == "/console" attr:data-testid=testid attr:class="block rounded px-3 py-2 hover:bg-slate-800 aria-[current=page]:bg-emerald-700">
                 {move || label(tr())}
             </A>
         }
@@ -43,6 +43,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                     {link("/console/applications", |t| t.applications, "nav-applications")}
                     {link("/console/sources", |t| t.identity_sources, "nav-sources")}
                     {link("/console/users", |t| t.users, "nav-users")}
+                    {link("/console/tokens", |t| t.api_tokens, "nav-tokens")}
                     {link("/console/logs", |t| t.logs, "nav-logs")}
                 </nav>
             </aside>

@@ -1,4 +1,10 @@
+pub mod applications;
+pub mod experience;
 pub mod layout;
 pub mod not_found;
 pub mod sections;
 pub mod signin;
+mod source_form;
+pub mod sources;
+pub mod tokens;
+mod widgets;

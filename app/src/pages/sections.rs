@@ -33,24 +33,6 @@ pub fn Overview() -> impl IntoView {
 }
 
 #[component]
-pub fn Applications() -> impl IntoView {
-    view! {
-        <Section title=|t| t.applications intro=|t| t.applications_intro testid="page-applications" />
-    }
-}
-
-#[component]
-pub fn Sources() -> impl IntoView {
-    view! {
-        <Section
-            title=|t| t.identity_sources
-            intro=|t| t.identity_sources_intro
-            testid="page-sources"
-        />
-    }
-}
-
-#[component]
 pub fn Users() -> impl IntoView {
     view! { <Section title=|t| t.users intro=|t| t.users_intro testid="page-users" /> }
 }

@@ -6,6 +6,9 @@
 mod applications;
 pub mod logo;
 mod sources;
+mod tokens;
+
+pub use tokens::new_token;
 
 use std::sync::Arc;
 

@@ -1,6 +1,8 @@
-//! The console's backend: administrators, their sessions, sign-in throttling.
+//! The console's backend: administrators, their sessions, sign-in throttling, and the catalog
+//! operations its pages call.
 
 pub mod admins;
+pub mod catalog;
 pub mod service;
 pub mod throttle;
 

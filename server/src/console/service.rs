@@ -2,12 +2,16 @@
 
 use std::sync::Arc;
 
-use app::backend::{Admin, BackendError, ConsoleBackend, RequestMeta, SignInDecision};
+use app::backend::{
+    Admin, BackendError, ConsoleBackend, ConsoleCatalog, RequestMeta, SignInDecision,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::DatabaseConnection;
 
+use super::catalog::CatalogForConsole;
 use super::throttle;
+use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::crypto::{password, token};
 use crate::store::entities::admin;
@@ -17,14 +21,21 @@ pub struct ConsoleService {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
     session_ttl: Duration,
+    catalog: CatalogForConsole,
 }
 
 impl ConsoleService {
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, session_hours: u32) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+        session_hours: u32,
+        catalog: Catalog,
+    ) -> Self {
         ConsoleService {
             db,
             clock,
             session_ttl: Duration::hours(i64::from(session_hours)),
+            catalog: CatalogForConsole(catalog),
         }
     }
 }
@@ -131,6 +142,10 @@ impl ConsoleBackend for ConsoleService {
                 target: e.target,
             })
             .collect())
+    }
+
+    fn catalog(&self) -> &dyn ConsoleCatalog {
+        &self.catalog
     }
 
     async fn sign_in(

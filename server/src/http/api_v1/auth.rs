@@ -8,17 +8,10 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 
 use crate::catalog::Actor;
-use crate::crypto::token::{random_token, token_hash};
+use crate::crypto::token::token_hash;
 use crate::http::ApiError;
 use crate::state::AppState;
 use crate::store;
-
-/// The prefix of admin API tokens, so they are recognisable in a secret scanner.
-pub const TOKEN_PREFIX: &str = "dtk_";
-
-pub fn new_token() -> String {
-    format!("{TOKEN_PREFIX}{}", random_token())
-}
 
 /// A caller the management API admits.
 pub struct Caller {

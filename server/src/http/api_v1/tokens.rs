@@ -1,20 +1,18 @@
 //! `/api/v1/tokens`: admin API tokens, managed from a console session only (a token cannot
 //! mint or revoke tokens).
 
+use app::model::{ApiTokenView, NewApiToken};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 
-use super::auth::{Caller, new_token};
+use super::auth::Caller;
 use super::body;
-use crate::crypto::token::token_hash;
 use crate::http::ApiError;
 use crate::state::AppState;
-use crate::store;
 
 fn session_only(c: &Caller) -> Result<(), ApiError> {
     if c.session {
@@ -28,39 +26,12 @@ fn session_only(c: &Caller) -> Result<(), ApiError> {
     }
 }
 
-fn db(_: store::StoreError) -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "the database is unavailable",
-    )
-}
-
-#[derive(Serialize)]
-pub struct TokenView {
-    id: i64,
-    name: String,
-    created_by: String,
-    created_at: String,
-    revoked_at: Option<String>,
-    last_used_at: Option<String>,
-}
-
-pub async fn list(c: Caller, State(s): State<AppState>) -> Result<Json<Vec<TokenView>>, ApiError> {
+pub async fn list(
+    c: Caller,
+    State(s): State<AppState>,
+) -> Result<Json<Vec<ApiTokenView>>, ApiError> {
     session_only(&c)?;
-    let rows = store::api_tokens::list(&s.db).await.map_err(db)?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|t| TokenView {
-                id: t.id,
-                name: t.name,
-                created_by: t.created_by,
-                created_at: t.created_at.to_rfc3339(),
-                revoked_at: t.revoked_at.map(|d| d.to_rfc3339()),
-                last_used_at: t.last_used_at.map(|d| d.to_rfc3339()),
-            })
-            .collect(),
-    ))
+    Ok(Json(s.catalog.list_tokens().await?))
 }
 
 #[derive(Deserialize)]
@@ -77,33 +48,8 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     session_only(&c)?;
     let req: NewToken = body(&bytes)?;
-    app::model::validate::name("name", &req.name).map_err(|e| ApiError::validation(vec![e]))?;
-    let token = new_token();
-    let row = store::api_tokens::insert(
-        &s.db,
-        req.name.trim(),
-        &token_hash(&token),
-        &c.actor.label(),
-        s.clock.now(),
-    )
-    .await
-    .map_err(db)?;
-    store::audit::record(
-        &s.db,
-        s.clock.now(),
-        &c.actor.label(),
-        "token.create",
-        &format!("token:{}", row.name),
-        None,
-        None,
-    )
-    .await
-    .map_err(db)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": row.id, "name": row.name, "token": token})),
-    )
-        .into_response())
+    let created: NewApiToken = s.catalog.create_token(&c.actor, &req.name).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 pub async fn revoke(
@@ -112,26 +58,6 @@ pub async fn revoke(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     session_only(&c)?;
-    if !store::api_tokens::revoke(&s.db, id, s.clock.now())
-        .await
-        .map_err(db)?
-    {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no live token has this id",
-        ));
-    }
-    store::audit::record(
-        &s.db,
-        s.clock.now(),
-        &c.actor.label(),
-        "token.revoke",
-        &format!("token:{id}"),
-        None,
-        None,
-    )
-    .await
-    .map_err(db)?;
+    s.catalog.revoke_token(&c.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -79,3 +79,5 @@ pub async fn audit_log() -> Result<Vec<crate::model::AuditEntry>, ServerFnError>
     let admin = require_admin()?;
     backend()?.audit_log(&admin, 200).await.map_err(internal)
 }
+
+pub mod catalog;

@@ -1,6 +1,8 @@
 //! The console's two languages. Every visible string comes from a [`Texts`] table, so adding a
 //! string means adding it to both tables (the compiler enforces it).
 
+pub mod catalog;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -73,12 +75,11 @@ pub struct Texts {
     pub overview: &'static str,
     pub overview_intro: &'static str,
     pub applications: &'static str,
-    pub applications_intro: &'static str,
     pub identity_sources: &'static str,
-    pub identity_sources_intro: &'static str,
     pub users: &'static str,
     pub users_intro: &'static str,
     pub logs: &'static str,
+    pub api_tokens: &'static str,
     pub logs_intro: &'static str,
     pub nothing_yet: &'static str,
     pub audit_when: &'static str,
@@ -106,12 +107,11 @@ pub static EN: Texts = Texts {
     overview: "Overview",
     overview_intro: "One account system for your website, official account, mini program and app.",
     applications: "Applications",
-    applications_intro: "Applications sign users in through Datong with OpenID Connect.",
     identity_sources: "Identity sources",
-    identity_sources_intro: "WeChat login modes your applications offer.",
     users: "Users",
     users_intro: "People who have signed in, one user per person.",
     logs: "Logs",
+    api_tokens: "API tokens",
     logs_intro: "Sign-in and administration events.",
     nothing_yet: "Nothing yet.",
     audit_when: "When",
@@ -139,12 +139,11 @@ pub static ZH_CN: Texts = Texts {
     overview: "概览",
     overview_intro: "为网站、公众号、小程序和移动应用提供统一的账号体系。",
     applications: "应用",
-    applications_intro: "应用通过 OpenID Connect 使用大同登录用户。",
     identity_sources: "身份源",
-    identity_sources_intro: "应用可提供的微信登录方式。",
     users: "用户",
     users_intro: "登录过的用户，每人一个账号。",
     logs: "日志",
+    api_tokens: "API 令牌",
     logs_intro: "登录与管理操作记录。",
     nothing_yet: "暂无数据。",
     audit_when: "时间",

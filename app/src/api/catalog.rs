@@ -1,0 +1,173 @@
+//! The console's server functions for identity sources, applications, their associations and
+//! API tokens. Each authorizes the administrator and delegates to the backend's catalog, the
+//! operations the management API runs too. Errors are [`ConsoleError`]s: field errors arrive
+//! as the API reports them.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::model::{
+    ApiTokenView, ApplicationInput, ApplicationView, ApplicationWithSecret, ConsoleError,
+    NewApiToken, SourceInput, SourceView,
+};
+
+#[cfg(feature = "ssr")]
+use crate::backend::{Admin, SharedBackend, backend, require_admin};
+
+/// The signed-in administrator and the backend, or why not.
+#[cfg(feature = "ssr")]
+fn console() -> Result<(Admin, SharedBackend), ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let backend = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    Ok((admin, backend))
+}
+
+/// A logo as the browser sends it: the file's bytes in standard base64.
+#[cfg(feature = "ssr")]
+fn logo_bytes(b64: &str) -> Result<Vec<u8>, ConsoleError> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|_| {
+            ConsoleError::Invalid(vec![crate::model::FieldError::new(
+                "logo",
+                "unreadable",
+                "The file could not be read; choose it again.",
+            )])
+        })
+}
+
+#[cfg(feature = "ssr")]
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[server(prefix = "/api/console", endpoint = "sources", input = Json)]
+pub async fn list_sources() -> Result<Vec<SourceView>, ConsoleError> {
+    let (_, b) = console()?;
+    b.catalog().list_sources().await
+}
+
+#[server(prefix = "/api/console", endpoint = "source", input = Json)]
+pub async fn get_source(id: i64) -> Result<SourceView, ConsoleError> {
+    let (_, b) = console()?;
+    b.catalog().get_source(id).await
+}
+
+/// Checks an uploaded logo (base64 file bytes) and returns it re-encoded as base64 PNG.
+#[server(prefix = "/api/console", endpoint = "check_logo", input = Json)]
+pub async fn check_logo(file: String) -> Result<String, ConsoleError> {
+    let (_, b) = console()?;
+    let png = b.catalog().check_logo(logo_bytes(&file)?).await?;
+    Ok(b64(&png))
+}
+
+/// Creates a source; `logo` is the base64 PNG `check_logo` returned.
+#[server(prefix = "/api/console", endpoint = "create_source", input = Json)]
+pub async fn create_source(
+    input: SourceInput,
+    logo: Option<String>,
+) -> Result<SourceView, ConsoleError> {
+    let (admin, b) = console()?;
+    let logo = match logo {
+        Some(l) => Some(logo_bytes(&l)?),
+        None => None,
+    };
+    b.catalog().create_source(&admin, input, logo).await
+}
+
+/// Changes a source. `logo`: absent keeps it, `""` removes it, else base64 image bytes.
+#[server(prefix = "/api/console", endpoint = "update_source", input = Json)]
+pub async fn update_source(
+    id: i64,
+    input: SourceInput,
+    logo: Option<String>,
+) -> Result<SourceView, ConsoleError> {
+    use crate::model::LogoChange;
+    let (admin, b) = console()?;
+    let change = match logo.as_deref() {
+        None => LogoChange::Keep,
+        Some("") => LogoChange::Remove,
+        Some(l) => LogoChange::Set(logo_bytes(l)?),
+    };
+    b.catalog().update_source(&admin, id, input, change).await
+}
+
+#[server(prefix = "/api/console", endpoint = "delete_source", input = Json)]
+pub async fn delete_source(id: i64) -> Result<(), ConsoleError> {
+    let (admin, b) = console()?;
+    b.catalog().delete_source(&admin, id).await
+}
+
+#[server(prefix = "/api/console", endpoint = "applications", input = Json)]
+pub async fn list_applications() -> Result<Vec<ApplicationView>, ConsoleError> {
+    let (_, b) = console()?;
+    b.catalog().list_applications().await
+}
+
+#[server(prefix = "/api/console", endpoint = "application", input = Json)]
+pub async fn get_application(id: i64) -> Result<ApplicationView, ConsoleError> {
+    let (_, b) = console()?;
+    b.catalog().get_application(id).await
+}
+
+#[server(prefix = "/api/console", endpoint = "create_application", input = Json)]
+pub async fn create_application(
+    input: ApplicationInput,
+) -> Result<ApplicationWithSecret, ConsoleError> {
+    let (admin, b) = console()?;
+    b.catalog().create_application(&admin, input).await
+}
+
+#[server(prefix = "/api/console", endpoint = "update_application", input = Json)]
+pub async fn update_application(
+    id: i64,
+    input: ApplicationInput,
+) -> Result<ApplicationView, ConsoleError> {
+    let (admin, b) = console()?;
+    b.catalog().update_application(&admin, id, input).await
+}
+
+#[server(prefix = "/api/console", endpoint = "rotate_client_secret", input = Json)]
+pub async fn rotate_client_secret(id: i64) -> Result<ApplicationWithSecret, ConsoleError> {
+    let (admin, b) = console()?;
+    b.catalog().rotate_client_secret(&admin, id).await
+}
+
+#[server(prefix = "/api/console", endpoint = "delete_application", input = Json)]
+pub async fn delete_application(id: i64) -> Result<(), ConsoleError> {
+    let (admin, b) = console()?;
+    b.catalog().delete_application(&admin, id).await
+}
+
+/// Enables (`on`) or disables a source for an application.
+#[server(prefix = "/api/console", endpoint = "associate", input = Json)]
+pub async fn associate(
+    application_id: i64,
+    source_id: i64,
+    on: bool,
+) -> Result<ApplicationView, ConsoleError> {
+    let (admin, b) = console()?;
+    b.catalog()
+        .associate(&admin, application_id, source_id, on)
+        .await
+}
+
+#[server(prefix = "/api/console", endpoint = "tokens", input = Json)]
+pub async fn list_tokens() -> Result<Vec<ApiTokenView>, ConsoleError> {
+    let (_, b) = console()?;
+    b.catalog().list_tokens().await
+}
+
+#[server(prefix = "/api/console", endpoint = "create_token", input = Json)]
+pub async fn create_token(name: String) -> Result<NewApiToken, ConsoleError> {
+    let (admin, b) = console()?;
+    b.catalog().create_token(&admin, &name).await
+}
+
+#[server(prefix = "/api/console", endpoint = "revoke_token", input = Json)]
+pub async fn revoke_token(id: i64) -> Result<(), ConsoleError> {
+    let (admin, b) = console()?;
+    b.catalog().revoke_token(&admin, id).await
+}

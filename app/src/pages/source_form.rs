@@ -1,0 +1,503 @@
+//! The form of one identity source, for a new one (`current` None) or an existing one. It shows
+//! the fields of its mode only; the identifier is read-only once created; the AppSecret is
+//! never shown, only its hint and a replace action; the logo is checked by the server as soon
+//! as it is chosen and previewed as the server re-encoded it.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use super::widgets::{ErrorBanner, Field, FieldErrors, INPUT, PRIMARY, SECONDARY};
+use crate::api::catalog::{create_source, update_source};
+use crate::i18n::catalog::use_catalog_texts;
+use crate::model::{ConsoleError, LinkField, Linking, SourceInput, SourceMode, SourceView};
+
+/// The logo as the form holds it.
+#[derive(Clone, Debug, PartialEq)]
+enum Logo {
+    /// Whatever is stored (maybe nothing).
+    Keep,
+    /// A newly chosen image, as the server re-encoded it (base64 PNG). Only the browser
+    /// makes one.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    New(String),
+    Remove,
+}
+
+/// Every field of the form, as signals.
+#[derive(Clone, Copy)]
+struct Fields {
+    identifier: RwSignal<String>,
+    display_name: RwSignal<String>,
+    callback_url: RwSignal<String>,
+    login_only: RwSignal<bool>,
+    linking: RwSignal<String>,
+    link_field: RwSignal<String>,
+    enabled: RwSignal<bool>,
+    private_deployment: RwSignal<bool>,
+    appid: RwSignal<String>,
+    app_secret: RwSignal<String>,
+    replacing_secret: RwSignal<bool>,
+    scope: RwSignal<String>,
+    page_path: RwSignal<String>,
+    env_version: RwSignal<String>,
+    original_id: RwSignal<String>,
+    logo: RwSignal<Logo>,
+}
+
+fn linking_value(l: Linking) -> &'static str {
+    match l {
+        Linking::Off => "off",
+        Linking::FieldMatch => "field_match",
+        Linking::AskToBind => "ask_to_bind",
+    }
+}
+
+impl Fields {
+    fn new(mode: SourceMode, s: Option<&SourceView>) -> Fields {
+        let text = |v: Option<&Option<String>>, default: &str| {
+            RwSignal::new(
+                v.and_then(|v| v.clone())
+                    .unwrap_or_else(|| default.to_string()),
+            )
+        };
+        let mini = mode.uses_mini_program();
+        Fields {
+            identifier: RwSignal::new(s.map(|s| s.identifier.clone()).unwrap_or_default()),
+            display_name: RwSignal::new(s.map(|s| s.display_name.clone()).unwrap_or_default()),
+            callback_url: RwSignal::new(s.map(|s| s.callback_url.clone()).unwrap_or_default()),
+            login_only: RwSignal::new(s.is_some_and(|s| s.login_only)),
+            linking: RwSignal::new(linking_value(s.map(|s| s.linking).unwrap_or_default()).into()),
+            link_field: RwSignal::new(
+                match s.and_then(|s| s.link_field) {
+                    Some(LinkField::Email) => "email",
+                    _ => "phone",
+                }
+                .into(),
+            ),
+            enabled: RwSignal::new(s.is_none_or(|s| s.enabled)),
+            private_deployment: RwSignal::new(s.is_some_and(|s| s.private_deployment)),
+            appid: text(s.map(|s| &s.appid), ""),
+            app_secret: RwSignal::new(String::new()),
+            replacing_secret: RwSignal::new(false),
+            scope: text(s.map(|s| &s.scope), "snsapi_userinfo"),
+            page_path: text(
+                s.map(|s| &s.page_path),
+                if mini { "pages/login/index" } else { "" },
+            ),
+            env_version: text(s.map(|s| &s.env_version), "release"),
+            original_id: text(s.map(|s| &s.original_id), ""),
+            logo: RwSignal::new(Logo::Keep),
+        }
+    }
+
+    fn needs_credentials(&self, mode: SourceMode) -> bool {
+        mode != SourceMode::PcMiniprogramQrcode || self.private_deployment.get()
+    }
+
+    /// What the form sends: every field its mode has; the secret only when typed.
+    fn input(&self, mode: SourceMode, creating: bool) -> SourceInput {
+        let linking = match self.linking.get_untracked().as_str() {
+            "field_match" => Linking::FieldMatch,
+            "ask_to_bind" => Linking::AskToBind,
+            _ => Linking::Off,
+        };
+        let link_field = (linking == Linking::FieldMatch).then(|| {
+            if self.link_field.get_untracked() == "email" {
+                LinkField::Email
+            } else {
+                LinkField::Phone
+            }
+        });
+        let creds =
+            mode != SourceMode::PcMiniprogramQrcode || self.private_deployment.get_untracked();
+        let secret = self.app_secret.get_untracked();
+        let mini = mode.uses_mini_program();
+        SourceInput {
+            identifier: creating.then(|| self.identifier.get_untracked()),
+            mode: creating.then(|| mode.as_str().to_string()),
+            display_name: Some(self.display_name.get_untracked()),
+            callback_url: Some(self.callback_url.get_untracked()),
+            login_only: Some(self.login_only.get_untracked()),
+            linking: Some(linking),
+            link_field,
+            enabled: Some(self.enabled.get_untracked()),
+            private_deployment: (mode == SourceMode::PcMiniprogramQrcode)
+                .then(|| self.private_deployment.get_untracked()),
+            appid: creds.then(|| self.appid.get_untracked()),
+            app_secret: (creds && !secret.is_empty()).then_some(secret),
+            scope: (mode == SourceMode::Webpage).then(|| self.scope.get_untracked()),
+            page_path: mini.then(|| self.page_path.get_untracked()),
+            env_version: mini.then(|| self.env_version.get_untracked()),
+            original_id: (mode == SourceMode::AppLaunchMiniprogram)
+                .then(|| self.original_id.get_untracked()),
+        }
+    }
+
+    /// The logo argument: absent keeps, `""` removes, else the new image.
+    fn logo_arg(&self) -> Option<String> {
+        match self.logo.get_untracked() {
+            Logo::Keep => None,
+            Logo::New(png) => Some(png),
+            Logo::Remove => Some(String::new()),
+        }
+    }
+
+    /// After a save: the form shows what is now stored.
+    fn saved(&self) {
+        self.app_secret.set(String::new());
+        self.replacing_secret.set(false);
+        self.logo.set(Logo::Keep);
+    }
+}
+
+/// A text input bound to a signal.
+fn text_input(id: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <input
+            id=id
+            name=id
+            data-testid=format!("field-{id}")
+            class=INPUT
+            autocomplete="off"
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+        />
+    }
+}
+
+fn checkbox(id: &'static str, value: RwSignal<bool>, label: Signal<&'static str>) -> impl IntoView {
+    view! {
+        <label class="flex items-center gap-2 text-sm">
+            <input
+                type="checkbox"
+                id=id
+                data-testid=format!("field-{id}")
+                prop:checked=move || value.get()
+                on:change=move |ev| value.set(event_target_checked(&ev))
+            />
+            {move || label.get()}
+        </label>
+    }
+}
+
+#[component]
+pub fn SourceForm(mode: SourceMode, current: Option<RwSignal<SourceView>>) -> impl IntoView {
+    let ct = use_catalog_texts();
+    let snapshot = current.map(|c| c.get_untracked());
+    let f = Fields::new(mode, snapshot.as_ref());
+    let creating = current.is_none();
+    let error = RwSignal::new(None::<ConsoleError>);
+    let logo_error = RwSignal::new(None::<ConsoleError>);
+    let saving = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    let navigate = use_navigate();
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let input = f.input(mode, creating);
+        let logo = f.logo_arg();
+        let navigate = navigate.clone();
+        saving.set(true);
+        saved.set(false);
+        spawn_local(async move {
+            let result = match current {
+                None => create_source(input, logo).await,
+                Some(c) => update_source(c.get_untracked().id, input, logo).await,
+            };
+            saving.set(false);
+            match result {
+                Ok(view) => {
+                    error.set(None);
+                    f.saved();
+                    match current {
+                        Some(c) => {
+                            c.set(view);
+                            saved.set(true);
+                        }
+                        None => {
+                            navigate(&format!("/console/sources/{}", view.id), Default::default())
+                        }
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+
+    let secret_hint = move || current.and_then(|c| c.get().secret_hint);
+    let has_logo = move || current.is_some_and(|c| c.get().has_logo);
+    let logo_src = move || match f.logo.get() {
+        Logo::New(png) => Some(format!("data:image/png;base64,{png}")),
+        Logo::Remove => None,
+        Logo::Keep => current.filter(|_| has_logo()).map(|c| {
+            let s = c.get();
+            format!("/api/v1/sources/{}/logo?v={}", s.id, s.updated_at)
+        }),
+    };
+
+    let credentials = view! {
+        <div class="contents">
+            <Show when=move || mode == SourceMode::PcMiniprogramQrcode>
+                <div class="flex flex-col gap-1">
+                    {checkbox(
+                        "private_deployment",
+                        f.private_deployment,
+                        Signal::derive(move || ct().private_deployment),
+                    )}
+                    <p class="text-xs text-slate-500">{move || ct().private_deployment_hint}</p>
+                </div>
+            </Show>
+            <Show when=move || f.needs_credentials(mode)>
+                <Field label=|t| t.appid field="appid" error>
+                    {text_input("appid", f.appid)}
+                </Field>
+                <Field label=|t| t.app_secret field="app_secret" error hint=|t| t.app_secret_hint>
+                    {move || match secret_hint() {
+                        Some(hint) if !f.replacing_secret.get() => {
+                            view! {
+                                <div class="flex items-center gap-3">
+                                    <span class="font-mono text-sm" data-testid="secret-hint">{hint}</span>
+                                    <button
+                                        type="button"
+                                        class=SECONDARY
+                                        data-testid="replace-secret"
+                                        on:click=move |_| f.replacing_secret.set(true)
+                                    >
+                                        {move || ct().replace}
+                                    </button>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        _ => {
+                            view! {
+                                <input
+                                    id="app_secret"
+                                    name="app_secret"
+                                    type="password"
+                                    autocomplete="new-password"
+                                    data-testid="field-app_secret"
+                                    class=INPUT
+                                    prop:value=move || f.app_secret.get()
+                                    on:input=move |ev| f.app_secret.set(event_target_value(&ev))
+                                />
+                            }
+                                .into_any()
+                        }
+                    }}
+                </Field>
+            </Show>
+
+        </div>
+    }
+    .into_any();
+    let mode_fields = view! {
+        <div class="contents">
+            <Show when=move || mode == SourceMode::Webpage>
+                <Field label=|t| t.scope field="scope" error hint=|t| t.scope_hint>
+                    <select
+                        id="scope"
+                        data-testid="field-scope"
+                        class=INPUT
+                        prop:value=move || f.scope.get()
+                        on:change=move |ev| f.scope.set(event_target_value(&ev))
+                    >
+                        <option value="snsapi_userinfo">"snsapi_userinfo"</option>
+                        <option value="snsapi_base">"snsapi_base"</option>
+                    </select>
+                </Field>
+            </Show>
+            <Show when=move || mode.uses_mini_program()>
+                <Field label=|t| t.page_path field="page_path" error hint=|t| t.page_path_hint>
+                    {text_input("page_path", f.page_path)}
+                </Field>
+                <Field label=|t| t.env_version field="env_version" error>
+                    <select
+                        id="env_version"
+                        data-testid="field-env_version"
+                        class=INPUT
+                        prop:value=move || f.env_version.get()
+                        on:change=move |ev| f.env_version.set(event_target_value(&ev))
+                    >
+                        <option value="release">{move || ct().env_release}</option>
+                        <option value="trial">{move || ct().env_trial}</option>
+                        <option value="develop">{move || ct().env_develop}</option>
+                    </select>
+                </Field>
+            </Show>
+            <Show when=move || mode == SourceMode::AppLaunchMiniprogram>
+                <Field label=|t| t.original_id field="original_id" error hint=|t| t.original_id_hint>
+                    {text_input("original_id", f.original_id)}
+                </Field>
+            </Show>
+        </div>
+    }
+    .into_any();
+    let logo_field = view! {
+        <div class="contents">
+            <Show when=move || mode == SourceMode::PcMiniprogramQrcode>
+                <div class="flex flex-col gap-2" data-field="logo">
+                    <span class="text-sm font-medium text-slate-700">{move || ct().logo}</span>
+                    <div class="flex items-center gap-4">
+                        <div class="flex h-20 w-20 items-center justify-center overflow-hidden rounded-full border border-slate-200 bg-slate-50">
+                            {move || {
+                                logo_src()
+                                    .map(|src| {
+                                        view! { <img src=src alt="" data-testid="logo-preview" class="h-full w-full object-cover" /> }
+                                    })
+                            }}
+                        </div>
+                        <div class="flex flex-col gap-2">
+                            <input
+                                type="file"
+                                accept="image/png,image/jpeg"
+                                data-testid="field-logo"
+                                class="text-sm"
+                                on:change=move |ev| pick_logo(ev, f.logo, logo_error)
+                            />
+                            <Show when=move || logo_src().is_some()>
+                                <button
+                                    type="button"
+                                    class=SECONDARY
+                                    data-testid="remove-logo"
+                                    on:click=move |_| f.logo.set(Logo::Remove)
+                                >
+                                    {move || ct().remove_logo}
+                                </button>
+                            </Show>
+                        </div>
+                    </div>
+                    <p class="text-xs text-slate-500">{move || ct().logo_hint}</p>
+                    <FieldErrors field="logo" error=logo_error />
+                    <FieldErrors field="logo" error />
+                </div>
+            </Show>
+
+        </div>
+    }
+    .into_any();
+    let policy = view! {
+            <div class="flex flex-col gap-3 border-t border-slate-100 pt-4">
+                {checkbox("login_only", f.login_only, Signal::derive(move || ct().login_only))}
+                <p class="-mt-2 text-xs text-slate-500">{move || ct().login_only_hint}</p>
+                <Field label=|t| t.linking field="linking" error>
+                    <select
+                        id="linking"
+                        data-testid="field-linking"
+                        class=INPUT
+                        prop:value=move || f.linking.get()
+                        on:change=move |ev| f.linking.set(event_target_value(&ev))
+                    >
+                        <option value="off">{move || ct().linking_off}</option>
+                        <option value="field_match">{move || ct().linking_field_match}</option>
+                        <option value="ask_to_bind">{move || ct().linking_ask_to_bind}</option>
+                    </select>
+                </Field>
+                <Show when=move || f.linking.get() == "field_match">
+                    <Field label=|t| t.link_field field="link_field" error>
+                        <select
+                            id="link_field"
+                            data-testid="field-link_field"
+                            class=INPUT
+                            prop:value=move || f.link_field.get()
+                            on:change=move |ev| f.link_field.set(event_target_value(&ev))
+                        >
+                            <option value="phone">{move || ct().link_phone}</option>
+                            <option value="email">{move || ct().link_email}</option>
+                        </select>
+                    </Field>
+                </Show>
+                {checkbox("enabled", f.enabled, Signal::derive(move || ct().enabled_label))}
+            </div>
+
+    }
+    .into_any();
+
+    view! {
+        <form
+            class="flex flex-col gap-5 rounded-xl border border-slate-200 bg-white p-6"
+            data-testid="source-form"
+            novalidate
+            on:submit=on_submit
+        >
+            <ErrorBanner error />
+            <Field label=|t| t.identifier field="identifier" error hint=|t| t.identifier_hint>
+                <input
+                    id="identifier"
+                    name="identifier"
+                    data-testid="field-identifier"
+                    class=INPUT
+                    autocomplete="off"
+                    readonly=!creating
+                    aria-readonly=(!creating).to_string()
+                    prop:value=move || f.identifier.get()
+                    on:input=move |ev| {
+                        if creating {
+                            f.identifier.set(event_target_value(&ev));
+                        }
+                    }
+                />
+            </Field>
+            <Field label=|t| t.display_name field="display_name" error hint=|t| t.display_name_hint>
+                {text_input("display_name", f.display_name)}
+            </Field>
+            <Field label=|t| t.callback_url field="callback_url" error hint=|t| t.callback_url_hint>
+                {text_input("callback_url", f.callback_url)}
+            </Field>
+
+            {credentials}
+
+            {mode_fields}
+            {logo_field}
+
+            {policy}
+
+            <div class="flex items-center gap-3">
+                <button type="submit" class=PRIMARY data-testid="save-source" disabled=move || saving.get()>
+                    {move || if creating { ct().create } else { ct().save }}
+                </button>
+                <Show when=move || saved.get()>
+                    <span class="text-sm text-emerald-700" role="status" data-testid="saved">
+                        {move || ct().saved}
+                    </span>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+/// Reads the chosen file and has the server check it; the preview shows what the server made.
+fn pick_logo(ev: leptos::ev::Event, logo: RwSignal<Logo>, error: RwSignal<Option<ConsoleError>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use base64::Engine;
+        use wasm_bindgen::JsCast;
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        spawn_local(async move {
+            let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
+                error.set(Some(ConsoleError::Failed("unreadable file".into())));
+                return;
+            };
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+            match crate::api::catalog::check_logo(b64).await {
+                Ok(png) => {
+                    error.set(None);
+                    logo.set(Logo::New(png));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, logo, error);
+}
