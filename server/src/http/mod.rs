@@ -16,6 +16,7 @@ use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -23,6 +24,10 @@ use tracing::Level;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The largest request body anyone may send: axum's default limit for extracted bodies (server
+/// functions included), here also enforced on the declared length so larger uploads get a 413
+/// before they are read. A 1 MB logo in base64 inside JSON fits.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -64,6 +69,7 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
                     }),
             )
-            .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY)),
     )
 }

@@ -7,6 +7,7 @@
 mod auth;
 mod catalog;
 mod config;
+mod console_catalog;
 mod ops;
 mod startup;
 mod store;

@@ -161,6 +161,26 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// A JSON-encoded server-function call (the console's catalog functions), from the
+    /// console's own origin.
+    pub async fn call_json_fn(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        cookie: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::post(path)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, format!("http://{HOST}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
     /// A sign-in as it arrives through a reverse proxy: no peer address of our own, the
     /// proxy's headers instead.
     pub async fn sign_in_via_proxy(

@@ -1,0 +1,323 @@
+//! The console's catalog server functions: they run the management API's operations, so the
+//! same input gives the same field errors; they need a session from the console's origin; a bad
+//! logo changes nothing; secrets never come back.
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use datong::crypto::token::token_hash;
+use datong::store;
+use serde_json::{Value, json};
+
+use crate::support::{HOST, TestApp, start_time, test_app};
+
+const TOKEN: &str = "dtk_console-catalog-test-token";
+const SECRET: &str = "CONSOLE-SECRET-c0ffee42";
+
+async fn api_post(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
+    let reply = app
+        .send(
+            Request::post(path)
+                .header(header::HOST, HOST)
+                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await;
+    (reply.status.as_u16(), reply.json())
+}
+
+/// (field, code, message) of every error, from the API's body or the console's `Invalid`.
+fn triples(errors: &Value) -> Vec<(String, String, String)> {
+    errors
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list of errors: {errors}"))
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn base(mode: &str) -> Value {
+    json!({
+        "identifier": "shop-login",
+        "mode": mode,
+        "display_name": "WeChat",
+        "callback_url": "https://shop.example.com/after",
+        "appid": "wx1000000000000001",
+        "app_secret": SECRET,
+    })
+}
+
+fn with(mut v: Value, key: &str, value: Value) -> Value {
+    v[key] = value;
+    v
+}
+
+#[tokio::test]
+async fn console_and_api_report_the_same_field_errors() {
+    let app = test_app().await;
+    store::api_tokens::insert(&app.db, "ci", &token_hash(TOKEN), "test", start_time())
+        .await
+        .unwrap();
+    let cookie = app.admin_cookie().await;
+
+    let sources = [
+        with(base("pc_qrcode"), "identifier", json!("Shop_Login")),
+        with(base("pc_qrcode"), "identifier", json!("a".repeat(32))),
+        with(base("pc_qrcode"), "identifier", json!("")),
+        with(
+            base("pc_qrcode"),
+            "callback_url",
+            json!("ftp://shop.example.com"),
+        ),
+        with(base("pc_qrcode"), "callback_url", json!("/relative")),
+        with(base("pc_qrcode"), "appid", json!("wxNOTHEX0000000000")),
+        with(base("pc_qrcode"), "app_secret", Value::Null),
+        with(base("webpage"), "scope", json!("snsapi_login")),
+        with(base("miniprogram"), "page_path", json!("/pages/login")),
+        with(base("miniprogram"), "env_version", json!("beta")),
+        with(
+            base("app_launch_miniprogram"),
+            "original_id",
+            json!("gh_123"),
+        ),
+        with(
+            with(base("pc_qrcode"), "linking", json!("field_match")),
+            "link_field",
+            json!("phone"),
+        ),
+        with(base("nonsense"), "display_name", json!("")),
+    ];
+    for input in sources {
+        let (status, api) = api_post(&app, "/api/v1/sources", &input).await;
+        assert_eq!(status, 422, "API accepted {input}");
+        let console = app
+            .call_json_fn(
+                "/api/console/create_source",
+                &json!({ "input": input, "logo": null }),
+                Some(&cookie),
+            )
+            .await;
+        let body = console.json();
+        assert_eq!(body["kind"], "invalid", "console: {body} for {input}");
+        assert_eq!(
+            triples(&body["detail"]),
+            triples(&api["error"]["errors"]),
+            "for {input}"
+        );
+    }
+
+    let apps = [
+        json!({"name": "Shop", "redirect_uris": ["http://shop.example.com/cb"]}),
+        json!({"name": "Shop", "redirect_uris": ["https://shop.example.com/cb#x"]}),
+        json!({"name": "", "access_token_ttl": 5}),
+        json!({"name": "Shop", "app_type": "desktop", "refresh_token_ttl": -1}),
+    ];
+    for input in apps {
+        let (status, api) = api_post(&app, "/api/v1/applications", &input).await;
+        assert_eq!(status, 422, "API accepted {input}");
+        let console = app
+            .call_json_fn(
+                "/api/console/create_application",
+                &json!({ "input": input }),
+                Some(&cookie),
+            )
+            .await;
+        let body = console.json();
+        assert_eq!(body["kind"], "invalid", "console: {body} for {input}");
+        assert_eq!(triples(&body["detail"]), triples(&api["error"]["errors"]));
+    }
+
+    // Nothing was created by any of them.
+    let list = app
+        .call_json_fn("/api/console/sources", &json!({}), Some(&cookie))
+        .await;
+    assert_eq!(list.json(), json!([]));
+}
+
+#[tokio::test]
+async fn console_functions_need_a_session_from_the_console() {
+    let app = test_app().await;
+    let input = json!({ "input": base("pc_qrcode"), "logo": null });
+    let anonymous = app
+        .call_json_fn("/api/console/create_source", &input, None)
+        .await;
+    assert_eq!(anonymous.status, 401);
+
+    let cookie = app.admin_cookie().await;
+    let cross = app
+        .send(
+            Request::post("/api/console/create_source")
+                .header(header::HOST, HOST)
+                .header(header::ORIGIN, "https://evil.example.com")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(input.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(cross.status, 403);
+    let list = app
+        .call_json_fn("/api/console/sources", &json!({}), Some(&cookie))
+        .await;
+    assert_eq!(list.json(), json!([]), "a refused call created something");
+}
+
+fn png_b64() -> String {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::RgbaImage::from_pixel(24, 24, image::Rgba([10, 200, 90, 255]))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    STANDARD.encode(out.into_inner())
+}
+
+#[tokio::test]
+async fn logos_are_checked_before_anything_is_saved_and_secrets_never_come_back() {
+    let app = test_app().await;
+    let cookie = app.admin_cookie().await;
+    let svg = STANDARD.encode(br#"<svg xmlns="http://www.w3.org/2000/svg"/>"#);
+
+    let refused = app
+        .call_json_fn(
+            "/api/console/check_logo",
+            &json!({ "file": svg }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(refused.json()["kind"], "invalid");
+    assert_eq!(refused.json()["detail"][0]["code"], "unsupported_image");
+
+    let checked = app
+        .call_json_fn(
+            "/api/console/check_logo",
+            &json!({ "file": png_b64() }),
+            Some(&cookie),
+        )
+        .await;
+    let png = STANDARD.decode(checked.json().as_str().unwrap()).unwrap();
+    assert_eq!(
+        image::guess_format(&png).unwrap(),
+        image::ImageFormat::Png,
+        "the preview is the server's PNG"
+    );
+
+    // A source with an SVG logo is not created at all.
+    let mut input = base("pc_miniprogram_qrcode");
+    input["private_deployment"] = json!(true);
+    let bad = app
+        .call_json_fn(
+            "/api/console/create_source",
+            &json!({ "input": input, "logo": svg }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(bad.json()["detail"][0]["field"], "logo");
+    let list = app
+        .call_json_fn("/api/console/sources", &json!({}), Some(&cookie))
+        .await;
+    assert_eq!(list.json(), json!([]));
+
+    // With a PNG it is, the logo is stored, and the secret shows only as its hint.
+    let created = app
+        .call_json_fn(
+            "/api/console/create_source",
+            &json!({ "input": input, "logo": png_b64() }),
+            Some(&cookie),
+        )
+        .await;
+    let view = created.json();
+    assert_eq!(view["has_logo"], true, "{view}");
+    assert_eq!(view["secret_hint"], "••••ee42");
+    assert!(!created.body.contains(SECRET));
+    let id = view["id"].as_i64().unwrap();
+    let logo = app
+        .get(&format!("/api/v1/sources/{id}/logo"), Some(&cookie))
+        .await;
+    assert_eq!(logo.header("content-type").as_deref(), Some("image/png"));
+
+    // Editing without a secret keeps the stored one; the identifier cannot change.
+    let kept = app
+        .call_json_fn(
+            "/api/console/update_source",
+            &json!({ "id": id, "input": {"display_name": "微信登录"}, "logo": null }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(kept.json()["display_name"], "微信登录");
+    assert_eq!(kept.json()["secret_hint"], "••••ee42");
+    let renamed = app
+        .call_json_fn(
+            "/api/console/update_source",
+            &json!({ "id": id, "input": {"identifier": "other"}, "logo": null }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(renamed.json()["detail"][0]["code"], "immutable");
+    // Removing the logo.
+    let removed = app
+        .call_json_fn(
+            "/api/console/update_source",
+            &json!({ "id": id, "input": {}, "logo": "" }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(removed.json()["has_logo"], false);
+    let listed = app
+        .call_json_fn("/api/console/sources", &json!({}), Some(&cookie))
+        .await;
+    assert!(!listed.body.contains(SECRET));
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_they_are_read() {
+    let app = test_app().await;
+    let cookie = app.admin_cookie().await;
+    let huge = json!({ "file": "A".repeat(datong::http::MAX_BODY + 1) }).to_string();
+    // A browser declares the length: refused at once.
+    let declared = app
+        .send(
+            Request::post("/api/console/check_logo")
+                .header(header::HOST, HOST)
+                .header(header::ORIGIN, format!("http://{HOST}"))
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_LENGTH, huge.len())
+                .body(Body::from(huge.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(declared.status, 413);
+    // A streamed body is cut off at the limit; the call fails without being processed.
+    let streamed = app
+        .call_json_fn(
+            "/api/console/check_logo",
+            &serde_json::from_str(&huge).unwrap(),
+            Some(&cookie),
+        )
+        .await;
+    assert!(streamed.status.is_client_error() || streamed.status.is_server_error());
+    assert_eq!(streamed.json()["kind"], "failed");
+    // Just under the limit, the logo rule answers (too large for a logo).
+    let big = STANDARD.encode(vec![0u8; 1024 * 1024 + 1]);
+    let reply = app
+        .call_json_fn(
+            "/api/console/check_logo",
+            &json!({ "file": big }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        reply.json()["detail"][0]["code"],
+        "too_large",
+        "{}",
+        &reply.body[..reply.body.len().min(300)]
+    );
+}
