@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use crate::model::{
     ApiTokenView, ApplicationInput, ApplicationView, ApplicationWithSecret, ConsoleError,
-    LogoChange, NewApiToken, SourceInput, SourceView,
+    InstanceInfo, LogoChange, NewApiToken, SourceInput, SourceView,
 };
 
 /// What the server knows about the caller, put on every request by the server's middleware.
@@ -125,6 +125,8 @@ pub trait ConsoleCatalog: Send + Sync {
         on: bool,
     ) -> Result<ApplicationView, ConsoleError>;
     async fn list_tokens(&self) -> Result<Vec<ApiTokenView>, ConsoleError>;
+    /// The instance's defaults the forms show (the default mini program).
+    fn instance(&self) -> InstanceInfo;
     async fn create_token(&self, admin: &Admin, name: &str) -> Result<NewApiToken, ConsoleError>;
     async fn revoke_token(&self, admin: &Admin, id: i64) -> Result<(), ConsoleError>;
 }

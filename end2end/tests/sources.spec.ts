@@ -59,7 +59,10 @@ test("a developer creates a mini-program-code source and an application, associa
   // Private deployment on: the mini program's own AppID and AppSecret are required.
   await sources.field("identifier").fill("e2e-mp-scan");
   await expect(sources.field("appid")).toHaveCount(0);
+  // Off, Datong's default mini program (here the sandbox's) shows the code.
+  await expect(page.getByTestId("default-miniprogram")).toContainText(/wx[0-9a-f]{16} \(simulated by the sandbox\)/);
   await sources.field("private_deployment").check();
+  await expect(page.getByTestId("default-miniprogram")).toHaveCount(0);
   await sources.save();
   await expect(sources.fieldError("appid")).toHaveText("Enter the AppID.");
   await sources.field("appid").fill("wx0e2e00000000abcd");

@@ -28,6 +28,8 @@ pub const KEYS: &[&str] = &[
     "sandbox",
     "wechat_api_url",
     "wechat_open_url",
+    "default_miniprogram_appid",
+    "default_miniprogram_secret",
 ];
 
 pub const ENV_PREFIX: &str = "DATONG_";
@@ -57,6 +59,10 @@ pub struct Config {
     pub wechat_api_url: String,
     /// Base of WeChat's browser pages (`https://open.weixin.qq.com`, or the sandbox's).
     pub wechat_open_url: String,
+    /// The instance's default mini program (AppID, AppSecret): it shows the code for
+    /// `pc_miniprogram_qrcode` sources without private deployment. With the sandbox on and none
+    /// configured, a sandbox mini program is derived from the master key.
+    pub default_miniprogram: Option<(String, Secret<String>)>,
 }
 
 impl Config {
@@ -91,6 +97,8 @@ struct Raw {
     sandbox: Option<bool>,
     wechat_api_url: Option<String>,
     wechat_open_url: Option<String>,
+    default_miniprogram_appid: Option<String>,
+    default_miniprogram_secret: Option<String>,
 }
 
 /// Loads the configuration from the process environment and the file system.
@@ -221,6 +229,8 @@ fn raw_has(raw: &Raw, key: &str) -> bool {
         "sandbox" => raw.sandbox.is_some(),
         "wechat_api_url" => raw.wechat_api_url.is_some(),
         "wechat_open_url" => raw.wechat_open_url.is_some(),
+        "default_miniprogram_appid" => raw.default_miniprogram_appid.is_some(),
+        "default_miniprogram_secret" => raw.default_miniprogram_secret.is_some(),
         _ => false,
     }
 }
@@ -242,6 +252,8 @@ fn set_from_text(raw: &mut Raw, key: &str, value: &str, name: &str) -> Result<()
         "log_format" => raw.log_format = text,
         "wechat_api_url" => raw.wechat_api_url = text,
         "wechat_open_url" => raw.wechat_open_url = text,
+        "default_miniprogram_appid" => raw.default_miniprogram_appid = text,
+        "default_miniprogram_secret" => raw.default_miniprogram_secret = text,
         "behind_proxy" => {
             raw.behind_proxy = Some(parse_bool(value).ok_or_else(|| bad("true or false"))?)
         }
@@ -378,6 +390,33 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         None => crate::wechat::client::WECHAT_OPEN.to_string(),
     };
 
+    let default_miniprogram = match (
+        raw.default_miniprogram_appid,
+        raw.default_miniprogram_secret,
+    ) {
+        (None, None) => None,
+        (Some(appid), Some(secret)) => {
+            let appid = appid.trim().to_string();
+            app::model::validate::appid(&appid)
+                .map_err(|e| bad("default_miniprogram_appid", e.message))?;
+            app::model::validate::app_secret(secret.trim())
+                .map_err(|e| bad("default_miniprogram_secret", e.message))?;
+            Some((appid, Secret::new(secret.trim().to_string())))
+        }
+        (Some(_), None) => {
+            return Err(bad(
+                "default_miniprogram_secret",
+                "required with default_miniprogram_appid".into(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(bad(
+                "default_miniprogram_appid",
+                "required with default_miniprogram_secret".into(),
+            ));
+        }
+    };
+
     Ok(Config {
         addr,
         data_dir,
@@ -393,6 +432,7 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         sandbox,
         wechat_api_url,
         wechat_open_url,
+        default_miniprogram,
     })
 }
 

@@ -139,5 +139,6 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
         http,
         leptos_options(cfg),
     )
-    .with_wechat(&cfg.wechat_api_url, &cfg.wechat_open_url, cfg.sandbox))
+    .with_wechat(&cfg.wechat_api_url, &cfg.wechat_open_url, cfg.sandbox)
+    .with_default_miniprogram(cfg.default_miniprogram.clone()))
 }

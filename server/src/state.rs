@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::console::ConsoleService;
+use crate::crypto::secret::Secret;
 use crate::crypto::secret_box::SecretBox;
 use crate::sandbox::{Sandbox, SharedSandbox};
 use crate::wechat::client::{DEFAULT_TIMEOUT, WECHAT_API, WECHAT_OPEN};
@@ -39,7 +40,11 @@ pub struct AppState {
     pub catalog: Catalog,
     /// The WeChat sandbox, when this instance serves it.
     pub sandbox: Option<SharedSandbox>,
+    /// The default mini program (AppID, AppSecret) of `pc_miniprogram_qrcode` sources without
+    /// private deployment.
+    pub default_miniprogram: Option<(String, Secret<String>)>,
     master_key: [u8; 32],
+    session_hours: u32,
 }
 
 impl AppState {
@@ -75,8 +80,37 @@ impl AppState {
             leptos,
             wechat,
             sandbox: None,
+            default_miniprogram: None,
             master_key: *master_key,
+            session_hours,
         }
+    }
+
+    /// Sets the default mini program: the configured one, else (sandbox on) the sandbox's
+    /// derived one, else none. The catalog's rules and the console learn about it.
+    pub fn with_default_miniprogram(
+        mut self,
+        configured: Option<(String, Secret<String>)>,
+    ) -> AppState {
+        let simulated = self.sandbox.is_some();
+        self.default_miniprogram = configured.or_else(|| {
+            simulated.then(|| {
+                let (appid, secret) = crate::sandbox::ids::default_mini_program(&self.master_key);
+                (appid, Secret::new(secret))
+            })
+        });
+        let instance = app::model::InstanceInfo {
+            default_miniprogram_appid: self.default_miniprogram.as_ref().map(|(a, _)| a.clone()),
+            wechat_simulated: simulated,
+        };
+        self.catalog = self.catalog.clone().with_instance(instance);
+        self.console = Arc::new(ConsoleService::new(
+            self.db.clone(),
+            self.clock.clone(),
+            self.session_hours,
+            self.catalog.clone(),
+        ));
+        self
     }
 
     /// Points the WeChat client at `api` / `open` and, with `sandbox`, serves the sandbox.

@@ -8,7 +8,7 @@ use leptos::server_fn::codec::Json;
 
 use crate::model::{
     ApiTokenView, ApplicationInput, ApplicationView, ApplicationWithSecret, ConsoleError,
-    NewApiToken, SourceInput, SourceView,
+    InstanceInfo, NewApiToken, SourceInput, SourceView,
 };
 
 #[cfg(feature = "ssr")]
@@ -152,6 +152,13 @@ pub async fn associate(
     b.catalog()
         .associate(&admin, application_id, source_id, on)
         .await
+}
+
+/// The instance's defaults (the default mini program), for the forms' hints.
+#[server(name = GetInstanceInfo, prefix = "/api/console", endpoint = "instance", input = Json)]
+pub async fn instance_info() -> Result<InstanceInfo, ConsoleError> {
+    let (_, b) = console()?;
+    Ok(b.catalog().instance())
 }
 
 #[server(prefix = "/api/console", endpoint = "tokens", input = Json)]

@@ -39,6 +39,9 @@ pub struct CatalogTexts {
     pub delete_source_title: &'static str,
     pub disabled: &'static str,
     pub display_name: &'static str,
+    pub default_miniprogram: &'static str,
+    pub no_default_miniprogram: &'static str,
+    pub simulated: &'static str,
     pub display_name_hint: &'static str,
     pub enabled: &'static str,
     pub enabled_label: &'static str,
@@ -141,6 +144,9 @@ pub static EN: CatalogTexts = CatalogTexts {
     delete_source_title: "Delete this identity source?",
     disabled: "Disabled",
     display_name: "Display name",
+    default_miniprogram: "Datong's default mini program:",
+    no_default_miniprogram: "This instance has no default mini program (default_miniprogram_appid): switch on private deployment.",
+    simulated: "(simulated by the sandbox)",
     display_name_hint: "Shown on the login button.",
     enabled: "Enabled",
     enabled_label: "Enabled",
@@ -243,6 +249,9 @@ pub static ZH_CN: CatalogTexts = CatalogTexts {
     delete_source_title: "删除此身份源？",
     disabled: "已停用",
     display_name: "显示名称",
+    default_miniprogram: "大同默认小程序：",
+    no_default_miniprogram: "本实例未配置默认小程序（default_miniprogram_appid），请开启私有化部署。",
+    simulated: "（由沙箱模拟）",
     display_name_hint: "显示在登录按钮上。",
     enabled: "已启用",
     enabled_label: "启用",
@@ -411,6 +420,9 @@ pub fn field_error_text(lang: Lang, e: &FieldError) -> String {
             "页面路径形如 pages/login/index，不以 / 开头，不带参数。"
         }
         (_, "invalid_format") => "格式不正确，不能包含控制字符。",
+        ("private_deployment", "no_default") => {
+            "本实例没有默认小程序，请开启私有化部署并填写自己的小程序。"
+        }
         ("link_field", "not_provided") => "该登录方式无法获得此字段的验证值。",
         ("logo", "too_large") => "图片超过 1 MB。",
         ("logo", "unsupported_image") => "只接受 PNG 和 JPEG 图片（不接受 SVG 等其他格式）。",

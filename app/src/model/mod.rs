@@ -348,6 +348,16 @@ pub struct NewApiToken {
     pub token: String,
 }
 
+/// What the console needs to know about this instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceInfo {
+    /// The mini program that shows the code for `pc_miniprogram_qrcode` sources without private
+    /// deployment, if this instance has one.
+    pub default_miniprogram_appid: Option<String>,
+    /// Whether that mini program (and all of WeChat) is the built-in sandbox.
+    pub wechat_simulated: bool,
+}
+
 /// What an edit does to a source's logo.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LogoChange {

@@ -248,6 +248,9 @@ pub struct SourceDraft {
     pub new_secret: Option<String>,
     /// Whether a secret is already stored.
     pub has_secret: bool,
+    /// Whether this instance has a default mini program (for the mini-program-code mode without
+    /// private deployment).
+    pub has_default_mini_program: bool,
     pub scope: Option<String>,
     pub page_path: Option<String>,
     pub env_version: Option<String>,
@@ -291,6 +294,16 @@ pub fn source(d: &SourceDraft) -> Vec<FieldError> {
             )))
         }
         _ => {}
+    }
+    if d.mode == SourceMode::PcMiniprogramQrcode
+        && !d.private_deployment
+        && !d.has_default_mini_program
+    {
+        check(Err(err(
+            "private_deployment",
+            "no_default",
+            "This instance has no default mini program (default_miniprogram_appid); switch on private deployment and enter your own.",
+        )));
     }
     if d.needs_credentials() {
         check(appid(d.appid.as_deref().unwrap_or("")));
@@ -410,6 +423,7 @@ mod tests {
             appid: None,
             new_secret: None,
             has_secret: false,
+            has_default_mini_program: true,
             scope: None,
             page_path: None,
             env_version: Some("release".into()),
@@ -419,6 +433,15 @@ mod tests {
             source(&base).is_empty(),
             "the default mini program needs no credentials"
         );
+        let no_default = SourceDraft {
+            has_default_mini_program: false,
+            ..base.clone()
+        };
+        let codes: Vec<String> = source(&no_default)
+            .into_iter()
+            .map(|e| format!("{}:{}", e.field, e.code))
+            .collect();
+        assert_eq!(codes, ["private_deployment:no_default"]);
         let private = SourceDraft {
             private_deployment: true,
             ..base.clone()

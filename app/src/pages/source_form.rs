@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use super::widgets::{ErrorBanner, Field, FieldErrors, INPUT, PRIMARY, SECONDARY};
-use crate::api::catalog::{create_source, update_source};
+use crate::api::catalog::{create_source, instance_info, update_source};
 use crate::i18n::catalog::use_catalog_texts;
 use crate::model::{ConsoleError, LinkField, Linking, SourceInput, SourceMode, SourceView};
 
@@ -247,6 +247,9 @@ pub fn SourceForm(mode: SourceMode, current: Option<RwSignal<SourceView>>) -> im
                         Signal::derive(move || ct().private_deployment),
                     )}
                     <p class="text-xs text-slate-500">{move || ct().private_deployment_hint}</p>
+                    <Show when=move || !f.private_deployment.get()>
+                        <DefaultMiniProgram />
+                    </Show>
                 </div>
             </Show>
             <Show when=move || f.needs_credentials(mode)>
@@ -465,6 +468,41 @@ pub fn SourceForm(mode: SourceMode, current: Option<RwSignal<SourceView>>) -> im
                 </Show>
             </div>
         </form>
+    }
+}
+
+/// Which mini program shows the code while private deployment is off (or that none does).
+#[component]
+fn DefaultMiniProgram() -> impl IntoView {
+    let ct = use_catalog_texts();
+    let info = Resource::new(|| (), |_| instance_info());
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                info.get()
+                    .and_then(Result::ok)
+                    .map(|i| match i.default_miniprogram_appid {
+                        Some(appid) => {
+                            view! {
+                                <p class="text-sm text-slate-600" data-testid="default-miniprogram">
+                                    {move || ct().default_miniprogram} " "
+                                    <span class="font-mono">{appid.clone()}</span>
+                                    {i.wechat_simulated.then(|| view! { " " {move || ct().simulated} })}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <p class="text-sm text-amber-700" data-testid="default-miniprogram">
+                                    {move || ct().no_default_miniprogram}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
     }
 }
 

@@ -12,7 +12,7 @@ pub use tokens::new_token;
 
 use std::sync::Arc;
 
-use app::model::FieldError;
+use app::model::{FieldError, InstanceInfo};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
@@ -60,6 +60,7 @@ pub struct Catalog {
     db: DatabaseConnection,
     secrets: SecretBox,
     clock: Arc<dyn Clock>,
+    instance: InstanceInfo,
 }
 
 /// An audit entry as shown on the Logs page and by the API.
@@ -76,7 +77,22 @@ pub struct AuditView {
 
 impl Catalog {
     pub fn new(db: DatabaseConnection, secrets: SecretBox, clock: Arc<dyn Clock>) -> Catalog {
-        Catalog { db, secrets, clock }
+        Catalog {
+            db,
+            secrets,
+            clock,
+            instance: InstanceInfo::default(),
+        }
+    }
+
+    /// The instance's defaults the rules depend on (the default mini program).
+    pub fn with_instance(mut self, instance: InstanceInfo) -> Catalog {
+        self.instance = instance;
+        self
+    }
+
+    pub fn instance(&self) -> &InstanceInfo {
+        &self.instance
     }
 
     async fn audit<T: Serialize>(

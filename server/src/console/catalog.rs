@@ -4,7 +4,7 @@
 use app::backend::{Admin, ConsoleCatalog};
 use app::model::{
     ApiTokenView, ApplicationInput, ApplicationView, ApplicationWithSecret, ConsoleError,
-    LogoChange, NewApiToken, SourceInput, SourceView,
+    InstanceInfo, LogoChange, NewApiToken, SourceInput, SourceView,
 };
 use async_trait::async_trait;
 
@@ -161,6 +161,10 @@ impl ConsoleCatalog for CatalogForConsole {
             .associate(&actor(admin), application_id, source_id, on)
             .await
             .map_err(console_error)
+    }
+
+    fn instance(&self) -> InstanceInfo {
+        self.0.instance().clone()
     }
 
     async fn list_tokens(&self) -> Result<Vec<ApiTokenView>, ConsoleError> {

@@ -78,6 +78,25 @@ pub fn derived_id(key: &[u8; 32], kind: IdKind, scope: &str, persona: i64) -> St
     format!("o{}", &text[..27])
 }
 
+/// The sandbox's default mini program for this instance (AppID, AppSecret), derived from the
+/// master key so it is stable across restarts and differs between instances.
+pub fn default_mini_program(key: &[u8; 32]) -> (String, String) {
+    let hex = |label: &str| -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+            return String::new();
+        };
+        mac.update(label.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let appid = format!("wx{}", &hex("default-mini-program-appid")[..16]);
+    let secret = hex("default-mini-program-secret")[..32].to_string();
+    (appid, secret)
+}
+
 /// A well-formed AppID: `wx` and 16 lowercase hex digits (also `touristappid`, DevTools'
 /// tourist mode, which only ever gets 40029).
 pub fn is_appid(appid: &str) -> bool {
@@ -88,6 +107,15 @@ pub fn is_appid(appid: &str) -> bool {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn the_default_mini_program_is_stable_and_well_formed() {
+        let (appid, secret) = default_mini_program(&[3u8; 32]);
+        assert!(is_appid(&appid), "{appid}");
+        assert_eq!(secret.len(), 32);
+        assert_eq!(default_mini_program(&[3u8; 32]).0, appid);
+        assert_ne!(default_mini_program(&[4u8; 32]).0, appid);
+    }
 
     #[test]
     fn shapes_match_real_ones() {

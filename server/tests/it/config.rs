@@ -253,3 +253,48 @@ fn the_example_file_documents_every_key() {
     let file = temp_file("example", &uncommented);
     load_file(file).unwrap();
 }
+
+#[test]
+fn the_default_mini_program_needs_both_halves_and_a_real_appid() {
+    let flags = Flags::default();
+    let env = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let cfg = config::load_from(
+        &flags,
+        env(&[
+            ("DATONG_DEFAULT_MINIPROGRAM_APPID", "wx0123456789abcdef"),
+            ("DATONG_DEFAULT_MINIPROGRAM_SECRET", "s3cret-value"),
+        ]),
+    )
+    .unwrap();
+    let (appid, secret) = cfg.default_miniprogram.clone().unwrap();
+    assert_eq!(appid, "wx0123456789abcdef");
+    assert_eq!(secret.expose(), "s3cret-value");
+    assert!(!format!("{cfg:?}").contains("s3cret-value"));
+
+    let half = config::load_from(
+        &flags,
+        env(&[("DATONG_DEFAULT_MINIPROGRAM_APPID", "wx0123456789abcdef")]),
+    )
+    .unwrap_err();
+    assert!(half.contains("default_miniprogram_secret"), "{half}");
+    let bad = config::load_from(
+        &flags,
+        env(&[
+            ("DATONG_DEFAULT_MINIPROGRAM_APPID", "gh_0123456789ab"),
+            ("DATONG_DEFAULT_MINIPROGRAM_SECRET", "s"),
+        ]),
+    )
+    .unwrap_err();
+    assert!(bad.contains("default_miniprogram_appid"), "{bad}");
+    assert!(
+        config::load_from(&flags, env(&[]))
+            .unwrap()
+            .default_miniprogram
+            .is_none()
+    );
+}

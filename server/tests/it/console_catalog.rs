@@ -10,7 +10,9 @@ use datong::crypto::token::token_hash;
 use datong::store;
 use serde_json::{Value, json};
 
-use crate::support::{HOST, TestApp, start_time, test_app};
+use datong::state::HttpSettings;
+
+use crate::support::{DEFAULT_MINIPROGRAM, HOST, TestApp, build_app, start_time, test_app};
 
 const TOKEN: &str = "dtk_console-catalog-test-token";
 const SECRET: &str = "CONSOLE-SECRET-c0ffee42";
@@ -320,4 +322,86 @@ async fn oversized_bodies_are_refused_before_they_are_read() {
         "{}",
         &reply.body[..reply.body.len().min(300)]
     );
+}
+
+#[tokio::test]
+async fn the_default_mini_program_decides_whether_private_deployment_is_needed() {
+    let mut input = base("pc_miniprogram_qrcode");
+    input["appid"] = Value::Null;
+    input["app_secret"] = Value::Null;
+
+    // Configured: the console shows it, and a source may use it.
+    let app = test_app().await;
+    let cookie = app.admin_cookie().await;
+    let info = app
+        .call_json_fn("/api/console/instance", &json!({}), Some(&cookie))
+        .await;
+    assert_eq!(
+        info.json(),
+        json!({"default_miniprogram_appid": DEFAULT_MINIPROGRAM, "wechat_simulated": false})
+    );
+    let created = app
+        .call_json_fn(
+            "/api/console/create_source",
+            &json!({ "input": input, "logo": null }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        created.json()["private_deployment"],
+        false,
+        "{}",
+        created.body
+    );
+
+    // None configured (production without one): only private deployment works.
+    let bare = build_app(HttpSettings::default(), None).await;
+    let cookie = bare.admin_cookie().await;
+    let info = bare
+        .call_json_fn("/api/console/instance", &json!({}), Some(&cookie))
+        .await;
+    assert_eq!(info.json()["default_miniprogram_appid"], Value::Null);
+    let refused = bare
+        .call_json_fn(
+            "/api/console/create_source",
+            &json!({ "input": input, "logo": null }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(refused.json()["detail"][0]["field"], "private_deployment");
+    assert_eq!(refused.json()["detail"][0]["code"], "no_default");
+    let mut private = base("pc_miniprogram_qrcode");
+    private["private_deployment"] = json!(true);
+    let ok = bare
+        .call_json_fn(
+            "/api/console/create_source",
+            &json!({ "input": private, "logo": null }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(ok.json()["private_deployment"], true, "{}", ok.body);
+}
+
+#[tokio::test]
+async fn with_the_sandbox_on_a_sandbox_mini_program_is_the_default() {
+    let db = crate::support::memory_db().await;
+    let clock = std::sync::Arc::new(datong::clock::ManualClock::new(start_time()));
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("datong")
+        .build();
+    let key = [9u8; 32];
+    let state = datong::AppState::new(db, clock, &key, 12, HttpSettings::default(), leptos)
+        .with_wechat("http://127.0.0.1:9/api", "http://127.0.0.1:9/open", true)
+        .with_default_miniprogram(None);
+    let (appid, _) = datong::sandbox::ids::default_mini_program(&key);
+    assert_eq!(
+        state.default_miniprogram.as_ref().map(|(a, _)| a.as_str()),
+        Some(appid.as_str())
+    );
+    let info = state.catalog.instance();
+    assert_eq!(
+        info.default_miniprogram_appid.as_deref(),
+        Some(appid.as_str())
+    );
+    assert!(info.wechat_simulated);
 }

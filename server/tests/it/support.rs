@@ -9,6 +9,7 @@ use axum::http::{Request, Response, StatusCode, header};
 use chrono::{TimeZone, Utc};
 use datong::clock::ManualClock;
 use datong::console::admins;
+use datong::crypto::secret::Secret;
 use datong::state::{AppState, HttpSettings};
 use datong::{router, store};
 use http_body_util::BodyExt;
@@ -18,6 +19,8 @@ use tower::ServiceExt;
 
 pub const HOST: &str = "datong.test";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
+/// The default mini program configured on test instances.
+pub const DEFAULT_MINIPROGRAM: &str = "wxd0000000000000d0";
 
 pub async fn memory_db() -> DatabaseConnection {
     let db = store::connect("sqlite::memory:", 1).await.unwrap();
@@ -93,13 +96,26 @@ pub async fn test_app() -> TestApp {
 }
 
 pub async fn test_app_with(http: HttpSettings) -> TestApp {
+    build_app(
+        http,
+        Some((
+            DEFAULT_MINIPROGRAM.to_string(),
+            Secret::new("default-mini-program-secret".to_string()),
+        )),
+    )
+    .await
+}
+
+/// An instance with the given default mini program (none: like production without one).
+pub async fn build_app(http: HttpSettings, default: Option<(String, Secret<String>)>) -> TestApp {
     let db = memory_db().await;
     let clock = Arc::new(ManualClock::new(start_time()));
     admins::create(&db, clock.as_ref(), "admin", ADMIN_PASSWORD)
         .await
         .unwrap();
     let leptos = LeptosOptions::builder().output_name("datong").build();
-    let state = AppState::new(db.clone(), clock.clone(), &[1u8; 32], 12, http, leptos);
+    let state = AppState::new(db.clone(), clock.clone(), &[1u8; 32], 12, http, leptos)
+        .with_default_miniprogram(default);
     TestApp {
         router: router(state),
         clock,
