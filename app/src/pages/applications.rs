@@ -7,10 +7,9 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::sources::LoadError;
 use super::widgets::{
-    ConfirmDialog, DANGER, ErrorBanner, ExperienceButton, Field, INPUT, PRIMARY, SECONDARY,
-    ShownOnce, Switch,
+    ConfirmDialog, DANGER, ErrorBanner, ExperienceButton, Field, INPUT, LoadError, PRIMARY,
+    SECONDARY, ShownOnce, Switch, loaded_list,
 };
 use crate::api::catalog::{
     associate, create_application, delete_application, get_application, list_applications,
@@ -47,9 +46,11 @@ pub fn Applications() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || {
                     apps.get()
-                        .map(|r| match r {
-                            Ok(list) if !list.is_empty() => {
-                                view! {
+                        .map(|r| {
+                            loaded_list(
+                                r,
+                                |t| t.no_applications,
+                                |list| view! {
                                     <table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="application-table">
                                         <thead class="text-left text-slate-500">
                                             <tr>
@@ -80,18 +81,8 @@ pub fn Applications() -> impl IntoView {
                                                 .collect_view()}
                                         </tbody>
                                     </table>
-                                }
-                                    .into_any()
-                            }
-                            Ok(_) => {
-                                view! {
-                                    <div data-testid="empty-state" class="rounded-xl border border-dashed border-slate-300 bg-white p-12 text-center text-slate-500">
-                                        {move || ct().no_applications}
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(e) => view! { <LoadError error=e /> }.into_any(),
+                                },
+                            )
                         })
                 }}
             </Transition>

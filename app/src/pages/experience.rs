@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::sources::LoadError;
+use super::widgets::LoadError;
 use crate::api::catalog::{list_applications, list_sources};
 use crate::i18n::catalog::use_catalog_texts;
 use crate::lang_switch::LangSwitch;

@@ -7,7 +7,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::source_form::SourceForm;
-use super::widgets::{ConfirmDialog, DANGER, ErrorBanner, ExperienceButton, Switch};
+use super::widgets::{
+    ConfirmDialog, DANGER, ErrorBanner, ExperienceButton, LoadError, Switch, loaded_list,
+};
 use crate::api::catalog::{associate, delete_source, get_source, list_applications, list_sources};
 use crate::i18n::catalog::{mode_texts, use_catalog_texts};
 use crate::i18n::use_lang;
@@ -39,9 +41,11 @@ pub fn Sources() -> impl IntoView {
                 {move || {
                     sources
                         .get()
-                        .map(|r| match r {
-                            Ok(list) if !list.is_empty() => {
-                                view! {
+                        .map(|r| {
+                            loaded_list(
+                                r,
+                                |t| t.no_sources,
+                                |list| view! {
                                     <table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="source-table">
                                         <thead class="text-left text-slate-500">
                                             <tr>
@@ -78,30 +82,13 @@ pub fn Sources() -> impl IntoView {
                                                 .collect_view()}
                                         </tbody>
                                     </table>
-                                }
-                                    .into_any()
-                            }
-                            Ok(_) => {
-                                view! {
-                                    <div data-testid="empty-state" class="rounded-xl border border-dashed border-slate-300 bg-white p-12 text-center text-slate-500">
-                                        {move || ct().no_sources}
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(e) => view! { <LoadError error=e /> }.into_any(),
+                                },
+                            )
                         })
                 }}
             </Transition>
         </section>
     }
-}
-
-/// A load that failed: a readable line (the page stays usable).
-#[component]
-pub fn LoadError(error: ConsoleError) -> impl IntoView {
-    let signal = RwSignal::new(Some(error));
-    view! { <ErrorBanner error=signal /> }
 }
 
 /// A new source: first the mode (cards), then that mode's form.

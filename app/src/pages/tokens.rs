@@ -5,8 +5,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::sources::LoadError;
-use super::widgets::{ConfirmDialog, DANGER, ErrorBanner, Field, INPUT, PRIMARY, ShownOnce};
+use super::widgets::{
+    ConfirmDialog, DANGER, ErrorBanner, Field, INPUT, PRIMARY, ShownOnce, loaded_list,
+};
 use crate::api::catalog::{create_token, list_tokens, revoke_token};
 use crate::i18n::catalog::use_catalog_texts;
 use crate::model::{ConsoleError, NewApiToken};
@@ -92,9 +93,11 @@ pub fn Tokens() -> impl IntoView {
                 {move || {
                     tokens
                         .get()
-                        .map(|r| match r {
-                            Ok(list) if !list.is_empty() => {
-                                view! {
+                        .map(|r| {
+                            loaded_list(
+                                r,
+                                |t| t.no_tokens,
+                                |list| view! {
                                     <table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="token-table">
                                         <thead class="text-left text-slate-500">
                                             <tr>
@@ -144,18 +147,8 @@ pub fn Tokens() -> impl IntoView {
                                                 .collect_view()}
                                         </tbody>
                                     </table>
-                                }
-                                    .into_any()
-                            }
-                            Ok(_) => {
-                                view! {
-                                    <div data-testid="empty-state" class="rounded-xl border border-dashed border-slate-300 bg-white p-12 text-center text-slate-500">
-                                        {move || ct().no_tokens}
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                            Err(e) => view! { <LoadError error=e /> }.into_any(),
+                                },
+                            )
                         })
                 }}
             </Transition>

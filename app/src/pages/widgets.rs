@@ -84,6 +84,35 @@ pub fn ErrorBanner(error: RwSignal<Option<ConsoleError>>) -> impl IntoView {
     }
 }
 
+/// A load that failed: a readable line (the page stays usable).
+#[component]
+pub fn LoadError(error: ConsoleError) -> impl IntoView {
+    let signal = RwSignal::new(Some(error));
+    view! { <ErrorBanner error=signal /> }
+}
+
+/// A loaded list: `rows` when it has entries, the empty state when not, else the error.
+pub fn loaded_list<T, V: IntoView + 'static>(
+    result: Result<Vec<T>, ConsoleError>,
+    empty: fn(&CatalogTexts) -> &'static str,
+    rows: impl FnOnce(Vec<T>) -> V,
+) -> AnyView {
+    let ct = use_catalog_texts();
+    match result {
+        Ok(list) if !list.is_empty() => rows(list).into_any(),
+        Ok(_) => view! {
+            <div
+                data-testid="empty-state"
+                class="rounded-xl border border-dashed border-slate-300 bg-white p-12 text-center text-slate-500"
+            >
+                {move || empty(ct())}
+            </div>
+        }
+        .into_any(),
+        Err(e) => view! { <LoadError error=e /> }.into_any(),
+    }
+}
+
 /// An on/off switch.
 #[component]
 pub fn Switch(
