@@ -100,16 +100,19 @@ pub trait ConsoleCatalog: Send + Sync {
     async fn check_logo(&self, bytes: Vec<u8>) -> Result<Vec<u8>, ConsoleError>;
     async fn list_applications(&self) -> Result<Vec<ApplicationView>, ConsoleError>;
     async fn get_application(&self, id: i64) -> Result<ApplicationView, ConsoleError>;
+    /// Creates the application and, when given, sets its logo.
     async fn create_application(
         &self,
         admin: &Admin,
         input: ApplicationInput,
+        logo: Option<Vec<u8>>,
     ) -> Result<ApplicationWithSecret, ConsoleError>;
     async fn update_application(
         &self,
         admin: &Admin,
         id: i64,
         input: ApplicationInput,
+        logo: LogoChange,
     ) -> Result<ApplicationView, ConsoleError>;
     async fn rotate_client_secret(
         &self,

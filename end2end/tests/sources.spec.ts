@@ -114,6 +114,16 @@ test("a developer creates a mini-program-code source and an application, associa
   await hydrated(page);
   await expect(page.getByTestId("client-secret")).toHaveCount(0);
 
+  // An optional application logo, checked and previewed the same way, stored on save.
+  await sources.chooseLogo("shop.png", "image/png", PNG);
+  await expect(sources.logoPreview()).toHaveAttribute("src", /^data:image\/png;base64,/);
+  await page.getByTestId("save-application").click();
+  await expect(page.getByTestId("saved")).toBeVisible();
+  await expect(sources.logoPreview()).toHaveAttribute(
+    "src",
+    new RegExp(`/api/v1/applications/${appId}/logo`),
+  );
+
   // Associate from the application's page…
   await expect(apps.sourceSwitch(sourceId)).toHaveAttribute("aria-checked", "false");
   await apps.sourceSwitch(sourceId).click();

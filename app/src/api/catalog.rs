@@ -37,6 +37,17 @@ fn logo_bytes(b64: &str) -> Result<Vec<u8>, ConsoleError> {
         })
 }
 
+/// The `logo` argument of an edit: absent keeps, `""` removes, else base64 image bytes.
+#[cfg(feature = "ssr")]
+fn logo_change(logo: Option<String>) -> Result<crate::model::LogoChange, ConsoleError> {
+    use crate::model::LogoChange;
+    Ok(match logo.as_deref() {
+        None => LogoChange::Keep,
+        Some("") => LogoChange::Remove,
+        Some(l) => LogoChange::Set(logo_bytes(l)?),
+    })
+}
+
 #[cfg(feature = "ssr")]
 fn b64(bytes: &[u8]) -> String {
     use base64::Engine;
@@ -70,10 +81,7 @@ pub async fn create_source(
     logo: Option<String>,
 ) -> Result<SourceView, ConsoleError> {
     let (admin, b) = console()?;
-    let logo = match logo {
-        Some(l) => Some(logo_bytes(&l)?),
-        None => None,
-    };
+    let logo = logo.as_deref().map(logo_bytes).transpose()?;
     b.catalog().create_source(&admin, input, logo).await
 }
 
@@ -84,14 +92,10 @@ pub async fn update_source(
     input: SourceInput,
     logo: Option<String>,
 ) -> Result<SourceView, ConsoleError> {
-    use crate::model::LogoChange;
     let (admin, b) = console()?;
-    let change = match logo.as_deref() {
-        None => LogoChange::Keep,
-        Some("") => LogoChange::Remove,
-        Some(l) => LogoChange::Set(logo_bytes(l)?),
-    };
-    b.catalog().update_source(&admin, id, input, change).await
+    b.catalog()
+        .update_source(&admin, id, input, logo_change(logo)?)
+        .await
 }
 
 #[server(prefix = "/api/console", endpoint = "delete_source", input = Json)]
@@ -115,18 +119,23 @@ pub async fn get_application(id: i64) -> Result<ApplicationView, ConsoleError> {
 #[server(prefix = "/api/console", endpoint = "create_application", input = Json)]
 pub async fn create_application(
     input: ApplicationInput,
+    logo: Option<String>,
 ) -> Result<ApplicationWithSecret, ConsoleError> {
     let (admin, b) = console()?;
-    b.catalog().create_application(&admin, input).await
+    let logo = logo.as_deref().map(logo_bytes).transpose()?;
+    b.catalog().create_application(&admin, input, logo).await
 }
 
 #[server(prefix = "/api/console", endpoint = "update_application", input = Json)]
 pub async fn update_application(
     id: i64,
     input: ApplicationInput,
+    logo: Option<String>,
 ) -> Result<ApplicationView, ConsoleError> {
     let (admin, b) = console()?;
-    b.catalog().update_application(&admin, id, input).await
+    b.catalog()
+        .update_application(&admin, id, input, logo_change(logo)?)
+        .await
 }
 
 #[server(prefix = "/api/console", endpoint = "rotate_client_secret", input = Json)]

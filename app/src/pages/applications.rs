@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::logo_picker::{Logo, LogoPicker};
 use super::widgets::{
     ConfirmDialog, DANGER, ErrorBanner, ExperienceButton, Field, INPUT, LoadError, PRIMARY,
     SECONDARY, ShownOnce, Switch, loaded_list,
@@ -100,6 +101,7 @@ struct AppFields {
     access_ttl: RwSignal<String>,
     id_ttl: RwSignal<String>,
     refresh_ttl: RwSignal<String>,
+    logo: RwSignal<Logo>,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -129,6 +131,7 @@ impl AppFields {
             access_ttl: n(a.map(|a| a.access_token_ttl), 3600),
             id_ttl: n(a.map(|a| a.id_token_ttl), 3600),
             refresh_ttl: n(a.map(|a| a.refresh_token_ttl), 2_592_000),
+            logo: RwSignal::new(Logo::Keep),
         }
     }
 
@@ -169,6 +172,9 @@ fn ApplicationForm(
     saving: RwSignal<bool>,
     submit_label: fn(&CatalogTexts) -> &'static str,
     on_submit: Callback<()>,
+    /// Where the stored logo is served (none for a new application).
+    #[prop(optional, into)]
+    stored_logo: Signal<Option<String>>,
     #[prop(optional)] saved: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     let ct = use_catalog_texts();
@@ -211,6 +217,7 @@ fn ApplicationForm(
                         .collect_view()}
                 </select>
             </Field>
+            <LogoPicker logo=f.logo stored=stored_logo label=|t| t.app_logo hint=|t| t.app_logo_hint error />
             <Field label=|t| t.redirect_uris field="redirect_uris" error hint=|t| t.redirect_uris_hint>
                 <textarea
                     id="redirect_uris"
@@ -271,9 +278,10 @@ pub fn NewApplication() -> impl IntoView {
     let created = RwSignal::new(None::<ApplicationWithSecret>);
     let submit = Callback::new(move |_| {
         let input = fields.input();
+        let logo = fields.logo.get_untracked().arg();
         saving.set(true);
         spawn_local(async move {
-            let r = create_application(input).await;
+            let r = create_application(input, logo).await;
             saving.set(false);
             match r {
                 Ok(c) => {
@@ -364,14 +372,16 @@ fn ApplicationEditor(view: ApplicationView) -> impl IntoView {
 
     let submit = Callback::new(move |_| {
         let input = fields.input();
+        let logo = fields.logo.get_untracked().arg();
         saving.set(true);
         saved.set(false);
         spawn_local(async move {
-            let r = update_application(id, input).await;
+            let r = update_application(id, input, logo).await;
             saving.set(false);
             match r {
                 Ok(v) => {
                     error.set(None);
+                    fields.logo.set(Logo::Keep);
                     current.set(v);
                     saved.set(true);
                 }
@@ -402,6 +412,11 @@ fn ApplicationEditor(view: ApplicationView) -> impl IntoView {
     let delete_body =
         Signal::derive(move || format!("{} {}", ct().delete_application_body, current.get().name));
     let rotate_body = Signal::derive(move || ct().rotate_body.to_string());
+    let stored_logo = Signal::derive(move || {
+        let a = current.get();
+        a.has_logo
+            .then(|| format!("/api/v1/applications/{}/logo?v={}", a.id, a.updated_at))
+    });
 
     view! {
         <section data-testid="page-application">
@@ -441,7 +456,15 @@ fn ApplicationEditor(view: ApplicationView) -> impl IntoView {
             }}
             <div class="grid grid-cols-1 gap-8 xl:grid-cols-3">
                 <div class="xl:col-span-2">
-                    <ApplicationForm fields error saving saved submit_label=|t| t.save on_submit=submit />
+                    <ApplicationForm
+                        fields
+                        error
+                        saving
+                        saved
+                        stored_logo
+                        submit_label=|t| t.save
+                        on_submit=submit
+                    />
                 </div>
                 <ApplicationSources current />
             </div>

@@ -1,6 +1,7 @@
 pub mod applications;
 pub mod experience;
 pub mod layout;
+mod logo_picker;
 pub mod not_found;
 pub mod sections;
 pub mod signin;

@@ -8,22 +8,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use super::widgets::{ErrorBanner, Field, FieldErrors, INPUT, PRIMARY, SECONDARY};
+use super::logo_picker::{Logo, LogoPicker};
+use super::widgets::{ErrorBanner, Field, INPUT, PRIMARY, SECONDARY};
 use crate::api::catalog::{create_source, instance_info, update_source};
 use crate::i18n::catalog::use_catalog_texts;
 use crate::model::{ConsoleError, LinkField, Linking, SourceInput, SourceMode, SourceView};
-
-/// The logo as the form holds it.
-#[derive(Clone, Debug, PartialEq)]
-enum Logo {
-    /// Whatever is stored (maybe nothing).
-    Keep,
-    /// A newly chosen image, as the server re-encoded it (base64 PNG). Only the browser
-    /// makes one.
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    New(String),
-    Remove,
-}
 
 /// Every field of the form, as signals.
 #[derive(Clone, Copy)]
@@ -135,15 +124,6 @@ impl Fields {
         }
     }
 
-    /// The logo argument: absent keeps, `""` removes, else the new image.
-    fn logo_arg(&self) -> Option<String> {
-        match self.logo.get_untracked() {
-            Logo::Keep => None,
-            Logo::New(png) => Some(png),
-            Logo::Remove => Some(String::new()),
-        }
-    }
-
     /// After a save: the form shows what is now stored.
     fn saved(&self) {
         self.app_secret.set(String::new());
@@ -189,7 +169,6 @@ pub fn SourceForm(mode: SourceMode, current: Option<RwSignal<SourceView>>) -> im
     let f = Fields::new(mode, snapshot.as_ref());
     let creating = current.is_none();
     let error = RwSignal::new(None::<ConsoleError>);
-    let logo_error = RwSignal::new(None::<ConsoleError>);
     let saving = RwSignal::new(false);
     let saved = RwSignal::new(false);
     let navigate = use_navigate();
@@ -197,7 +176,7 @@ pub fn SourceForm(mode: SourceMode, current: Option<RwSignal<SourceView>>) -> im
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let input = f.input(mode, creating);
-        let logo = f.logo_arg();
+        let logo = f.logo.get_untracked().arg();
         let navigate = navigate.clone();
         saving.set(true);
         saved.set(false);
@@ -227,15 +206,12 @@ pub fn SourceForm(mode: SourceMode, current: Option<RwSignal<SourceView>>) -> im
     };
 
     let secret_hint = move || current.and_then(|c| c.get().secret_hint);
-    let has_logo = move || current.is_some_and(|c| c.get().has_logo);
-    let logo_src = move || match f.logo.get() {
-        Logo::New(png) => Some(format!("data:image/png;base64,{png}")),
-        Logo::Remove => None,
-        Logo::Keep => current.filter(|_| has_logo()).map(|c| {
-            let s = c.get();
-            format!("/api/v1/sources/{}/logo?v={}", s.id, s.updated_at)
-        }),
-    };
+    let stored_logo = Signal::derive(move || {
+        current
+            .map(|c| c.get())
+            .filter(|s| s.has_logo)
+            .map(|s| format!("/api/v1/sources/{}/logo?v={}", s.id, s.updated_at))
+    });
 
     let credentials = view! {
         <div class="contents">
@@ -339,46 +315,9 @@ pub fn SourceForm(mode: SourceMode, current: Option<RwSignal<SourceView>>) -> im
     }
     .into_any();
     let logo_field = view! {
-        <div class="contents">
-            <Show when=move || mode == SourceMode::PcMiniprogramQrcode>
-                <div class="flex flex-col gap-2" data-field="logo">
-                    <span class="text-sm font-medium text-slate-700">{move || ct().logo}</span>
-                    <div class="flex items-center gap-4">
-                        <div class="flex h-20 w-20 items-center justify-center overflow-hidden rounded-full border border-slate-200 bg-slate-50">
-                            {move || {
-                                logo_src()
-                                    .map(|src| {
-                                        view! { <img src=src alt="" data-testid="logo-preview" class="h-full w-full object-cover" /> }
-                                    })
-                            }}
-                        </div>
-                        <div class="flex flex-col gap-2">
-                            <input
-                                type="file"
-                                accept="image/png,image/jpeg"
-                                data-testid="field-logo"
-                                class="text-sm"
-                                on:change=move |ev| pick_logo(ev, f.logo, logo_error)
-                            />
-                            <Show when=move || logo_src().is_some()>
-                                <button
-                                    type="button"
-                                    class=SECONDARY
-                                    data-testid="remove-logo"
-                                    on:click=move |_| f.logo.set(Logo::Remove)
-                                >
-                                    {move || ct().remove_logo}
-                                </button>
-                            </Show>
-                        </div>
-                    </div>
-                    <p class="text-xs text-slate-500">{move || ct().logo_hint}</p>
-                    <FieldErrors field="logo" error=logo_error />
-                    <FieldErrors field="logo" error />
-                </div>
-            </Show>
-
-        </div>
+        <Show when=move || mode == SourceMode::PcMiniprogramQrcode>
+            <LogoPicker logo=f.logo stored=stored_logo label=|t| t.logo hint=|t| t.logo_hint error />
+        </Show>
     }
     .into_any();
     let policy = view! {
@@ -504,38 +443,4 @@ fn DefaultMiniProgram() -> impl IntoView {
             }}
         </Transition>
     }
-}
-
-/// Reads the chosen file and has the server check it; the preview shows what the server made.
-fn pick_logo(ev: leptos::ev::Event, logo: RwSignal<Logo>, error: RwSignal<Option<ConsoleError>>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use base64::Engine;
-        use wasm_bindgen::JsCast;
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0))
-        else {
-            return;
-        };
-        spawn_local(async move {
-            let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
-                error.set(Some(ConsoleError::Failed("unreadable file".into())));
-                return;
-            };
-            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-            let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
-            match crate::api::catalog::check_logo(b64).await {
-                Ok(png) => {
-                    error.set(None);
-                    logo.set(Logo::New(png));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (ev, logo, error);
 }

@@ -4,7 +4,7 @@ use app::model::validate;
 use app::model::{AppType, ApplicationInput, ApplicationView, ApplicationWithSecret, FieldError};
 use sea_orm::Set;
 
-use super::{Actor, Catalog, CatalogError};
+use super::{Actor, Catalog, CatalogError, logo};
 use crate::crypto::token::{random_token, token_hash};
 use crate::store::catalog as store;
 use crate::store::entities::application;
@@ -296,6 +296,49 @@ impl Catalog {
         )
         .await?;
         Ok(after)
+    }
+
+    /// The stored logo (PNG), if any.
+    pub async fn application_logo(&self, id: i64) -> Result<Option<Vec<u8>>, CatalogError> {
+        Ok(store::application(&self.db, id)
+            .await?
+            .ok_or(CatalogError::NotFound("application"))?
+            .logo_png)
+    }
+
+    /// Sets (`Some`) or removes the logo; the bytes must decode as PNG or JPEG.
+    pub async fn set_application_logo(
+        &self,
+        actor: &Actor,
+        id: i64,
+        bytes: Option<&[u8]>,
+    ) -> Result<ApplicationView, CatalogError> {
+        let current = store::application(&self.db, id)
+            .await?
+            .ok_or(CatalogError::NotFound("application"))?;
+        let png = match bytes {
+            Some(b) => Some(logo::to_png("logo", b).map_err(|e| CatalogError::Invalid(vec![e]))?),
+            None => None,
+        };
+        let mut row: application::ActiveModel = current.into();
+        row.logo_png = Set(png);
+        row.updated_at = Set(self.clock.now());
+        store::update_application(&self.db, row).await?;
+        let view = self.get_application(id).await?;
+        let action = if bytes.is_some() {
+            "application.logo.set"
+        } else {
+            "application.logo.remove"
+        };
+        self.audit::<ApplicationView>(
+            actor,
+            action,
+            format!("application:{}", view.client_id),
+            None,
+            None,
+        )
+        .await?;
+        Ok(view)
     }
 
     /// A new client secret, shown once; the old one stops working.

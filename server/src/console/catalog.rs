@@ -113,11 +113,23 @@ impl ConsoleCatalog for CatalogForConsole {
         &self,
         admin: &Admin,
         input: ApplicationInput,
+        logo: Option<Vec<u8>>,
     ) -> Result<ApplicationWithSecret, ConsoleError> {
-        self.0
-            .create_application(&actor(admin), input)
+        let png = logo.as_deref().map(checked_logo).transpose()?;
+        let who = actor(admin);
+        let mut created = self
+            .0
+            .create_application(&who, input)
             .await
-            .map_err(console_error)
+            .map_err(console_error)?;
+        if let Some(png) = png {
+            created.application = self
+                .0
+                .set_application_logo(&who, created.application.id, Some(&png))
+                .await
+                .map_err(console_error)?;
+        }
+        Ok(created)
     }
 
     async fn update_application(
@@ -125,11 +137,26 @@ impl ConsoleCatalog for CatalogForConsole {
         admin: &Admin,
         id: i64,
         input: ApplicationInput,
+        logo: LogoChange,
     ) -> Result<ApplicationView, ConsoleError> {
-        self.0
-            .update_application(&actor(admin), id, input)
+        let png = match &logo {
+            LogoChange::Set(bytes) => Some(checked_logo(bytes)?),
+            _ => None,
+        };
+        let who = actor(admin);
+        let updated = self
+            .0
+            .update_application(&who, id, input)
             .await
-            .map_err(console_error)
+            .map_err(console_error)?;
+        match (logo, png) {
+            (LogoChange::Keep, _) => Ok(updated),
+            (LogoChange::Remove, _) => self.0.set_application_logo(&who, id, None).await,
+            (LogoChange::Set(_), png) => {
+                self.0.set_application_logo(&who, id, png.as_deref()).await
+            }
+        }
+        .map_err(console_error)
     }
 
     async fn rotate_client_secret(

@@ -405,3 +405,56 @@ async fn with_the_sandbox_on_a_sandbox_mini_program_is_the_default() {
     );
     assert!(info.wechat_simulated);
 }
+
+#[tokio::test]
+async fn applications_take_an_optional_logo_from_the_console_and_the_api() {
+    let app = test_app().await;
+    store::api_tokens::insert(&app.db, "ci", &token_hash(TOKEN), "test", start_time())
+        .await
+        .unwrap();
+    let cookie = app.admin_cookie().await;
+    let created = app
+        .call_json_fn(
+            "/api/console/create_application",
+            &json!({ "input": {"name": "Shop"}, "logo": png_b64() }),
+            Some(&cookie),
+        )
+        .await;
+    let view = &created.json()["application"];
+    assert_eq!(view["has_logo"], true, "{}", created.body);
+    let id = view["id"].as_i64().unwrap();
+    let logo = app
+        .get(&format!("/api/v1/applications/{id}/logo"), Some(&cookie))
+        .await;
+    assert_eq!(logo.status, 200);
+    assert_eq!(logo.header("content-type").as_deref(), Some("image/png"));
+
+    // The API refuses an SVG and keeps the stored logo.
+    let svg = app
+        .send(
+            Request::put(format!("/api/v1/applications/{id}/logo"))
+                .header(header::HOST, HOST)
+                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                .body(Body::from(r#"<svg xmlns="http://www.w3.org/2000/svg"/>"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(svg.status, 422);
+    assert_eq!(svg.json()["error"]["field"], "logo");
+    // Removed from the console's edit.
+    let removed = app
+        .call_json_fn(
+            "/api/console/update_application",
+            &json!({ "id": id, "input": {}, "logo": "" }),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(removed.json()["has_logo"], false, "{}", removed.body);
+    let gone = app
+        .get(&format!("/api/v1/applications/{id}/logo"), Some(&cookie))
+        .await;
+    assert_eq!(gone.status, 404);
+    let audit = app.get("/api/v1/audit", Some(&cookie)).await;
+    assert!(audit.body.contains("application.logo.set"));
+    assert!(audit.body.contains("application.logo.remove"));
+}

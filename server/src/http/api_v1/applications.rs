@@ -95,3 +95,39 @@ pub async fn disable_source(
         s.catalog.associate(&c.actor, id, source_id, false).await?,
     ))
 }
+
+/// The logo as stored (PNG).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/logo", tag = "applications", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, content_type = "image/png", description = "the logo as PNG"), (status = 404, body = ErrorBody)))]
+pub async fn logo(
+    _c: Caller,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    super::png(s.catalog.application_logo(id).await?, "application")
+}
+
+/// Sets the logo from the raw bytes of a PNG or JPEG file (up to 1 MB).
+#[utoipa::path(put, path = "/api/v1/applications/{id}/logo", tag = "applications", security(("token" = [])), params(("id" = i64, Path)), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "a PNG or JPEG file, at most 1 MB"), responses((status = 200, body = ApplicationView), (status = 422, body = ErrorBody)))]
+pub async fn set_logo(
+    c: Caller,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> Result<Json<ApplicationView>, ApiError> {
+    Ok(Json(
+        s.catalog
+            .set_application_logo(&c.actor, id, Some(&bytes))
+            .await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/logo", tag = "applications", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = ApplicationView)))]
+pub async fn remove_logo(
+    c: Caller,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    Ok(Json(
+        s.catalog.set_application_logo(&c.actor, id, None).await?,
+    ))
+}

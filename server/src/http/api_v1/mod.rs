@@ -12,7 +12,8 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -48,6 +49,12 @@ pub fn router() -> Router<AppState> {
                 .delete(applications::delete),
         )
         .route(
+            "/api/v1/applications/{id}/logo",
+            get(applications::logo)
+                .put(applications::set_logo)
+                .delete(applications::remove_logo),
+        )
+        .route(
             "/api/v1/applications/{id}/rotate_secret",
             post(applications::rotate_secret),
         )
@@ -79,6 +86,23 @@ impl From<CatalogError> for ApiError {
                 )
             }
         }
+    }
+}
+
+/// A stored logo as an `image/png` answer, or 404.
+pub fn png(logo: Option<Vec<u8>>, owner: &str) -> Result<Response, ApiError> {
+    match logo {
+        Some(png) => {
+            let mut r = png.into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+            Ok(r)
+        }
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("this {owner} has no logo"),
+        )),
     }
 }
 

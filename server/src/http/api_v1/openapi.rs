@@ -53,7 +53,8 @@ impl Modify for Security {
         sources::logo, sources::set_logo, sources::remove_logo,
         applications::list, applications::get, applications::create, applications::update,
         applications::delete, applications::rotate_secret, applications::enable_source,
-        applications::disable_source,
+        applications::disable_source, applications::logo, applications::set_logo,
+        applications::remove_logo,
     ),
     components(schemas(
         SourceInput, SourceView, SourceMode, Linking, LinkField, ApplicationInput,

@@ -4,7 +4,7 @@ use app::model::{SourceInput, SourceView};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::auth::Caller;
@@ -69,19 +69,7 @@ pub async fn logo(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    match s.catalog.source_logo(id).await? {
-        Some(png) => {
-            let mut r = png.into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-            Ok(r)
-        }
-        None => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "this source has no logo",
-        )),
-    }
+    super::png(s.catalog.source_logo(id).await?, "source")
 }
 
 /// Sets the logo from the raw bytes of a PNG or JPEG file (up to 1 MB).
