@@ -7,6 +7,7 @@ mod m20261121_000001_create_admins;
 mod m20261121_000002_create_wechat_tokens;
 mod m20261121_000003_create_sandbox_world;
 mod m20261121_000004_create_sources_and_applications;
+mod m20261121_000005_create_oidc_signing_keys;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_create_wechat_tokens::Migration),
             Box::new(m20261121_000003_create_sandbox_world::Migration),
             Box::new(m20261121_000004_create_sources_and_applications::Migration),
+            Box::new(m20261121_000005_create_oidc_signing_keys::Migration),
         ]
     }
 }

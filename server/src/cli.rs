@@ -56,6 +56,17 @@ enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// OpenID Connect signing keys
+    Oidc {
+        #[command(subcommand)]
+        action: OidcAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum OidcAction {
+    /// Add a new signing key; the old ones stay in the JWKS until their tokens have expired
+    RotateKey,
 }
 
 #[derive(Subcommand, Debug)]
@@ -136,6 +147,22 @@ pub fn run() -> anyhow::Result<()> {
             }
             Command::Admin { action } => admin(&cfg, action).await,
             Command::WeChat { action } => wechat(&cfg, action).await,
+            Command::Oidc {
+                action: OidcAction::RotateKey,
+            } => {
+                // The key first: a misconfigured instance must not touch the database.
+                let key =
+                    crate::crypto::master_key::load_or_create(&cfg).map_err(|e| anyhow!(e))?;
+                let db = crate::startup::open_database(&cfg).await?;
+                let keys = crate::oidc::SigningKeys::new(
+                    db,
+                    crate::crypto::secret_box::SecretBox::new(key.expose()),
+                    Arc::new(SystemClock),
+                );
+                let kid = keys.rotate().await?;
+                println!("new signing key {kid}; the previous keys stay published for 25 hours");
+                Ok(())
+            }
         }
     })
 }

@@ -66,6 +66,18 @@ pub struct Config {
 }
 
 impl Config {
+    /// Where browsers and WeChat reach this instance: `public_url`, else `http://addr`
+    /// (127.0.0.1 for an unspecified address).
+    pub fn local_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.clone(),
+            None if self.addr.ip().is_unspecified() => {
+                format!("http://127.0.0.1:{}", self.addr.port())
+            }
+            None => format!("http://{}", self.addr),
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database_url.expose().starts_with("sqlite:")
     }

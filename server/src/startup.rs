@@ -131,7 +131,7 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
             "WeChat is simulated: the sandbox is on at /sandbox/wechat/ (set `sandbox = false` in production)"
         );
     }
-    Ok(AppState::new(
+    let state = AppState::new(
         db,
         clock,
         key.expose(),
@@ -140,5 +140,13 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
         leptos_options(cfg),
     )
     .with_wechat(&cfg.wechat_api_url, &cfg.wechat_open_url, cfg.sandbox)
-    .with_default_miniprogram(cfg.default_miniprogram.clone()))
+    .with_default_miniprogram(cfg.default_miniprogram.clone())
+    .with_issuer(&cfg.local_url());
+    // The first start creates the OpenID Connect signing key (a few hundred milliseconds).
+    state
+        .signing_keys
+        .ensure()
+        .await
+        .context("cannot create the OpenID Connect signing key")?;
+    Ok(state)
 }

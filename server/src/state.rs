@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::console::ConsoleService;
 use crate::crypto::secret::Secret;
 use crate::crypto::secret_box::SecretBox;
+use crate::oidc::SigningKeys;
 use crate::sandbox::{Sandbox, SharedSandbox};
 use crate::wechat::client::{DEFAULT_TIMEOUT, WECHAT_API, WECHAT_OPEN};
 use crate::wechat::{TokenService, WeChatClient};
@@ -40,6 +41,10 @@ pub struct AppState {
     pub catalog: Catalog,
     /// The WeChat sandbox, when this instance serves it.
     pub sandbox: Option<SharedSandbox>,
+    /// The OpenID Connect issuer: this instance's public URL.
+    pub issuer: String,
+    /// The OpenID Connect signing keys.
+    pub signing_keys: SigningKeys,
     /// The default mini program (AppID, AppSecret) of `pc_miniprogram_qrcode` sources without
     /// private deployment.
     pub default_miniprogram: Option<(String, Secret<String>)>,
@@ -70,6 +75,11 @@ impl AppState {
             clock.clone(),
             WeChatClient::new(WECHAT_API, WECHAT_OPEN, DEFAULT_TIMEOUT),
         );
+        let signing_keys = SigningKeys::new(db.clone(), secrets.clone(), clock.clone());
+        let issuer = http
+            .public_url
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:3000".into());
         AppState {
             catalog,
             db,
@@ -81,9 +91,17 @@ impl AppState {
             wechat,
             sandbox: None,
             default_miniprogram: None,
+            issuer,
+            signing_keys,
             master_key: *master_key,
             session_hours,
         }
+    }
+
+    /// The issuer (this instance's public URL, without a trailing slash).
+    pub fn with_issuer(mut self, issuer: &str) -> AppState {
+        self.issuer = issuer.trim_end_matches('/').to_string();
+        self
     }
 
     /// Sets the default mini program: the configured one, else (sandbox on) the sandbox's

@@ -38,6 +38,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/", get(|| async { Redirect::to("/console") }))
+        .route(
+            "/.well-known/openid-configuration",
+            get(crate::oidc::discovery::openid_configuration),
+        )
+        .route("/oauth/jwks", get(crate::oidc::discovery::jwks))
         .merge(api_v1::router())
         .leptos_routes_with_context(
             &state,

@@ -8,6 +8,7 @@ pub mod connect;
 pub mod entities;
 pub mod sessions;
 pub mod sign_in_failures;
+pub mod signing_keys;
 pub mod wechat_tokens;
 
 pub use connect::{connect, describe, migrate};

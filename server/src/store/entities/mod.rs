@@ -6,4 +6,5 @@ pub mod application_source;
 pub mod audit_entry;
 pub mod identity_source;
 pub mod sign_in_failure;
+pub mod signing_key;
 pub mod wechat_token;

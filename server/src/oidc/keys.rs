@@ -1,0 +1,206 @@
+//! Signing keys: RSA 2048, generated on first need, the private key sealed with the master key
+//! (the kid as associated data), signing with the newest live key. Rotation adds a key and
+//! retires the others, which stay in the JWKS for `RETAIN` so tokens they signed still verify.
+
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use ring::rand::SystemRandom;
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::jwt::{self, Jwk, Jwks, JwtError};
+use crate::clock::Clock;
+use crate::crypto::secret_box::SecretBox;
+use crate::store::{self, StoreError, entities::signing_key};
+
+/// How long a retired key stays published: longer than any ID or access token lives (the
+/// application rules cap both at one day).
+pub fn retain() -> Duration {
+    Duration::hours(25)
+}
+
+/// How long an instance keeps signing with the key it loaded before it looks again (another
+/// instance may have rotated).
+const RELOAD: i64 = 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("key generation failed: {0}")]
+    Generate(String),
+    #[error("a stored signing key cannot be opened with this master key")]
+    Unseal,
+    #[error("signing failed")]
+    Sign,
+    #[error(transparent)]
+    Jwt(#[from] JwtError),
+}
+
+struct Loaded {
+    kid: String,
+    pair: Arc<RsaKeyPair>,
+    loaded_at: DateTime<Utc>,
+}
+
+#[derive(Clone)]
+pub struct SigningKeys {
+    db: DatabaseConnection,
+    secrets: SecretBox,
+    clock: Arc<dyn Clock>,
+    current: Arc<Mutex<Option<Arc<Loaded>>>>,
+    rng: SystemRandom,
+}
+
+fn aad(kid: &str) -> Vec<u8> {
+    format!("oidc-key:{kid}").into_bytes()
+}
+
+/// RFC 7638 thumbprint of an RSA public key, base64url: a kid that names the key itself.
+fn thumbprint(n: &str, e: &str) -> String {
+    let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// A fresh RSA 2048 key: its PKCS#8 DER and public modulus and exponent (base64url).
+fn generate() -> Result<(Vec<u8>, String, String), KeyError> {
+    use rsa::pkcs8::EncodePrivateKey;
+    use rsa::traits::PublicKeyParts;
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+        .map_err(|e| KeyError::Generate(e.to_string()))?;
+    let der = key
+        .to_pkcs8_der()
+        .map_err(|e| KeyError::Generate(e.to_string()))?
+        .as_bytes()
+        .to_vec();
+    let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
+    let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+    Ok((der, n, e))
+}
+
+impl SigningKeys {
+    pub fn new(db: DatabaseConnection, secrets: SecretBox, clock: Arc<dyn Clock>) -> SigningKeys {
+        SigningKeys {
+            db,
+            secrets,
+            clock,
+            current: Arc::new(Mutex::new(None)),
+            rng: SystemRandom::new(),
+        }
+    }
+
+    async fn add_key(&self) -> Result<String, KeyError> {
+        let (der, n, e) = tokio::task::spawn_blocking(generate)
+            .await
+            .map_err(|e| KeyError::Generate(e.to_string()))??;
+        let kid = thumbprint(&n, &e);
+        let sealed = self
+            .secrets
+            .seal(&der, &aad(&kid))
+            .map_err(|_| KeyError::Generate("cannot seal the key".into()))?;
+        store::signing_keys::insert(
+            &self.db,
+            store::signing_keys::row(&kid, sealed, n, e, self.clock.now()),
+        )
+        .await?;
+        Ok(kid)
+    }
+
+    /// The kid of the signing key, creating the first key if there is none.
+    pub async fn ensure(&self) -> Result<String, KeyError> {
+        match store::signing_keys::current(&self.db).await? {
+            Some(k) => Ok(k.kid),
+            None => self.add_key().await,
+        }
+    }
+
+    /// Adds a new signing key and retires the others (they stay published for `retain()`).
+    pub async fn rotate(&self) -> Result<String, KeyError> {
+        let kid = self.add_key().await?;
+        store::signing_keys::retire_others(&self.db, &kid, self.clock.now()).await?;
+        if let Ok(mut slot) = self.current.lock() {
+            *slot = None;
+        }
+        Ok(kid)
+    }
+
+    /// The published keys: the live ones and those retired less than `retain()` ago.
+    pub async fn jwks(&self) -> Result<Jwks, KeyError> {
+        let since = self.clock.now() - retain();
+        let mut rows = store::signing_keys::published(&self.db, since).await?;
+        if rows.is_empty() {
+            self.ensure().await?;
+            rows = store::signing_keys::published(&self.db, since).await?;
+        }
+        Ok(Jwks {
+            keys: rows
+                .into_iter()
+                .map(|k| Jwk {
+                    kty: "RSA".into(),
+                    use_: "sig".into(),
+                    alg: k.alg,
+                    kid: k.kid,
+                    n: k.public_n,
+                    e: k.public_e,
+                })
+                .collect(),
+        })
+    }
+
+    fn open(&self, row: &signing_key::Model) -> Result<RsaKeyPair, KeyError> {
+        let der = self
+            .secrets
+            .open(&row.private_sealed, &aad(&row.kid))
+            .map_err(|_| KeyError::Unseal)?;
+        RsaKeyPair::from_pkcs8(&der).map_err(|_| KeyError::Unseal)
+    }
+
+    async fn signer(&self) -> Result<Arc<Loaded>, KeyError> {
+        let now = self.clock.now();
+        if let Ok(slot) = self.current.lock()
+            && let Some(loaded) = slot.as_ref()
+            && now - loaded.loaded_at < Duration::seconds(RELOAD)
+        {
+            return Ok(loaded.clone());
+        }
+        let row = match store::signing_keys::current(&self.db).await? {
+            Some(row) => row,
+            None => {
+                self.add_key().await?;
+                store::signing_keys::current(&self.db)
+                    .await?
+                    .ok_or(KeyError::Unseal)?
+            }
+        };
+        let loaded = Arc::new(Loaded {
+            pair: Arc::new(self.open(&row)?),
+            kid: row.kid,
+            loaded_at: now,
+        });
+        if let Ok(mut slot) = self.current.lock() {
+            *slot = Some(loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// `claims` as a compact JWT signed with the current key (`typ` e.g. `JWT`, `at+jwt`).
+    pub async fn sign(&self, typ: &str, claims: &impl Serialize) -> Result<String, KeyError> {
+        let key = self.signer().await?;
+        let input = jwt::signing_input(&key.kid, typ, claims)?;
+        let mut signature = vec![0u8; key.pair.public().modulus_len()];
+        key.pair
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &self.rng,
+                input.as_bytes(),
+                &mut signature,
+            )
+            .map_err(|_| KeyError::Sign)?;
+        Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    }
+}
