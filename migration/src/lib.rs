@@ -8,6 +8,7 @@ mod m20261121_000002_create_wechat_tokens;
 mod m20261121_000003_create_sandbox_world;
 mod m20261121_000004_create_sources_and_applications;
 mod m20261121_000005_create_oidc_signing_keys;
+mod m20261121_000006_create_users_and_identities;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_create_sandbox_world::Migration),
             Box::new(m20261121_000004_create_sources_and_applications::Migration),
             Box::new(m20261121_000005_create_oidc_signing_keys::Migration),
+            Box::new(m20261121_000006_create_users_and_identities::Migration),
         ]
     }
 }

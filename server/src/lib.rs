@@ -10,6 +10,7 @@ pub mod config;
 pub mod console;
 pub mod crypto;
 pub mod http;
+pub mod identity;
 pub mod oidc;
 pub mod sandbox;
 pub mod serve;

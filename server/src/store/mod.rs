@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalog;
 pub mod connect;
 pub mod entities;
+pub mod identities;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod signing_keys;

@@ -8,6 +8,7 @@ mod auth;
 mod catalog;
 mod config;
 mod console_catalog;
+mod identity;
 mod oidc;
 mod ops;
 mod startup;

@@ -1,0 +1,230 @@
+//! Who a WeChat identity is. Order: the same (appid, openid) → its user; else the user holding
+//! the same unionid (the identity joins them); else the source's linking policy (field match on
+//! the verified phone, or ask to bind); else a new user, unless the source is login-only. An
+//! identity first seen without a unionid that later shows one joins the user holding it (a late
+//! merge, audited). Uniqueness is the database's, so concurrent first logins of one person end
+//! with one user.
+
+pub mod profile;
+
+use std::sync::Arc;
+
+use app::model::{LinkField, Linking};
+use sea_orm::{DatabaseConnection, Set};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
+use crate::crypto::token::random_token;
+use crate::store::entities::identity;
+use crate::store::{self, StoreError, identities as db};
+pub use profile::{Observed, Profile};
+
+pub const WECHAT: &str = "wechat";
+
+/// One sighting of a WeChat identity, as a login produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sighting {
+    pub appid: String,
+    pub openid: String,
+    pub unionid: Option<String>,
+    pub observed: Observed,
+    /// What WeChat answered, kept as the identity's raw profile.
+    pub raw: serde_json::Value,
+}
+
+/// The source's rules for people it has not seen before.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Policy {
+    pub login_only: bool,
+    pub linking: Linking,
+    pub link_field: Option<LinkField>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The person is this user (`created`: just now).
+    Resolved { user_id: String, created: bool },
+    /// New to Datong, and the source admits only existing accounts: nothing was created.
+    LoginOnly,
+    /// New to Datong, and the source asks whether to bind to an existing account: nothing was
+    /// created yet (the person either signs in to an account or asks for a new one).
+    AskToBind,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    observed: Observed,
+    raw: serde_json::Value,
+}
+
+#[derive(Clone)]
+pub struct Identities {
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+}
+
+fn new_user_id() -> String {
+    format!("u_{}", &random_token()[..22])
+}
+
+impl Identities {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Identities {
+        Identities { db, clock }
+    }
+
+    fn stored(s: &Sighting) -> String {
+        serde_json::to_string(&Stored {
+            observed: s.observed.clone(),
+            raw: s.raw.clone(),
+        })
+        .unwrap_or_else(|_| "{}".into())
+    }
+
+    pub async fn resolve(&self, s: &Sighting, policy: &Policy) -> Result<Outcome, StoreError> {
+        let now = self.clock.now();
+        if let Some(found) = db::find_identity(&self.db, WECHAT, &s.appid, &s.openid).await? {
+            let late_unionid = s.unionid.as_deref().filter(|_| found.unionid.is_none());
+            db::touch_identity(&self.db, found.id, late_unionid, &Self::stored(s), now).await?;
+            let mut user_id = found.user_id.clone();
+            if let Some(unionid) = late_unionid {
+                user_id = self.late_merge(&user_id, unionid).await?;
+            }
+            self.refresh_profile(&user_id).await?;
+            return Ok(Outcome::Resolved {
+                user_id,
+                created: false,
+            });
+        }
+        if let Some(unionid) = &s.unionid
+            && let Some(holder) = db::unionid_owner(&self.db, unionid).await?
+        {
+            let user_id = self.attach(s, &holder).await?;
+            return Ok(Outcome::Resolved {
+                user_id,
+                created: false,
+            });
+        }
+        if policy.linking == Linking::FieldMatch
+            && policy.link_field == Some(LinkField::Phone)
+            && let Some(phone) = s.observed.phone.as_deref()
+            && let Some(user) = db::user_by_phone(&self.db, phone).await?
+        {
+            let user_id = self.attach(s, &user.id).await?;
+            return Ok(Outcome::Resolved {
+                user_id,
+                created: false,
+            });
+        }
+        if policy.linking == Linking::AskToBind {
+            return Ok(Outcome::AskToBind);
+        }
+        if policy.login_only {
+            return Ok(Outcome::LoginOnly);
+        }
+        self.create(s).await
+    }
+
+    /// A new user for a person not seen before (also when they decline to bind).
+    pub async fn create(&self, s: &Sighting) -> Result<Outcome, StoreError> {
+        let now = self.clock.now();
+        let mine = new_user_id();
+        db::insert_user(&self.db, &mine, "{}", now).await?;
+        let owner = match &s.unionid {
+            Some(unionid) => db::claim_unionid(&self.db, unionid, &mine).await?,
+            None => mine.clone(),
+        };
+        let user_id = self.attach(s, &owner).await?;
+        if user_id != mine {
+            // Another login of the same person won the race: ours was never used.
+            db::delete_user(&self.db, &mine).await?;
+        }
+        Ok(Outcome::Resolved {
+            created: user_id == mine,
+            user_id,
+        })
+    }
+
+    /// Adds the identity to `user_id` (unless a concurrent login added it already) and returns
+    /// the user that holds it.
+    async fn attach(&self, s: &Sighting, user_id: &str) -> Result<String, StoreError> {
+        let now = self.clock.now();
+        db::insert_identity_if_absent(
+            &self.db,
+            identity::ActiveModel {
+                user_id: Set(user_id.to_string()),
+                provider: Set(WECHAT.into()),
+                appid: Set(s.appid.clone()),
+                openid: Set(s.openid.clone()),
+                unionid: Set(s.unionid.clone()),
+                profile: Set(Self::stored(s)),
+                first_seen: Set(now),
+                last_seen: Set(now),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let holder = db::find_identity(&self.db, WECHAT, &s.appid, &s.openid)
+            .await?
+            .ok_or(StoreError::Conflict)?
+            .user_id;
+        self.refresh_profile(&holder).await?;
+        Ok(holder)
+    }
+
+    /// `user_id`'s identity now shows `unionid`: if another user holds it, everything of
+    /// `user_id` moves there.
+    async fn late_merge(&self, user_id: &str, unionid: &str) -> Result<String, StoreError> {
+        let holder = db::claim_unionid(&self.db, unionid, user_id).await?;
+        if holder != user_id {
+            db::move_identities(&self.db, user_id, &holder).await?;
+            db::delete_user(&self.db, user_id).await?;
+            store::audit::record(
+                &self.db,
+                self.clock.now(),
+                "system",
+                "user.merge",
+                &format!("user:{user_id}"),
+                None,
+                Some(format!(
+                    r#"{{"merged_into":"{holder}","unionid_known":true}}"#
+                )),
+            )
+            .await?;
+        }
+        Ok(holder)
+    }
+
+    /// Recomputes the standardized profile from the user's identities, oldest first.
+    pub async fn refresh_profile(&self, user_id: &str) -> Result<Profile, StoreError> {
+        let mut rows = db::identities_of(&self.db, user_id).await?;
+        rows.sort_by_key(|r| (r.last_seen, r.id));
+        let observed: Vec<Observed> = rows
+            .iter()
+            .filter_map(|r| serde_json::from_str::<Stored>(&r.profile).ok())
+            .map(|s| s.observed)
+            .collect();
+        let profile = profile::standardize(&observed);
+        let json = serde_json::to_string(&profile).unwrap_or_else(|_| "{}".into());
+        db::update_user(
+            &self.db,
+            user_id,
+            &json,
+            profile.phone_number.as_deref(),
+            self.clock.now(),
+        )
+        .await?;
+        Ok(profile)
+    }
+
+    /// The user's standardized profile and identities.
+    pub async fn user(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<(Profile, Vec<identity::Model>)>, StoreError> {
+        let Some(user) = db::user(&self.db, user_id).await? else {
+            return Ok(None);
+        };
+        let profile = serde_json::from_str(&user.profile).unwrap_or_default();
+        Ok(Some((profile, db::identities_of(&self.db, user_id).await?)))
+    }
+}

@@ -1,0 +1,177 @@
+//! Users, their identities and unionid claims. Uniqueness is the database's: inserts that may
+//! race are "insert if absent, then read who won".
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::StoreError;
+use super::entities::{identity, user, user_unionid};
+
+pub async fn find_identity(
+    db: &DatabaseConnection,
+    provider: &str,
+    appid: &str,
+    openid: &str,
+) -> Result<Option<identity::Model>, StoreError> {
+    Ok(identity::Entity::find()
+        .filter(identity::Column::Provider.eq(provider))
+        .filter(identity::Column::Appid.eq(appid))
+        .filter(identity::Column::Openid.eq(openid))
+        .one(db)
+        .await?)
+}
+
+/// Inserts the identity unless (provider, appid, openid) exists already.
+pub async fn insert_identity_if_absent(
+    db: &DatabaseConnection,
+    row: identity::ActiveModel,
+) -> Result<(), StoreError> {
+    identity::Entity::insert(row)
+        .on_conflict_do_nothing_on([
+            identity::Column::Provider,
+            identity::Column::Appid,
+            identity::Column::Openid,
+        ])
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a new sighting: last seen, the latest raw profile, and the unionid once known.
+pub async fn touch_identity(
+    db: &DatabaseConnection,
+    id: i64,
+    unionid: Option<&str>,
+    profile: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut update = identity::Entity::update_many()
+        .col_expr(identity::Column::LastSeen, Expr::value(now))
+        .col_expr(identity::Column::Profile, Expr::value(profile))
+        .filter(identity::Column::Id.eq(id));
+    if let Some(u) = unionid {
+        update = update.col_expr(identity::Column::Unionid, Expr::value(u));
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// Moves every identity of `from` to `to` (a late merge).
+pub async fn move_identities(
+    db: &DatabaseConnection,
+    from: &str,
+    to: &str,
+) -> Result<u64, StoreError> {
+    let moved = identity::Entity::update_many()
+        .col_expr(identity::Column::UserId, Expr::value(to))
+        .filter(identity::Column::UserId.eq(from))
+        .exec(db)
+        .await?;
+    user_unionid::Entity::update_many()
+        .col_expr(user_unionid::Column::UserId, Expr::value(to))
+        .filter(user_unionid::Column::UserId.eq(from))
+        .exec(db)
+        .await?;
+    Ok(moved.rows_affected)
+}
+
+pub async fn identities_of(
+    db: &DatabaseConnection,
+    user_id: &str,
+) -> Result<Vec<identity::Model>, StoreError> {
+    Ok(identity::Entity::find()
+        .filter(identity::Column::UserId.eq(user_id))
+        .order_by_asc(identity::Column::FirstSeen)
+        .order_by_asc(identity::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn unionid_owner(
+    db: &DatabaseConnection,
+    unionid: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(user_unionid::Entity::find_by_id(unionid.to_string())
+        .one(db)
+        .await?
+        .map(|r| r.user_id))
+}
+
+/// Claims `unionid` for `user_id` unless another user holds it; returns the holder.
+pub async fn claim_unionid(
+    db: &DatabaseConnection,
+    unionid: &str,
+    user_id: &str,
+) -> Result<String, StoreError> {
+    user_unionid::Entity::insert(user_unionid::ActiveModel {
+        unionid: Set(unionid.to_string()),
+        user_id: Set(user_id.to_string()),
+    })
+    .on_conflict_do_nothing_on([user_unionid::Column::Unionid])
+    .exec(db)
+    .await?;
+    unionid_owner(db, unionid)
+        .await?
+        .ok_or(StoreError::Conflict)
+}
+
+pub async fn insert_user(
+    db: &DatabaseConnection,
+    id: &str,
+    profile: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    user::Entity::insert(user::ActiveModel {
+        id: Set(id.to_string()),
+        profile: Set(profile.to_string()),
+        phone_number: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_user(db: &DatabaseConnection, id: &str) -> Result<(), StoreError> {
+    user::Entity::delete_by_id(id.to_string()).exec(db).await?;
+    Ok(())
+}
+
+pub async fn user(db: &DatabaseConnection, id: &str) -> Result<Option<user::Model>, StoreError> {
+    Ok(user::Entity::find_by_id(id.to_string()).one(db).await?)
+}
+
+/// The oldest user holding this verified phone number.
+pub async fn user_by_phone(
+    db: &DatabaseConnection,
+    phone: &str,
+) -> Result<Option<user::Model>, StoreError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::PhoneNumber.eq(phone))
+        .order_by_asc(user::Column::CreatedAt)
+        .order_by_asc(user::Column::Id)
+        .one(db)
+        .await?)
+}
+
+pub async fn update_user(
+    db: &DatabaseConnection,
+    id: &str,
+    profile: &str,
+    phone: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    user::Entity::update_many()
+        .col_expr(user::Column::Profile, Expr::value(profile))
+        .col_expr(
+            user::Column::PhoneNumber,
+            Expr::value(phone.map(str::to_string)),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
