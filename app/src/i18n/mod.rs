@@ -2,6 +2,7 @@
 //! string means adding it to both tables (the compiler enforces it).
 
 pub mod catalog;
+pub mod login;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

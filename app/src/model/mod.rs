@@ -367,3 +367,20 @@ pub enum LogoChange {
     /// New image bytes (PNG or JPEG, at most 1 MB).
     Set(Vec<u8>),
 }
+
+/// The hosted login page for one authorization request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginView {
+    pub app_name: String,
+    /// Where the application's logo is served, if it has one.
+    pub app_logo: Option<String>,
+    /// One per enabled identity source of the application, in the order shown.
+    pub buttons: Vec<LoginButton>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginButton {
+    pub display_name: String,
+    pub mode: SourceMode,
+    pub href: String,
+}

@@ -1,6 +1,7 @@
 pub mod applications;
 pub mod experience;
 pub mod layout;
+pub mod login;
 mod logo_picker;
 pub mod not_found;
 pub mod sections;

@@ -298,6 +298,18 @@ impl Catalog {
         Ok(after)
     }
 
+    /// The application an OAuth client id names.
+    pub async fn application_by_client_id(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<ApplicationView>, CatalogError> {
+        let Some(m) = store::application_by_client_id(&self.db, client_id).await? else {
+            return Ok(None);
+        };
+        let links = store::links(&self.db).await?;
+        Ok(Some(self.application_view(m, &links)))
+    }
+
     /// The stored logo (PNG), if any.
     pub async fn application_logo(&self, id: i64) -> Result<Option<Vec<u8>>, CatalogError> {
         Ok(store::application(&self.db, id)

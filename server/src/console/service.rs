@@ -148,6 +148,21 @@ impl ConsoleBackend for ConsoleService {
         &self.catalog
     }
 
+    async fn login_view(
+        &self,
+        request: &str,
+        in_wechat: bool,
+    ) -> Result<app::model::LoginView, app::model::ConsoleError> {
+        crate::oidc::login::view(
+            &self.db,
+            &self.catalog.0,
+            self.clock.now(),
+            request,
+            in_wechat,
+        )
+        .await
+    }
+
     async fn sign_in(
         &self,
         name: &str,

@@ -29,6 +29,22 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// before they are read. A 1 MB logo in base64 inside JSON fits.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
+/// Escapes text for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let backend = state.console.clone();
@@ -43,6 +59,11 @@ pub fn router(state: AppState) -> Router {
             get(crate::oidc::discovery::openid_configuration),
         )
         .route("/oauth/jwks", get(crate::oidc::discovery::jwks))
+        .route("/oauth/authorize", get(crate::oidc::authorize::authorize))
+        .route(
+            "/login/app-logo/{client_id}",
+            get(crate::oidc::login::app_logo),
+        )
         .merge(api_v1::router())
         .leptos_routes_with_context(
             &state,

@@ -66,6 +66,16 @@ pub async fn application(
     Ok(Applications::find_by_id(id).one(db).await?)
 }
 
+pub async fn application_by_client_id(
+    db: &DatabaseConnection,
+    client_id: &str,
+) -> Result<Option<application::Model>, StoreError> {
+    Ok(Applications::find()
+        .filter(application::Column::ClientId.eq(client_id))
+        .one(db)
+        .await?)
+}
+
 pub async fn insert_application(
     db: &DatabaseConnection,
     row: application::ActiveModel,

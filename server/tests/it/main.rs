@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod authorize;
 mod catalog;
 mod config;
 mod console_catalog;

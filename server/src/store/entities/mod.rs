@@ -4,6 +4,7 @@ pub mod api_token;
 pub mod application;
 pub mod application_source;
 pub mod audit_entry;
+pub mod auth_request;
 pub mod identity;
 pub mod identity_source;
 pub mod sign_in_failure;

@@ -1,0 +1,200 @@
+//! `/oauth/authorize`: checks what the application asks for and keeps it while the person logs
+//! in at `/login`. The client and its redirect URI are checked before anything else, and a
+//! mismatch is an error page: Datong never redirects to a URI it has not been given. Other
+//! errors go back to the application as RFC 6749 errors, with `state` and `iss` (RFC 9207).
+
+use std::collections::HashMap;
+
+use app::model::{AppType, ApplicationView};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Duration;
+use sea_orm::Set;
+
+use crate::crypto::token::random_token;
+use crate::state::AppState;
+use crate::store::{self, entities::auth_request};
+
+/// How long a person has to log in.
+pub fn request_ttl() -> Duration {
+    Duration::minutes(10)
+}
+
+/// The scopes Datong knows; others are ignored, as OpenID Connect asks.
+pub const SCOPES: [&str; 4] = ["openid", "profile", "phone", "offline_access"];
+
+/// A page for errors that must not redirect (unknown client, unregistered redirect URI).
+fn error_page(status: StatusCode, en: &str, zh: &str) -> Response {
+    let esc = crate::http::escape_html;
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Datong</title>\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"></head>\
+<body style=\"font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
+<h1>Sign-in cannot continue</h1><p data-testid=\"error-en\">{}</p><p lang=\"zh-CN\" data-testid=\"error-zh\">{}</p>\
+<p style=\"color:#666\">Contact the application's developers.</p></body></html>",
+        esc(en),
+        esc(zh)
+    );
+    (status, Html(body)).into_response()
+}
+
+/// Back to the application with an error (`state` and `iss` included).
+fn error_redirect(
+    redirect_uri: &str,
+    issuer: &str,
+    state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> Response {
+    let mut url = match url::Url::parse(redirect_uri) {
+        Ok(u) => u,
+        Err(_) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "The redirect URI is not a valid URL.",
+                "回调地址不是有效的 URL。",
+            );
+        }
+    };
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("error", error);
+        q.append_pair("error_description", description);
+        if let Some(s) = state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("iss", issuer);
+    }
+    Redirect::to(url.as_str()).into_response()
+}
+
+fn is_public(app: &ApplicationView) -> bool {
+    matches!(
+        app.app_type,
+        AppType::Spa | AppType::Native | AppType::MiniProgram
+    )
+}
+
+/// A PKCE S256 challenge: the base64url SHA-256 of a verifier, 43 characters.
+fn valid_challenge(c: &str) -> bool {
+    c.len() == 43
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+pub async fn authorize(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let Some(client_id) = get("client_id") else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "The request names no application (client_id is missing).",
+            "请求未指明应用（缺少 client_id）。",
+        );
+    };
+    let app = match state.catalog.application_by_client_id(client_id).await {
+        Ok(Some(app)) => app,
+        Ok(None) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "No application has this client_id.",
+                "没有应用使用此 client_id。",
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "authorize: catalog unavailable");
+            return error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Datong cannot reach its database; try again shortly.",
+                "大同暂时无法访问数据库，请稍后再试。",
+            );
+        }
+    };
+    let Some(redirect_uri) = get("redirect_uri") else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "The request has no redirect_uri.",
+            "请求缺少 redirect_uri。",
+        );
+    };
+    if !app.redirect_uris.iter().any(|u| u == redirect_uri) {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "This redirect_uri is not registered for the application (it must match exactly).",
+            "此 redirect_uri 未在应用中登记（须完全一致）。",
+        );
+    }
+    let client_state = get("state");
+    let back = |error: &str, description: &str| {
+        error_redirect(
+            redirect_uri,
+            &state.issuer,
+            client_state,
+            error,
+            description,
+        )
+    };
+    if get("response_type") != Some("code") {
+        return back(
+            "unsupported_response_type",
+            "only the authorization code flow (response_type=code) is supported",
+        );
+    }
+    let scopes: Vec<&str> = get("scope")
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| SCOPES.contains(s))
+        .collect();
+    if !scopes.contains(&"openid") {
+        return back("invalid_scope", "the openid scope is required");
+    }
+    let challenge = get("code_challenge");
+    match (challenge, get("code_challenge_method")) {
+        (None, None) if is_public(&app) => {
+            return back(
+                "invalid_request",
+                "PKCE (code_challenge with S256) is required for this application",
+            );
+        }
+        (None, None) => {}
+        (Some(c), Some("S256")) if valid_challenge(c) => {}
+        (Some(_), Some("S256")) => {
+            return back(
+                "invalid_request",
+                "code_challenge must be 43 base64url characters",
+            );
+        }
+        (Some(_), None | Some(_)) | (None, Some(_)) => {
+            return back(
+                "invalid_request",
+                "only code_challenge_method=S256 is supported, with a code_challenge",
+            );
+        }
+    }
+    let prompt = get("prompt");
+    if prompt.is_some_and(|p| p.split(' ').any(|p| p == "none")) {
+        return back("login_required", "the person must log in");
+    }
+    let now = state.clock.now();
+    let id = random_token();
+    let row = auth_request::ActiveModel {
+        id: Set(id.clone()),
+        application_id: Set(app.id),
+        redirect_uri: Set(redirect_uri.to_string()),
+        scope: Set(scopes.join(" ")),
+        state: Set(client_state.map(str::to_string)),
+        nonce: Set(get("nonce").map(str::to_string)),
+        code_challenge: Set(challenge.map(str::to_string)),
+        prompt: Set(prompt.map(str::to_string)),
+        created_at: Set(now),
+        expires_at: Set(now + request_ttl()),
+    };
+    if let Err(e) = store::auth_requests::insert(&state.db, row).await {
+        tracing::error!(error = %e, "authorize: cannot store the request");
+        return back("temporarily_unavailable", "try again shortly");
+    }
+    Redirect::to(&format!("/login?request={id}")).into_response()
+}
