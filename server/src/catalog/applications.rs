@@ -90,7 +90,8 @@ impl Catalog {
                 .map(|(_, s)| *s)
                 .collect(),
             name: m.name,
-            app_type: AppType::parse(&m.app_type).unwrap_or(AppType::Web),
+            // An unreadable type counts as a public client: PKCE stays required.
+            app_type: AppType::parse(&m.app_type).unwrap_or(AppType::Native),
             client_id: m.client_id,
             redirect_uris: uris(&m.redirect_uris),
             post_logout_redirect_uris: uris(&m.post_logout_redirect_uris),

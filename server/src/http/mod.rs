@@ -59,7 +59,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::oidc::discovery::openid_configuration),
         )
         .route("/oauth/jwks", get(crate::oidc::discovery::jwks))
-        .route("/oauth/authorize", get(crate::oidc::authorize::authorize))
+        .route(
+            "/oauth/authorize",
+            get(crate::oidc::authorize::authorize).post(crate::oidc::authorize::authorize_post),
+        )
         .route(
             "/login/app-logo/{client_id}",
             get(crate::oidc::login::app_logo),

@@ -80,15 +80,51 @@ impl Identities {
         .unwrap_or_else(|_| "{}".into())
     }
 
+    /// What to keep of an identity's profile after a new sighting: the new values, and the
+    /// old ones where the new sighting has none (a base-scope login must not erase a phone).
+    fn merged(old: &str, s: &Sighting) -> String {
+        let Ok(old) = serde_json::from_str::<Stored>(old) else {
+            return Self::stored(s);
+        };
+        let keep = |new: &Option<String>, old: Option<String>| {
+            new.clone().filter(|v| !v.trim().is_empty()).or(old)
+        };
+        let (n, o) = (&s.observed, old.observed);
+        let observed = Observed {
+            nickname: keep(&n.nickname, o.nickname),
+            avatar: keep(&n.avatar, o.avatar),
+            sex: n.sex.filter(|x| *x != 0).or(o.sex),
+            country: keep(&n.country, o.country),
+            province: keep(&n.province, o.province),
+            city: keep(&n.city, o.city),
+            language: keep(&n.language, o.language),
+            phone: keep(&n.phone, o.phone),
+        };
+        serde_json::to_string(&Stored {
+            observed,
+            raw: s.raw.clone(),
+        })
+        .unwrap_or_else(|_| "{}".into())
+    }
+
     pub async fn resolve(&self, s: &Sighting, policy: &Policy) -> Result<Outcome, StoreError> {
         let now = self.clock.now();
         if let Some(found) = db::find_identity(&self.db, WECHAT, &s.appid, &s.openid).await? {
-            let late_unionid = s.unionid.as_deref().filter(|_| found.unionid.is_none());
-            db::touch_identity(&self.db, found.id, late_unionid, &Self::stored(s), now).await?;
             let mut user_id = found.user_id.clone();
-            if let Some(unionid) = late_unionid {
+            // Claimed on every sighting (not only the first with a unionid), so a merge that
+            // failed half-way is completed by the next login.
+            if let Some(unionid) = s.unionid.as_deref() {
                 user_id = self.late_merge(&user_id, unionid).await?;
             }
+            let new_unionid = s.unionid.as_deref().filter(|_| found.unionid.is_none());
+            db::touch_identity(
+                &self.db,
+                found.id,
+                new_unionid,
+                &Self::merged(&found.profile, s),
+                now,
+            )
+            .await?;
             self.refresh_profile(&user_id).await?;
             return Ok(Outcome::Resolved {
                 user_id,
@@ -109,7 +145,12 @@ impl Identities {
             && let Some(phone) = s.observed.phone.as_deref()
             && let Some(user) = db::user_by_phone(&self.db, phone).await?
         {
-            let user_id = self.attach(s, &user.id).await?;
+            // The matched user also becomes the holder of the unionid, if nobody is yet.
+            let owner = match &s.unionid {
+                Some(unionid) => db::claim_unionid(&self.db, unionid, &user.id).await?,
+                None => user.id,
+            };
+            let user_id = self.attach(s, &owner).await?;
             return Ok(Outcome::Resolved {
                 user_id,
                 created: false,
@@ -135,7 +176,9 @@ impl Identities {
         };
         let user_id = self.attach(s, &owner).await?;
         if user_id != mine {
-            // Another login of the same person won the race: ours was never used.
+            // Another login of the same person won the race. Whatever reached our user
+            // meanwhile (a unionid claim, another identity) moves to the winner first.
+            db::move_identities(&self.db, &mine, &user_id).await?;
             db::delete_user(&self.db, &mine).await?;
         }
         Ok(Outcome::Resolved {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use app::model::{AppType, ApplicationView};
-use axum::extract::{Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Duration;
@@ -83,10 +83,23 @@ fn valid_challenge(c: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// `GET /oauth/authorize`.
 pub async fn authorize(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    handle(state, q).await
+}
+
+/// `POST /oauth/authorize` (form-encoded, as OpenID Connect allows).
+pub async fn authorize_post(
+    State(state): State<AppState>,
+    Form(q): Form<HashMap<String, String>>,
+) -> Response {
+    handle(state, q).await
+}
+
+async fn handle(state: AppState, q: HashMap<String, String>) -> Response {
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let Some(client_id) = get("client_id") else {
         return error_page(
@@ -137,11 +150,15 @@ pub async fn authorize(
             description,
         )
     };
-    if get("response_type") != Some("code") {
-        return back(
-            "unsupported_response_type",
-            "only the authorization code flow (response_type=code) is supported",
-        );
+    match get("response_type") {
+        None => return back("invalid_request", "response_type is missing"),
+        Some("code") => {}
+        Some(_) => {
+            return back(
+                "unsupported_response_type",
+                "only the authorization code flow (response_type=code) is supported",
+            );
+        }
     }
     let scopes: Vec<&str> = get("scope")
         .unwrap_or("")

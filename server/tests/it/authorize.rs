@@ -170,7 +170,8 @@ type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
 #[tokio::test]
 async fn other_errors_return_to_the_application_with_state_and_issuer() {
     let (app, web, spa) = world().await;
-    let cases: [Case; 6] = [
+    let cases: [Case; 7] = [
+        (&web, vec![("scope", "openid")], "invalid_request"),
         (
             &web,
             vec![("response_type", "token"), ("scope", "openid")],
@@ -236,6 +237,26 @@ async fn other_errors_return_to_the_application_with_state_and_issuer() {
 #[tokio::test]
 async fn a_valid_request_leads_to_the_login_page_with_the_applications_sources() {
     let (app, web, spa) = world().await;
+    // POST works as GET does (OpenID Connect allows both).
+    let form: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("client_id", web.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("response_type", "code"),
+            ("scope", "openid"),
+        ])
+        .finish();
+    let posted = app
+        .send(
+            Request::post("/oauth/authorize")
+                .header(header::HOST, HOST)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(location(&posted).path(), "/login", "{}", posted.body);
+
     // A public client with PKCE S256 is admitted.
     let reply = authorize(
         &app,

@@ -176,6 +176,36 @@ async fn field_matching_links_on_the_verified_phone_number() {
         let (linked, created) = user_of(ids.resolve(&other_app, &field_match).await.unwrap());
         assert_eq!((linked.as_str(), created), (s.as_str(), false), "{name}");
 
+        // A later login without the phone keeps the verified number.
+        let (same, _) = user_of(
+            ids.resolve(&sighting(MP, "o-mp-s", None, "S"), &Policy::default())
+                .await
+                .unwrap(),
+        );
+        assert_eq!(same, s);
+        let (profile, _) = ids.user(&s).await.unwrap().unwrap();
+        assert_eq!(
+            profile.phone_number.as_deref(),
+            Some("+8613800138000"),
+            "{name}"
+        );
+
+        // A match that carries a unionid makes the matched user its holder: the person's
+        // next app with that unionid finds the same user.
+        let mut with_unionid = sighting("wx00000000000000e7", "o-e7-s", Some("u-s"), "S");
+        with_unionid.observed.phone = Some("+8613800138000".into());
+        let (linked, _) = user_of(ids.resolve(&with_unionid, &field_match).await.unwrap());
+        assert_eq!(linked, s, "{name}");
+        let (web, created) = user_of(
+            ids.resolve(
+                &sighting(WEB, "o-web-s", Some("u-s"), "S"),
+                &Policy::default(),
+            )
+            .await
+            .unwrap(),
+        );
+        assert_eq!((web.as_str(), created), (s.as_str(), false), "{name}");
+
         // Without matching, the same phone from a third app is a new user.
         let mut third = sighting("wx00000000000000f6", "o-f6-s", None, "S");
         third.observed.phone = Some("+8613800138000".into());
