@@ -69,13 +69,7 @@ impl Config {
     /// Where browsers and WeChat reach this instance: `public_url`, else `http://addr`
     /// (127.0.0.1 for an unspecified address).
     pub fn local_url(&self) -> String {
-        match &self.public_url {
-            Some(u) => u.clone(),
-            None if self.addr.ip().is_unspecified() => {
-                format!("http://127.0.0.1:{}", self.addr.port())
-            }
-            None => format!("http://{}", self.addr),
-        }
+        local_url(self.public_url.as_deref(), self.addr)
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -386,11 +380,7 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
     };
 
     // Datong reaches its own sandbox over HTTP, as it would reach WeChat.
-    let local = match &public_url {
-        Some(u) => u.clone(),
-        None if addr.ip().is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
-        None => format!("http://{addr}"),
-    };
+    let local = local_url(public_url.as_deref(), addr);
     let wechat_api_url = match raw.wechat_api_url {
         Some(u) => base_url(&u).map_err(|why| bad("wechat_api_url", why))?,
         None if sandbox => format!("{local}/sandbox/wechat/api"),
@@ -446,6 +436,14 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         wechat_open_url,
         default_miniprogram,
     })
+}
+
+fn local_url(public_url: Option<&str>, addr: SocketAddr) -> String {
+    match public_url {
+        Some(u) => u.to_string(),
+        None if addr.ip().is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
+        None => format!("http://{addr}"),
+    }
 }
 
 pub fn default_sqlite_url(data_dir: &Path) -> String {

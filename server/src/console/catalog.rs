@@ -32,6 +32,16 @@ fn checked_logo(bytes: &[u8]) -> Result<Vec<u8>, ConsoleError> {
     logo::to_png("logo", bytes).map_err(|e| ConsoleError::Invalid(vec![e]))
 }
 
+/// A logo change checked before anything is written: `None` keeps the logo, `Some(None)`
+/// removes it, `Some(Some(png))` sets the re-encoded image.
+fn checked_change(change: LogoChange) -> Result<Option<Option<Vec<u8>>>, ConsoleError> {
+    Ok(match change {
+        LogoChange::Keep => None,
+        LogoChange::Remove => Some(None),
+        LogoChange::Set(bytes) => Some(Some(checked_logo(&bytes)?)),
+    })
+}
+
 #[async_trait]
 impl ConsoleCatalog for CatalogForConsole {
     async fn list_sources(&self) -> Result<Vec<SourceView>, ConsoleError> {
@@ -48,21 +58,22 @@ impl ConsoleCatalog for CatalogForConsole {
         input: SourceInput,
         logo: Option<Vec<u8>>,
     ) -> Result<SourceView, ConsoleError> {
-        let png = logo.as_deref().map(checked_logo).transpose()?;
+        let logo = checked_change(logo.map_or(LogoChange::Keep, LogoChange::Set))?;
         let who = actor(admin);
         let created = self
             .0
             .create_source(&who, input)
             .await
             .map_err(console_error)?;
-        match png {
-            Some(png) => self
-                .0
-                .set_source_logo(&who, created.id, Some(&png))
-                .await
-                .map_err(console_error),
+        match logo {
             None => Ok(created),
+            Some(png) => {
+                self.0
+                    .set_source_logo(&who, created.id, png.as_deref())
+                    .await
+            }
         }
+        .map_err(console_error)
     }
 
     async fn update_source(
@@ -72,20 +83,16 @@ impl ConsoleCatalog for CatalogForConsole {
         input: SourceInput,
         logo: LogoChange,
     ) -> Result<SourceView, ConsoleError> {
-        let png = match &logo {
-            LogoChange::Set(bytes) => Some(checked_logo(bytes)?),
-            _ => None,
-        };
+        let logo = checked_change(logo)?;
         let who = actor(admin);
         let updated = self
             .0
             .update_source(&who, id, input)
             .await
             .map_err(console_error)?;
-        match (logo, png) {
-            (LogoChange::Keep, _) => Ok(updated),
-            (LogoChange::Remove, _) => self.0.set_source_logo(&who, id, None).await,
-            (LogoChange::Set(_), png) => self.0.set_source_logo(&who, id, png.as_deref()).await,
+        match logo {
+            None => Ok(updated),
+            Some(png) => self.0.set_source_logo(&who, id, png.as_deref()).await,
         }
         .map_err(console_error)
     }
@@ -115,17 +122,17 @@ impl ConsoleCatalog for CatalogForConsole {
         input: ApplicationInput,
         logo: Option<Vec<u8>>,
     ) -> Result<ApplicationWithSecret, ConsoleError> {
-        let png = logo.as_deref().map(checked_logo).transpose()?;
+        let logo = checked_change(logo.map_or(LogoChange::Keep, LogoChange::Set))?;
         let who = actor(admin);
         let mut created = self
             .0
             .create_application(&who, input)
             .await
             .map_err(console_error)?;
-        if let Some(png) = png {
+        if let Some(png) = logo {
             created.application = self
                 .0
-                .set_application_logo(&who, created.application.id, Some(&png))
+                .set_application_logo(&who, created.application.id, png.as_deref())
                 .await
                 .map_err(console_error)?;
         }
@@ -139,22 +146,16 @@ impl ConsoleCatalog for CatalogForConsole {
         input: ApplicationInput,
         logo: LogoChange,
     ) -> Result<ApplicationView, ConsoleError> {
-        let png = match &logo {
-            LogoChange::Set(bytes) => Some(checked_logo(bytes)?),
-            _ => None,
-        };
+        let logo = checked_change(logo)?;
         let who = actor(admin);
         let updated = self
             .0
             .update_application(&who, id, input)
             .await
             .map_err(console_error)?;
-        match (logo, png) {
-            (LogoChange::Keep, _) => Ok(updated),
-            (LogoChange::Remove, _) => self.0.set_application_logo(&who, id, None).await,
-            (LogoChange::Set(_), png) => {
-                self.0.set_application_logo(&who, id, png.as_deref()).await
-            }
+        match logo {
+            None => Ok(updated),
+            Some(png) => self.0.set_application_logo(&who, id, png.as_deref()).await,
         }
         .map_err(console_error)
     }

@@ -168,15 +168,10 @@ impl SigningKeys {
         {
             return Ok(loaded.clone());
         }
-        let row = match store::signing_keys::current(&self.db).await? {
-            Some(row) => row,
-            None => {
-                self.add_key().await?;
-                store::signing_keys::current(&self.db)
-                    .await?
-                    .ok_or(KeyError::Unseal)?
-            }
-        };
+        self.ensure().await?;
+        let row = store::signing_keys::current(&self.db)
+            .await?
+            .ok_or(KeyError::Unseal)?;
         let loaded = Arc::new(Loaded {
             pair: Arc::new(self.open(&row)?),
             kid: row.kid,

@@ -6,29 +6,15 @@
 use axum::body::Body;
 use axum::http::{Request, header};
 use chrono::Duration;
-use datong::crypto::token::token_hash;
-use datong::store;
 use serde_json::{Value, json};
 
-use crate::support::{HOST, Reply, TestApp, start_time, test_app};
+use crate::support::{HOST, Reply, TestApp, api_call, test_app, with_api_token};
 
-const TOKEN: &str = "dtk_authorize-test-token";
 const REDIRECT: &str = "https://shop.example.com/oidc/callback";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 async fn api(app: &TestApp, method: &str, path: &str, body: Value) -> Value {
-    let reply = app
-        .send(
-            Request::builder()
-                .method(method)
-                .uri(path)
-                .header(header::HOST, HOST)
-                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await;
+    let reply = api_call(app, method, path, Some(body)).await;
     assert!(reply.status.is_success(), "{path}: {}", reply.body);
     if reply.body.is_empty() {
         Value::Null
@@ -53,9 +39,7 @@ fn source(identifier: &str, mode: &str, name: &str, enabled: bool) -> Value {
 /// disabled one and an in-WeChat one; a fourth source is not associated.
 async fn world() -> (TestApp, String, String) {
     let app = test_app().await;
-    store::api_tokens::insert(&app.db, "ci", &token_hash(TOKEN), "test", start_time())
-        .await
-        .unwrap();
+    with_api_token(&app).await;
     let mut ids = Vec::new();
     for s in [
         source("wechat-web", "pc_qrcode", "微信扫码登录", true),

@@ -5,32 +5,22 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use datong::catalog::{Actor, Catalog, CatalogError};
 use datong::crypto::secret_box::SecretBox;
-use datong::crypto::token::token_hash;
 use datong::store;
 use serde_json::{Value, json};
 
-use crate::support::{HOST, Reply, TestApp, each_database, start_time, test_app};
+use crate::support::{
+    API_TOKEN, HOST, Reply, TestApp, api_call, each_database, start_time, test_app, with_api_token,
+};
 
-const TOKEN: &str = "dtk_test-token-for-the-management-api";
+const TOKEN: &str = API_TOKEN;
 const SECRET: &str = "KNOWN-APP-SECRET-7f3a9c";
 
 async fn with_token(app: &TestApp) {
-    store::api_tokens::insert(&app.db, "ci", &token_hash(TOKEN), "test", start_time())
-        .await
-        .unwrap();
+    with_api_token(app).await;
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, body: Option<Value>) -> Reply {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, HOST)
-        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
-    if body.is_some() {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-    }
-    let body = body.map(|b| Body::from(b.to_string())).unwrap_or_default();
-    app.send(req.body(body).unwrap()).await
+    api_call(app, method, path, body).await
 }
 
 fn pc_source(identifier: &str) -> Value {

@@ -6,28 +6,20 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use datong::crypto::token::token_hash;
-use datong::store;
 use serde_json::{Value, json};
 
 use datong::state::HttpSettings;
 
-use crate::support::{DEFAULT_MINIPROGRAM, HOST, TestApp, build_app, start_time, test_app};
+use crate::support::{
+    API_TOKEN, DEFAULT_MINIPROGRAM, HOST, TestApp, api_call, build_app, start_time, test_app,
+    with_api_token,
+};
 
-const TOKEN: &str = "dtk_console-catalog-test-token";
+const TOKEN: &str = API_TOKEN;
 const SECRET: &str = "CONSOLE-SECRET-c0ffee42";
 
 async fn api_post(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
-    let reply = app
-        .send(
-            Request::post(path)
-                .header(header::HOST, HOST)
-                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await;
+    let reply = api_call(app, "POST", path, Some(body.clone())).await;
     (reply.status.as_u16(), reply.json())
 }
 
@@ -66,9 +58,7 @@ fn with(mut v: Value, key: &str, value: Value) -> Value {
 #[tokio::test]
 async fn console_and_api_report_the_same_field_errors() {
     let app = test_app().await;
-    store::api_tokens::insert(&app.db, "ci", &token_hash(TOKEN), "test", start_time())
-        .await
-        .unwrap();
+    with_api_token(&app).await;
     let cookie = app.admin_cookie().await;
 
     let sources = [
@@ -409,9 +399,7 @@ async fn with_the_sandbox_on_a_sandbox_mini_program_is_the_default() {
 #[tokio::test]
 async fn applications_take_an_optional_logo_from_the_console_and_the_api() {
     let app = test_app().await;
-    store::api_tokens::insert(&app.db, "ci", &token_hash(TOKEN), "test", start_time())
-        .await
-        .unwrap();
+    with_api_token(&app).await;
     let cookie = app.admin_cookie().await;
     let created = app
         .call_json_fn(

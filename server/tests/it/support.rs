@@ -245,6 +245,40 @@ impl TestApp {
     }
 }
 
+/// The admin API token `with_api_token` installs.
+pub const API_TOKEN: &str = "dtk_test-token-for-the-management-api";
+
+pub async fn with_api_token(app: &TestApp) {
+    store::api_tokens::insert(
+        &app.db,
+        "ci",
+        &datong::crypto::token::token_hash(API_TOKEN),
+        "test",
+        start_time(),
+    )
+    .await
+    .unwrap();
+}
+
+/// A management API call with `API_TOKEN`.
+pub async fn api_call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, HOST)
+        .header(header::AUTHORIZATION, format!("Bearer {API_TOKEN}"));
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    let body = body.map(|b| Body::from(b.to_string())).unwrap_or_default();
+    app.send(req.body(body).unwrap()).await
+}
+
 /// `name=value` from a Set-Cookie header, for sending back.
 pub fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_string()
