@@ -7,19 +7,20 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::associations::{AssociationPanel, Side};
 use super::logo_picker::{Logo, LogoPicker};
 use super::widgets::{
     ConfirmDialog, DANGER, ErrorBanner, ExperienceButton, Field, INPUT, LoadError, PRIMARY,
-    SECONDARY, ShownOnce, Switch, loaded_list,
+    SECONDARY, ShownOnce, loaded_list,
 };
 use crate::api::catalog::{
-    associate, create_application, delete_application, get_application, list_applications,
-    list_sources, rotate_client_secret, update_application,
+    create_application, delete_application, get_application, list_applications,
+    rotate_client_secret, update_application,
 };
-use crate::i18n::catalog::{CatalogTexts, app_type_label, mode_texts, use_catalog_texts};
+use crate::i18n::catalog::{CatalogTexts, app_type_label, use_catalog_texts};
 use crate::i18n::use_lang;
 use crate::model::{
-    AppType, ApplicationInput, ApplicationView, ApplicationWithSecret, ConsoleError, SourceView,
+    AppType, ApplicationInput, ApplicationView, ApplicationWithSecret, ConsoleError,
 };
 
 #[component]
@@ -466,7 +467,20 @@ fn ApplicationEditor(view: ApplicationView) -> impl IntoView {
                         on_submit=submit
                     />
                 </div>
-                <ApplicationSources current />
+                <AssociationPanel
+                    side=Side::Application
+                    own=id
+                    linked=Signal::derive(move || current.get().sources)
+                    on_changed=Callback::new(move |(source_id, on): (i64, bool)| {
+                        current
+                            .update(|a| {
+                                a.sources.retain(|s| *s != source_id);
+                                if on {
+                                    a.sources.push(source_id);
+                                }
+                            })
+                    })
+                />
             </div>
             <ConfirmDialog
                 open=delete_open
@@ -483,78 +497,5 @@ fn ApplicationEditor(view: ApplicationView) -> impl IntoView {
                 on_confirm=rotate
             />
         </section>
-    }
-}
-
-/// The identity sources, each with a switch: on when this application enables it.
-#[component]
-fn ApplicationSources(current: RwSignal<ApplicationView>) -> impl IntoView {
-    let ct = use_catalog_texts();
-    let lang = use_lang();
-    let sources = Resource::new(|| (), |_| list_sources());
-    let error = RwSignal::new(None::<ConsoleError>);
-    let row = move |s: SourceView| {
-        let source_id = s.id;
-        let app_id = current.get_untracked().id;
-        let on = Signal::derive(move || current.get().sources.contains(&source_id));
-        let busy = RwSignal::new(false);
-        let toggle = Callback::new(move |want: bool| {
-            busy.set(true);
-            spawn_local(async move {
-                match associate(app_id, source_id, want).await {
-                    Ok(v) => {
-                        error.set(None);
-                        current.update(|a| a.sources = v.sources);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-                busy.set(false);
-            });
-        });
-        let name = s.display_name.clone();
-        let mode = s.mode;
-        view! {
-            <li class="flex items-center justify-between gap-3 py-2" data-testid="application-source-row">
-                <div>
-                    <a href=format!("/console/sources/{source_id}") class="text-emerald-700 hover:underline">
-                        {s.display_name.clone()}
-                    </a>
-                    <div class="text-xs text-slate-500">{move || mode_texts(lang.get(), mode).0}</div>
-                </div>
-                <Switch
-                    checked=on
-                    on_toggle=toggle
-                    testid=format!("use-source-{source_id}")
-                    label=Signal::derive(move || format!("{} {}", ct().use_in, name))
-                    disabled=busy.into()
-                />
-            </li>
-        }
-    };
-    view! {
-        <aside class="rounded-xl border border-slate-200 bg-white p-5" data-testid="application-sources">
-            <h2 class="mb-1 font-semibold">{move || ct().enabled_sources}</h2>
-            <p class="mb-3 text-sm text-slate-500">{move || ct().enabled_sources_intro}</p>
-            <ErrorBanner error />
-            <Transition fallback=|| ()>
-                {move || {
-                    sources
-                        .get()
-                        .map(|r| match r {
-                            Ok(list) if !list.is_empty() => {
-                                view! { <ul class="divide-y divide-slate-100">{list.into_iter().map(row).collect_view()}</ul> }
-                                    .into_any()
-                            }
-                            Ok(_) => {
-                                view! {
-                                    <p class="text-sm text-slate-500" data-testid="no-sources">{move || ct().no_sources}</p>
-                                }
-                                    .into_any()
-                            }
-                            Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        })
-                }}
-            </Transition>
-        </aside>
     }
 }

@@ -1,4 +1,5 @@
 pub mod applications;
+mod associations;
 pub mod experience;
 pub mod layout;
 pub mod login;

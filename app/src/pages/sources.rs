@@ -6,14 +6,13 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
+use super::associations::{AssociationPanel, Side};
 use super::source_form::SourceForm;
-use super::widgets::{
-    ConfirmDialog, DANGER, ErrorBanner, ExperienceButton, LoadError, Switch, loaded_list,
-};
-use crate::api::catalog::{associate, delete_source, get_source, list_applications, list_sources};
+use super::widgets::{ConfirmDialog, DANGER, ErrorBanner, LoadError, loaded_list};
+use crate::api::catalog::{delete_source, get_source, list_sources};
 use crate::i18n::catalog::{mode_texts, use_catalog_texts};
 use crate::i18n::use_lang;
-use crate::model::{ApplicationView, ConsoleError, SourceMode, SourceView};
+use crate::model::{ConsoleError, SourceMode, SourceView};
 
 #[component]
 pub fn Sources() -> impl IntoView {
@@ -228,7 +227,20 @@ fn SourceEditor(view: SourceView) -> impl IntoView {
                 <div class="xl:col-span-2">
                     <SourceForm mode current=Some(current) />
                 </div>
-                <SourceApplications current />
+                <AssociationPanel
+                    side=Side::Source
+                    own=id
+                    linked=Signal::derive(move || current.get().applications)
+                    on_changed=Callback::new(move |(app_id, on): (i64, bool)| {
+                        current
+                            .update(|s| {
+                                s.applications.retain(|a| *a != app_id);
+                                if on {
+                                    s.applications.push(app_id);
+                                }
+                            })
+                    })
+                />
             </div>
             <ConfirmDialog
                 open=confirm_open
@@ -238,86 +250,5 @@ fn SourceEditor(view: SourceView) -> impl IntoView {
                 on_confirm=on_delete
             />
         </section>
-    }
-}
-
-/// The applications, each with a switch: on when it enables this source.
-#[component]
-fn SourceApplications(current: RwSignal<SourceView>) -> impl IntoView {
-    let ct = use_catalog_texts();
-    let apps = Resource::new(|| (), |_| list_applications());
-    let error = RwSignal::new(None::<ConsoleError>);
-    let row = move |app: ApplicationView| {
-        let app_id = app.id;
-        let source_id = current.get_untracked().id;
-        let on = Signal::derive(move || current.get().applications.contains(&app_id));
-        let busy = RwSignal::new(false);
-        let toggle = Callback::new(move |want: bool| {
-            busy.set(true);
-            spawn_local(async move {
-                match associate(app_id, source_id, want).await {
-                    Ok(_) => {
-                        error.set(None);
-                        current.update(|s| {
-                            s.applications.retain(|a| *a != app_id);
-                            if want {
-                                s.applications.push(app_id);
-                            }
-                        });
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-                busy.set(false);
-            });
-        });
-        let name = app.name.clone();
-        view! {
-            <li class="flex items-center justify-between gap-3 py-2" data-testid="source-app-row">
-                <a href=format!("/console/applications/{app_id}") class="text-emerald-700 hover:underline">
-                    {app.name.clone()}
-                </a>
-                <div class="flex items-center gap-2">
-                    <Show when=move || on.get()>
-                        <ExperienceButton client_id=app.client_id.clone() testid=format!("experience-{app_id}") />
-                    </Show>
-                    <Switch
-                        checked=on
-                        on_toggle=toggle
-                        testid=format!("use-app-{app_id}")
-                        label=Signal::derive(move || format!("{} {}", ct().use_in, name))
-                        disabled=busy.into()
-                    />
-                </div>
-            </li>
-        }
-    };
-    view! {
-        <aside class="rounded-xl border border-slate-200 bg-white p-5" data-testid="source-applications">
-            <h2 class="mb-1 font-semibold">{move || ct().applications_using}</h2>
-            <p class="mb-3 text-sm text-slate-500">{move || ct().applications_using_intro}</p>
-            <ErrorBanner error />
-            <Transition fallback=|| ()>
-                {move || {
-                    apps.get()
-                        .map(|r| match r {
-                            Ok(list) if !list.is_empty() => {
-                                view! {
-                                    <ul class="divide-y divide-slate-100">{list.into_iter().map(row).collect_view()}</ul>
-                                }
-                                    .into_any()
-                            }
-                            Ok(_) => {
-                                view! {
-                                    <p class="text-sm text-slate-500" data-testid="no-applications">
-                                        {move || ct().no_applications}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                            Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        })
-                }}
-            </Transition>
-        </aside>
     }
 }
