@@ -10,6 +10,7 @@ mod m20261121_000004_create_sources_and_applications;
 mod m20261121_000005_create_oidc_signing_keys;
 mod m20261121_000006_create_users_and_identities;
 mod m20261121_000007_create_oidc_auth_requests;
+mod m20261121_000008_create_login_flow;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_create_oidc_signing_keys::Migration),
             Box::new(m20261121_000006_create_users_and_identities::Migration),
             Box::new(m20261121_000007_create_oidc_auth_requests::Migration),
+            Box::new(m20261121_000008_create_login_flow::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod console;
 pub mod crypto;
 pub mod http;
 pub mod identity;
+pub mod login;
 pub mod oidc;
 pub mod sandbox;
 pub mod serve;

@@ -13,6 +13,7 @@ use crate::console::ConsoleService;
 use crate::crypto::secret::Secret;
 use crate::crypto::secret_box::SecretBox;
 use crate::oidc::SigningKeys;
+use crate::oidc::grants::Grants;
 use crate::sandbox::{Sandbox, SharedSandbox};
 use crate::wechat::client::{DEFAULT_TIMEOUT, WECHAT_API, WECHAT_OPEN};
 use crate::wechat::{TokenService, WeChatClient};
@@ -45,6 +46,8 @@ pub struct AppState {
     pub issuer: String,
     /// The OpenID Connect signing keys.
     pub signing_keys: SigningKeys,
+    /// Authorization codes, tokens and the grants behind them.
+    pub grants: Grants,
     /// The default mini program (AppID, AppSecret) of `pc_miniprogram_qrcode` sources without
     /// private deployment.
     pub default_miniprogram: Option<(String, Secret<String>)>,
@@ -80,7 +83,14 @@ impl AppState {
             .public_url
             .clone()
             .unwrap_or_else(|| "http://127.0.0.1:3000".into());
+        let grants = Grants::new(
+            db.clone(),
+            signing_keys.clone(),
+            clock.clone(),
+            issuer.clone(),
+        );
         AppState {
+            grants,
             catalog,
             db,
             clock,
@@ -101,6 +111,12 @@ impl AppState {
     /// The issuer (this instance's public URL, without a trailing slash).
     pub fn with_issuer(mut self, issuer: &str) -> AppState {
         self.issuer = issuer.trim_end_matches('/').to_string();
+        self.grants = Grants::new(
+            self.db.clone(),
+            self.signing_keys.clone(),
+            self.clock.clone(),
+            self.issuer.clone(),
+        );
         self
     }
 

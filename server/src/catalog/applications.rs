@@ -311,6 +311,23 @@ impl Catalog {
         Ok(Some(self.application_view(m, &links)))
     }
 
+    /// The application, if `secret` is its client secret. The hashes are compared: timing
+    /// tells nothing about the secret itself.
+    pub async fn authenticate_client(
+        &self,
+        client_id: &str,
+        secret: &str,
+    ) -> Result<Option<ApplicationView>, CatalogError> {
+        let Some(m) = store::application_by_client_id(&self.db, client_id).await? else {
+            return Ok(None);
+        };
+        if m.client_secret_hash != token_hash(secret) {
+            return Ok(None);
+        }
+        let links = store::links(&self.db).await?;
+        Ok(Some(self.application_view(m, &links)))
+    }
+
     /// The stored logo (PNG), if any.
     pub async fn application_logo(&self, id: i64) -> Result<Option<Vec<u8>>, CatalogError> {
         Ok(store::application(&self.db, id)

@@ -8,6 +8,7 @@ pub mod logo;
 mod sources;
 mod tokens;
 
+pub use sources::Credentials;
 pub use tokens::new_token;
 
 use std::sync::Arc;

@@ -5,6 +5,7 @@ use app::model::{LinkField, Linking, SourceInput, SourceMode, SourceView};
 use sea_orm::Set;
 
 use super::{Actor, Catalog, CatalogError, logo};
+use crate::crypto::Secret;
 use crate::store::entities::identity_source;
 use crate::store::{StoreError, catalog as store};
 
@@ -56,6 +57,9 @@ fn link_field_str(f: LinkField) -> &'static str {
         LinkField::Email => "email",
     }
 }
+
+/// A WeChat AppID and its AppSecret.
+pub type Credentials = (String, Secret<String>);
 
 /// The masked form of a secret: bullets and its last four characters.
 pub fn hint(last4: Option<&str>) -> Option<String> {
@@ -120,6 +124,29 @@ impl Catalog {
             .await?
             .ok_or(CatalogError::NotFound("identity source"))?
             .logo_png)
+    }
+
+    /// The source a login names, with its own AppID and opened AppSecret (when it has them).
+    pub async fn source_for_login(
+        &self,
+        identifier: &str,
+    ) -> Result<Option<(SourceView, Option<Credentials>)>, CatalogError> {
+        let Some(m) = store::source_by_identifier(&self.db, identifier).await? else {
+            return Ok(None);
+        };
+        let credentials = match (&m.appid, &m.secret_sealed) {
+            (Some(appid), Some(sealed)) => {
+                let plain = self
+                    .secrets
+                    .open(sealed, format!("source:{}", m.identifier).as_bytes())
+                    .map_err(|_| CatalogError::Seal)?;
+                let secret = String::from_utf8(plain).map_err(|_| CatalogError::Seal)?;
+                Some((appid.clone(), Secret::new(secret)))
+            }
+            _ => None,
+        };
+        let links = store::links(&self.db).await?;
+        Ok(Some((self.source_view(m, &links), credentials)))
     }
 
     fn seal(&self, identifier: &str, secret: &str) -> Result<Vec<u8>, CatalogError> {

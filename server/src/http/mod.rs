@@ -11,7 +11,7 @@ pub use error::{ApiError, json_body};
 use app::{App, shell};
 use axum::http::{HeaderName, Request};
 use axum::response::Redirect;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -62,6 +62,24 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/oauth/authorize",
             get(crate::oidc::authorize::authorize).post(crate::oidc::authorize::authorize_post),
+        )
+        .route("/oauth/token", post(crate::oidc::token::token))
+        .route(
+            "/oauth/userinfo",
+            get(crate::oidc::userinfo::userinfo).post(crate::oidc::userinfo::userinfo),
+        )
+        .route("/oauth/revoke", post(crate::oidc::userinfo::revoke))
+        .route(
+            "/oauth/logout",
+            get(crate::oidc::end_session::logout).post(crate::oidc::end_session::logout_post),
+        )
+        .route(
+            "/login/wechat/{identifier}",
+            get(crate::login::pc_qrcode::start),
+        )
+        .route(
+            "/login/wechat/{identifier}/callback",
+            get(crate::login::pc_qrcode::callback),
         )
         .route(
             "/login/app-logo/{client_id}",

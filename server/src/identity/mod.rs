@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::crypto::token::random_token;
-use crate::store::entities::identity;
+use crate::store::entities::{identity, user};
 use crate::store::{self, StoreError, identities as db};
 pub use profile::{Observed, Profile};
 
@@ -56,6 +56,9 @@ struct Stored {
     observed: Observed,
     raw: serde_json::Value,
 }
+
+/// A user's row, standardized profile and identities.
+pub type UserRecord = (user::Model, Profile, Vec<identity::Model>);
 
 #[derive(Clone)]
 pub struct Identities {
@@ -257,6 +260,16 @@ impl Identities {
         )
         .await?;
         Ok(profile)
+    }
+
+    /// The user's row, standardized profile and identities.
+    pub async fn user_record(&self, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
+        let Some(user) = db::user(&self.db, user_id).await? else {
+            return Ok(None);
+        };
+        let profile = serde_json::from_str(&user.profile).unwrap_or_default();
+        let identities = db::identities_of(&self.db, user_id).await?;
+        Ok(Some((user, profile, identities)))
     }
 
     /// The user's standardized profile and identities.

@@ -5,12 +5,14 @@
 
 use std::collections::HashMap;
 
+use app::backend::RequestMeta;
 use app::model::{AppType, ApplicationView};
+use axum::Extension;
 use axum::extract::{Form, Query, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
-use sea_orm::Set;
 
 use crate::crypto::token::random_token;
 use crate::state::AppState;
@@ -26,17 +28,7 @@ pub const SCOPES: [&str; 4] = ["openid", "profile", "phone", "offline_access"];
 
 /// A page for errors that must not redirect (unknown client, unregistered redirect URI).
 fn error_page(status: StatusCode, en: &str, zh: &str) -> Response {
-    let esc = crate::http::escape_html;
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Datong</title>\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"></head>\
-<body style=\"font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
-<h1>Sign-in cannot continue</h1><p data-testid=\"error-en\">{}</p><p lang=\"zh-CN\" data-testid=\"error-zh\">{}</p>\
-<p style=\"color:#666\">Contact the application's developers.</p></body></html>",
-        esc(en),
-        esc(zh)
-    );
-    (status, Html(body)).into_response()
+    crate::login::page::problem(status, en, zh, None)
 }
 
 /// Back to the application with an error (`state` and `iss` included).
@@ -69,7 +61,7 @@ fn error_redirect(
     Redirect::to(url.as_str()).into_response()
 }
 
-fn is_public(app: &ApplicationView) -> bool {
+pub fn is_public(app: &ApplicationView) -> bool {
     matches!(
         app.app_type,
         AppType::Spa | AppType::Native | AppType::MiniProgram
@@ -86,20 +78,29 @@ fn valid_challenge(c: &str) -> bool {
 /// `GET /oauth/authorize`.
 pub async fn authorize(
     State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    handle(state, q).await
+    handle(state, &meta, &headers, q).await
 }
 
 /// `POST /oauth/authorize` (form-encoded, as OpenID Connect allows).
 pub async fn authorize_post(
     State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    headers: HeaderMap,
     Form(q): Form<HashMap<String, String>>,
 ) -> Response {
-    handle(state, q).await
+    handle(state, &meta, &headers, q).await
 }
 
-async fn handle(state: AppState, q: HashMap<String, String>) -> Response {
+async fn handle(
+    state: AppState,
+    meta: &RequestMeta,
+    headers: &HeaderMap,
+    q: HashMap<String, String>,
+) -> Response {
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let Some(client_id) = get("client_id") else {
         return error_page(
@@ -192,23 +193,53 @@ async fn handle(state: AppState, q: HashMap<String, String>) -> Response {
         }
     }
     let prompt = get("prompt");
-    if prompt.is_some_and(|p| p.split(' ').any(|p| p == "none")) {
-        return back("login_required", "the person must log in");
-    }
+    let prompts: Vec<&str> = prompt.unwrap_or("").split(' ').collect();
     let now = state.clock.now();
     let id = random_token();
-    let row = auth_request::ActiveModel {
-        id: Set(id.clone()),
-        application_id: Set(app.id),
-        redirect_uri: Set(redirect_uri.to_string()),
-        scope: Set(scopes.join(" ")),
-        state: Set(client_state.map(str::to_string)),
-        nonce: Set(get("nonce").map(str::to_string)),
-        code_challenge: Set(challenge.map(str::to_string)),
-        prompt: Set(prompt.map(str::to_string)),
-        created_at: Set(now),
-        expires_at: Set(now + request_ttl()),
+    let row = auth_request::Model {
+        id: id.clone(),
+        application_id: app.id,
+        redirect_uri: redirect_uri.to_string(),
+        scope: scopes.join(" "),
+        state: client_state.map(str::to_string),
+        nonce: get("nonce").map(str::to_string),
+        code_challenge: challenge.map(str::to_string),
+        prompt: prompt.map(str::to_string),
+        created_at: now,
+        expires_at: now + request_ttl(),
     };
+    // A browser already signed in gets its code at once, unless the application wants a fresh
+    // login (prompt=login, or a max_age the session is older than).
+    let session = match crate::login::sso::current(&state, headers).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "authorize: cannot read the session");
+            None
+        }
+    };
+    let max_age = get("max_age").and_then(|m| m.parse::<i64>().ok());
+    let session = session.filter(|s| {
+        !prompts.contains(&"login")
+            && max_age.is_none_or(|m| (now - s.auth_time).num_seconds() <= m)
+    });
+    if let Some(session) = session {
+        let mut who = crate::login::Attempt::new(meta, headers);
+        who.client_id = Some(app.client_id.clone());
+        who.mode = Some("sso".into());
+        who.log(
+            &state,
+            "success",
+            Some("single sign-on session".into()),
+            Some(&session.user_id),
+        )
+        .await;
+        return crate::login::complete(&state, &row, &session.user_id, session.auth_time, None)
+            .await;
+    }
+    if prompts.contains(&"none") {
+        return back("login_required", "the person must log in");
+    }
+    let row = auth_request::ActiveModel::from(row);
     if let Err(e) = store::auth_requests::insert(&state.db, row).await {
         tracing::error!(error = %e, "authorize: cannot store the request");
         return back("temporarily_unavailable", "try again shortly");

@@ -26,6 +26,16 @@ pub async fn source(
 }
 
 /// Inserts a source; a taken identifier is `Conflict` (the unique index decides).
+pub async fn source_by_identifier(
+    db: &DatabaseConnection,
+    identifier: &str,
+) -> Result<Option<identity_source::Model>, StoreError> {
+    Ok(Sources::find()
+        .filter(identity_source::Column::Identifier.eq(identifier))
+        .one(db)
+        .await?)
+}
+
 pub async fn insert_source(
     db: &DatabaseConnection,
     row: identity_source::ActiveModel,

@@ -10,6 +10,7 @@ mod catalog;
 mod config;
 mod console_catalog;
 mod identity;
+mod login;
 mod oidc;
 mod ops;
 mod startup;

@@ -54,7 +54,8 @@ impl Sandboxed {
             &format!("{base}/sandbox/wechat/api"),
             &format!("{base}/sandbox/wechat/open"),
             true,
-        );
+        )
+        .with_issuer(&base);
         let app = router(state.clone());
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();

@@ -2,7 +2,7 @@
 //! sandbox can produce, the token lease. One module per area.
 
 mod errors;
-mod harness;
+pub mod harness;
 mod lease;
 mod mini_program;
 mod oauth;

@@ -1,0 +1,140 @@
+//! The end user's side of a login: one module per WeChat mode (each with its start and its
+//! finish), the single sign-on session, and the step every mode ends with: a code for the
+//! application, sent to its redirect URI with `state` and `iss`.
+
+mod finish;
+pub mod page;
+pub mod pc_qrcode;
+pub mod sso;
+
+use app::backend::RequestMeta;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+
+use crate::oidc::grants::CodeRequest;
+use crate::state::AppState;
+use crate::store::entities::auth_request;
+use crate::store::logins::{self, LogLine};
+
+/// The cookie that binds a WeChat `state` to the browser that started the login.
+pub const BROWSER_COOKIE: &str = "datong_login";
+
+/// Who is logging in, for the login log.
+#[derive(Clone, Debug, Default)]
+pub struct Attempt {
+    pub source_identifier: Option<String>,
+    pub mode: Option<String>,
+    pub client_id: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Attempt {
+    pub fn new(meta: &RequestMeta, headers: &HeaderMap) -> Attempt {
+        Attempt {
+            ip: Some(meta.ip.clone()),
+            user_agent: headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            ..Attempt::default()
+        }
+    }
+
+    /// Writes a login-log line; a failure to write is logged, never shown to the person.
+    pub async fn log(
+        &self,
+        state: &AppState,
+        outcome: &str,
+        detail: Option<String>,
+        user_id: Option<&str>,
+    ) {
+        let line = LogLine {
+            outcome: outcome.to_string(),
+            detail,
+            source_identifier: self.source_identifier.clone(),
+            mode: self.mode.clone(),
+            client_id: self.client_id.clone(),
+            user_id: user_id.map(str::to_string),
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+        };
+        if let Err(e) = logins::log(&state.db, state.clock.now(), line).await {
+            tracing::error!(error = %e, outcome, "login log: cannot write");
+        }
+    }
+}
+
+/// The "storage is down" page.
+pub fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "login: storage unavailable");
+    page::problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Datong cannot reach its database; try again shortly.",
+        "大同暂时无法访问数据库，请稍后再试。",
+        None,
+    )
+}
+
+/// Where the person goes back to: the application's redirect URI with the code (or an error),
+/// `state` and `iss`.
+pub fn back_to_app(
+    req: &auth_request::Model,
+    issuer: &str,
+    params: &[(&str, &str)],
+) -> Result<Response, url::ParseError> {
+    let mut url = url::Url::parse(&req.redirect_uri)?;
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+        if let Some(s) = &req.state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("iss", issuer);
+    }
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+/// The last step of every login: a code for the request's application, and the person back
+/// at its redirect URI. `sso_cookie` (a new single sign-on session) is set on the way.
+pub async fn complete(
+    state: &AppState,
+    req: &auth_request::Model,
+    user_id: &str,
+    auth_time: DateTime<Utc>,
+    sso_cookie: Option<String>,
+) -> Response {
+    let app = match state.catalog.get_application(req.application_id).await {
+        Ok(app) => app,
+        Err(e) => return unavailable(e),
+    };
+    let code = state
+        .grants
+        .issue_code(
+            &app,
+            CodeRequest {
+                user_id,
+                redirect_uri: &req.redirect_uri,
+                scope: &req.scope,
+                nonce: req.nonce.as_deref(),
+                code_challenge: req.code_challenge.as_deref(),
+                auth_time,
+            },
+        )
+        .await;
+    let code = match code {
+        Ok(c) => c,
+        Err(e) => return unavailable(e),
+    };
+    let mut response = match back_to_app(req, &state.issuer, &[("code", &code)]) {
+        Ok(r) => r,
+        Err(e) => return unavailable(e),
+    };
+    if let Some(cookie) = sso_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}

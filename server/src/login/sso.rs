@@ -1,0 +1,69 @@
+//! Single sign-on: after a login the browser holds a session cookie, so the next application
+//! (or the same one again) gets its code without another scan, unless it asks `prompt=login`.
+
+use app::cookies;
+use axum::http::HeaderMap;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::Set;
+
+use crate::crypto::token::{random_token, token_hash};
+use crate::state::AppState;
+use crate::store::entities::sso_session;
+use crate::store::{StoreError, logins};
+
+pub const SSO_COOKIE: &str = "datong_sso";
+
+/// How long a single sign-on session lasts.
+pub fn ttl() -> Duration {
+    Duration::days(7)
+}
+
+fn secure(state: &AppState) -> bool {
+    state.issuer.starts_with("https://")
+}
+
+/// A new session for `user_id`; returns the `Set-Cookie` value.
+pub async fn start(
+    state: &AppState,
+    user_id: &str,
+    auth_time: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    let token = random_token();
+    logins::insert_sso(
+        &state.db,
+        sso_session::ActiveModel {
+            id: Set(token_hash(&token)),
+            user_id: Set(user_id.to_string()),
+            auth_time: Set(auth_time),
+            expires_at: Set(auth_time + ttl()),
+            revoked_at: Set(None),
+        },
+    )
+    .await?;
+    Ok(cookies::set(
+        SSO_COOKIE,
+        &token,
+        ttl().num_seconds(),
+        true,
+        secure(state),
+    ))
+}
+
+/// The browser's live session, if it has one.
+pub async fn current(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<sso_session::Model>, StoreError> {
+    let Some(token) = cookies::get(headers, SSO_COOKIE) else {
+        return Ok(None);
+    };
+    logins::live_sso(&state.db, &token_hash(&token), state.clock.now()).await
+}
+
+/// Ends the browser's session; returns the `Set-Cookie` value that deletes the cookie.
+pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<String, StoreError> {
+    if let Some(token) = cookies::get(headers, SSO_COOKIE) {
+        logins::revoke_sso(&state.db, &token_hash(&token), state.clock.now()).await?;
+    }
+    Ok(cookies::set(SSO_COOKIE, "", 0, true, secure(state)))
+}

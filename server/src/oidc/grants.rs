@@ -1,0 +1,361 @@
+//! Codes and tokens. A login creates a grant (application, user, scope) and a single-use code;
+//! the code buys an ID token, an access token (both RS256 JWTs) and, with `offline_access`, a
+//! refresh token that is replaced on every use. A replayed code or refresh token revokes the
+//! grant, and with it everything issued from it.
+
+use std::sync::Arc;
+
+use app::model::ApplicationView;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{DatabaseConnection, Set};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::claims::{self, IdentityClaim, Person};
+use super::keys::{KeyError, SigningKeys};
+use crate::clock::Clock;
+use crate::crypto::token::{random_token, token_hash};
+use crate::identity::Identities;
+use crate::store::entities::{auth_code, grant, refresh_token};
+use crate::store::{StoreError, grants as db};
+
+/// How long an authorization code can be redeemed.
+pub fn code_ttl() -> Duration {
+    Duration::seconds(60)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    /// RFC 6749 `invalid_grant`, with a description for the client.
+    #[error("invalid grant: {0}")]
+    Invalid(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+/// What the token endpoint hands out.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    pub access_token: String,
+    pub id_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_in: i64,
+    pub scope: String,
+}
+
+/// What a login passes on to the code.
+#[derive(Clone, Debug)]
+pub struct CodeRequest<'a> {
+    pub user_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub scope: &'a str,
+    pub nonce: Option<&'a str>,
+    pub code_challenge: Option<&'a str>,
+    pub auth_time: DateTime<Utc>,
+}
+
+/// A verified access token: its grant and claims.
+#[derive(Clone, Debug)]
+pub struct Access {
+    pub grant: grant::Model,
+    pub claims: Value,
+}
+
+#[derive(Clone)]
+pub struct Grants {
+    db: DatabaseConnection,
+    keys: SigningKeys,
+    clock: Arc<dyn Clock>,
+    issuer: String,
+    identities: Identities,
+}
+
+/// The PKCE S256 transform of a verifier.
+pub fn s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+fn valid_verifier(v: &str) -> bool {
+    (43..=128).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+impl Grants {
+    pub fn new(
+        db: DatabaseConnection,
+        keys: SigningKeys,
+        clock: Arc<dyn Clock>,
+        issuer: String,
+    ) -> Grants {
+        let identities = Identities::new(db.clone(), clock.clone());
+        Grants {
+            db,
+            keys,
+            clock,
+            issuer,
+            identities,
+        }
+    }
+
+    /// A grant for `app` and a code for it, valid [`code_ttl`].
+    pub async fn issue_code(
+        &self,
+        app: &ApplicationView,
+        req: CodeRequest<'_>,
+    ) -> Result<String, GrantError> {
+        let now = self.clock.now();
+        let grant_id = random_token();
+        db::insert_grant(
+            &self.db,
+            grant::ActiveModel {
+                id: Set(grant_id.clone()),
+                application_id: Set(app.id),
+                user_id: Set(req.user_id.to_string()),
+                scope: Set(req.scope.to_string()),
+                auth_time: Set(req.auth_time),
+                created_at: Set(now),
+                revoked_at: Set(None),
+            },
+        )
+        .await?;
+        let code = random_token();
+        db::insert_code(
+            &self.db,
+            auth_code::ActiveModel {
+                id: Set(token_hash(&code)),
+                grant_id: Set(grant_id),
+                redirect_uri: Set(req.redirect_uri.to_string()),
+                code_challenge: Set(req.code_challenge.map(str::to_string)),
+                nonce: Set(req.nonce.map(str::to_string)),
+                expires_at: Set(now + code_ttl()),
+                used_at: Set(None),
+            },
+        )
+        .await?;
+        Ok(code)
+    }
+
+    /// Redeems a code for `app` (already authenticated). Every check the code is bound by:
+    /// client, redirect URI, PKCE (a challenge at authorize needs its verifier here, and a
+    /// verifier without a challenge is refused), lifetime, single use.
+    pub async fn redeem_code(
+        &self,
+        app: &ApplicationView,
+        code: &str,
+        redirect_uri: Option<&str>,
+        verifier: Option<&str>,
+    ) -> Result<Issued, GrantError> {
+        let now = self.clock.now();
+        let hash = token_hash(code);
+        let row = db::code(&self.db, &hash)
+            .await?
+            .ok_or(GrantError::Invalid("the code is unknown"))?;
+        let grant = db::grant(&self.db, &row.grant_id)
+            .await?
+            .ok_or(GrantError::Invalid("the code is unknown"))?;
+        if grant.application_id != app.id {
+            return Err(GrantError::Invalid("the code was issued to another client"));
+        }
+        if row.used_at.is_some() || !db::spend_code(&self.db, &hash, now).await? {
+            // A replay: whoever holds the first answer loses it too.
+            db::revoke_grant(&self.db, &grant.id, now).await?;
+            return Err(GrantError::Invalid(
+                "the code was used already; the tokens issued for it are revoked",
+            ));
+        }
+        if row.expires_at <= now {
+            return Err(GrantError::Invalid("the code has expired"));
+        }
+        if grant.revoked_at.is_some() {
+            return Err(GrantError::Invalid("the grant was revoked"));
+        }
+        if redirect_uri != Some(row.redirect_uri.as_str()) {
+            return Err(GrantError::Invalid(
+                "redirect_uri differs from the one the code was issued for",
+            ));
+        }
+        match (row.code_challenge.as_deref(), verifier) {
+            (None, None) => {}
+            (Some(_), None) => return Err(GrantError::Invalid("code_verifier is required")),
+            (None, Some(_)) => {
+                return Err(GrantError::Invalid(
+                    "code_verifier sent, but no code_challenge was given at authorize",
+                ));
+            }
+            (Some(challenge), Some(v)) => {
+                if !valid_verifier(v) || s256(v) != challenge {
+                    return Err(GrantError::Invalid("code_verifier does not match"));
+                }
+            }
+        }
+        self.mint(app, &grant, row.nonce.as_deref()).await
+    }
+
+    /// Replaces a refresh token. A token used before revokes its whole grant.
+    pub async fn refresh(&self, app: &ApplicationView, token: &str) -> Result<Issued, GrantError> {
+        let now = self.clock.now();
+        let hash = token_hash(token);
+        let row = db::refresh(&self.db, &hash)
+            .await?
+            .ok_or(GrantError::Invalid("the refresh token is unknown"))?;
+        let grant = db::grant(&self.db, &row.grant_id)
+            .await?
+            .ok_or(GrantError::Invalid("the refresh token is unknown"))?;
+        if grant.application_id != app.id {
+            return Err(GrantError::Invalid(
+                "the refresh token was issued to another client",
+            ));
+        }
+        if row.used_at.is_some() || !db::spend_refresh(&self.db, &hash, now).await? {
+            db::revoke_grant(&self.db, &grant.id, now).await?;
+            return Err(GrantError::Invalid(
+                "the refresh token was used already; the grant is revoked",
+            ));
+        }
+        if grant.revoked_at.is_some() {
+            return Err(GrantError::Invalid("the grant was revoked"));
+        }
+        if row.expires_at <= now {
+            return Err(GrantError::Invalid("the refresh token has expired"));
+        }
+        self.mint(app, &grant, None).await
+    }
+
+    /// Revokes the grant behind a refresh or access token of `app` (RFC 7009: unknown tokens
+    /// are not an error).
+    pub async fn revoke(&self, app: &ApplicationView, token: &str) -> Result<(), GrantError> {
+        let now = self.clock.now();
+        let grant_id = match db::refresh(&self.db, &token_hash(token)).await? {
+            Some(r) => Some(r.grant_id),
+            None => self.verify_access(token).await.ok().map(|a| a.grant.id),
+        };
+        if let Some(id) = grant_id
+            && let Some(g) = db::grant(&self.db, &id).await?
+            && g.application_id == app.id
+        {
+            db::revoke_grant(&self.db, &id, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Checks an access token: signature, issuer, expiry, and that its grant still stands.
+    pub async fn verify_access(&self, token: &str) -> Result<Access, GrantError> {
+        let bad = GrantError::Invalid("the access token is invalid or expired");
+        let jwks = self.keys.jwks().await?;
+        let claims = super::jwt::verify(token, &jwks.keys)
+            .map_err(|_| GrantError::Invalid("the access token is invalid or expired"))?;
+        let now = self.clock.now().timestamp();
+        let fresh = claims["exp"].as_i64().is_some_and(|exp| exp > now);
+        if !fresh || claims["iss"] != self.issuer.as_str() || claims["token_use"] != "access" {
+            return Err(bad);
+        }
+        let Some(gid) = claims["gid"].as_str() else {
+            return Err(bad);
+        };
+        let grant = db::grant(&self.db, gid).await?.ok_or(GrantError::Invalid(
+            "the access token is invalid or expired",
+        ))?;
+        if grant.revoked_at.is_some() {
+            return Err(GrantError::Invalid("the access token was revoked"));
+        }
+        Ok(Access { grant, claims })
+    }
+
+    /// The person as claims describe them.
+    pub async fn person(&self, user_id: &str) -> Result<Option<Person>, GrantError> {
+        let Some((user, profile, identities)) = self.identities.user_record(user_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Person {
+            user_id: user.id,
+            profile,
+            identities: identities
+                .into_iter()
+                .map(|i| IdentityClaim {
+                    appid: i.appid,
+                    openid: i.openid,
+                    unionid: i.unionid,
+                })
+                .collect(),
+            updated_at: user.updated_at.timestamp(),
+        }))
+    }
+
+    async fn mint(
+        &self,
+        app: &ApplicationView,
+        grant: &grant::Model,
+        nonce: Option<&str>,
+    ) -> Result<Issued, GrantError> {
+        let now = self.clock.now();
+        let iat = now.timestamp();
+        let person = self
+            .person(&grant.user_id)
+            .await?
+            .ok_or(GrantError::Invalid("the user no longer exists"))?;
+        let access = json!({
+            "iss": self.issuer,
+            "sub": grant.user_id,
+            "aud": app.client_id,
+            "client_id": app.client_id,
+            "scope": grant.scope,
+            "iat": iat,
+            "exp": iat + app.access_token_ttl,
+            "jti": random_token(),
+            "gid": grant.id,
+            "token_use": "access",
+        });
+        let access_token = self.keys.sign("at+jwt", &access).await?;
+        let mut id = claims::user_claims(&person, &grant.scope);
+        for (k, v) in [
+            ("iss", json!(self.issuer)),
+            ("aud", json!(app.client_id)),
+            ("azp", json!(app.client_id)),
+            ("iat", json!(iat)),
+            ("exp", json!(iat + app.id_token_ttl)),
+            ("auth_time", json!(grant.auth_time.timestamp())),
+            ("at_hash", json!(at_hash(&access_token))),
+        ] {
+            id.insert(k.into(), v);
+        }
+        if let Some(n) = nonce {
+            id.insert("nonce".into(), json!(n));
+        }
+        let id_token = self.keys.sign("JWT", &Value::Object(id)).await?;
+        let refresh_token = if claims::has_scope(&grant.scope, "offline_access") {
+            let token = random_token();
+            db::insert_refresh(
+                &self.db,
+                refresh_token::ActiveModel {
+                    id: Set(token_hash(&token)),
+                    grant_id: Set(grant.id.clone()),
+                    created_at: Set(now),
+                    expires_at: Set(now + Duration::seconds(app.refresh_token_ttl)),
+                    used_at: Set(None),
+                },
+            )
+            .await?;
+            Some(token)
+        } else {
+            None
+        };
+        Ok(Issued {
+            access_token,
+            id_token,
+            refresh_token,
+            expires_in: app.access_token_ttl,
+            scope: grant.scope.clone(),
+        })
+    }
+}
+
+/// OpenID Connect's `at_hash`: the left half of the access token's SHA-256, base64url.
+fn at_hash(access_token: &str) -> String {
+    let digest = Sha256::digest(access_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
+}

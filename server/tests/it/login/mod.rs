@@ -1,0 +1,9 @@
+//! The first whole path: an application sends the browser to Datong, the person scans with
+//! WeChat (the sandbox), Datong decides who they are, and the application gets standard OpenID
+//! Connect tokens.
+
+mod callback;
+mod codes;
+mod flow;
+pub mod harness;
+mod sso;
