@@ -76,6 +76,15 @@ pub trait ConsoleBackend: Send + Sync + 'static {
     /// The hosted login page of a pending authorization request (`NotFound` once it expired).
     /// `in_wechat`: the browser is WeChat's, whose modes come first.
     async fn login_view(&self, request: &str, in_wechat: bool) -> Result<LoginView, ConsoleError>;
+    /// A user's profile, identities and claims (`NotFound` for an unknown id).
+    async fn user(&self, admin: &Admin, id: &str) -> Result<crate::model::UserView, ConsoleError>;
+    /// The newest login-log lines first, filtered.
+    async fn login_log(
+        &self,
+        admin: &Admin,
+        filter: crate::model::LoginLogFilter,
+        limit: u64,
+    ) -> Result<Vec<crate::model::LoginLogEntry>, ConsoleError>;
 }
 
 /// Identity sources, applications, their associations and API tokens, as the console's pages

@@ -22,7 +22,7 @@ use leptos_router::{
 
 use crate::i18n::{LangSignal, initial_lang};
 use crate::pages::{
-    applications, experience::ExperiencePage, layout::ConsoleLayout, login::LoginPage,
+    applications, experience::ExperienceResult, layout::ConsoleLayout, login::LoginPage,
     not_found::NotFound, sections, signin::SignInPage, sources, tokens,
 };
 
@@ -66,7 +66,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage />
                 <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/console/experience/:client_id") view=ExperiencePage />
+                <Route path=path!("/console/experience/result") view=ExperienceResult />
                 <ParentRoute path=path!("/console") view=ConsoleLayout>
                     <Route path=path!("") view=sections::Overview />
                     <Route path=path!("applications") view=applications::Applications />

@@ -112,6 +112,14 @@ export class SandboxPhone {
     await expect(this.page.getByTestId("persona-select")).toContainText(nickname);
   }
 
+  /** Holds the phone as an existing persona. */
+  async usePersona(nickname: string) {
+    const select = this.page.getByTestId("persona-select");
+    const value = await select.locator("option", { hasText: nickname }).first().getAttribute("value");
+    if (!value) throw new Error(`no persona ${nickname} on the phone`);
+    await select.selectOption(value);
+  }
+
   /** Opens the scanned URL the link filled in. */
   async openScanned() {
     await this.page.getByTestId("scan-open").click();

@@ -140,9 +140,11 @@ test("a developer creates a mini-program-code source and an application, associa
     page.getByTestId(`experience-${appId}`).click(),
   ]);
   await popup.waitForLoadState();
-  expect(popup.url()).toBe(`${baseURL}/console/experience/${clientId}`);
-  await expect(popup.getByTestId("experience-app")).toHaveText("E2E Shop");
-  await expect(popup.getByTestId("experience-source")).toHaveText(["WeChat scan"]);
+  // Through the built-in experience client to the hosted login page of this application.
+  await expect(popup).toHaveURL(/\/login\?request=/);
+  await hydrated(popup);
+  await expect(popup.getByTestId("login-app")).toHaveText("E2E Shop");
+  await expect(popup.getByTestId("login-source")).toHaveText(["WeChat scan"]);
   await popup.close();
 
   // The page in Chinese.

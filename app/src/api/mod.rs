@@ -81,6 +81,7 @@ pub async fn audit_log() -> Result<Vec<crate::model::AuditEntry>, ServerFnError>
 }
 
 pub mod catalog;
+pub mod people;
 
 /// The hosted login page's data for authorization request `request`.
 #[server(prefix = "/api/session", endpoint = "login_view", input = leptos::server_fn::codec::Json)]

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod login;
+pub mod people;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,10 @@
 //! sent and shown, and the field rules both sides apply (`validate`). No secret is ever in a
 //! view: an AppSecret goes in (`SourceInput::app_secret`) and only a hint comes out.
 
+mod people;
 pub mod validate;
+
+pub use people::{IdentityView, LoginLogEntry, LoginLogFilter, UserView};
 
 use serde::{Deserialize, Serialize};
 

@@ -47,8 +47,11 @@ pub fn LoginPage() -> impl IntoView {
                                                 .into_iter()
                                                 .map(|b| {
                                                     view! {
+                                                        // A server route, not a page of this app: the
+                                                        // browser must load it.
                                                         <a
                                                             href=b.href
+                                                            rel="external"
                                                             data-testid="login-source"
                                                             data-mode=b.mode.as_str()
                                                             class="rounded bg-emerald-600 px-3 py-2 text-white hover:bg-emerald-700"

@@ -3,6 +3,7 @@ mod associations;
 pub mod experience;
 pub mod layout;
 pub mod login;
+mod login_log;
 mod logo_picker;
 pub mod not_found;
 pub mod sections;

@@ -42,12 +42,15 @@ pub fn Users() -> impl IntoView {
 pub fn Logs() -> impl IntoView {
     let tr = use_texts();
     let entries = Resource::new(|| (), |_| crate::api::audit_log());
+    let pt = crate::i18n::people::use_people_texts();
     view! {
         <section data-testid="page-logs">
             <h1 class="text-2xl font-semibold mb-1" data-testid="page-title">
                 {move || tr().logs}
             </h1>
             <p class="text-slate-500 mb-6">{move || tr().logs_intro}</p>
+            <super::login_log::LoginLog />
+            <h2 class="mb-3 text-lg font-semibold">{move || pt().audit_log}</h2>
             <Transition fallback=|| ()>
                 {move || {
                     entries

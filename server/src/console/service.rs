@@ -163,6 +163,23 @@ impl ConsoleBackend for ConsoleService {
         .await
     }
 
+    async fn user(
+        &self,
+        _admin: &Admin,
+        id: &str,
+    ) -> Result<app::model::UserView, app::model::ConsoleError> {
+        super::people::user(&self.db, self.clock.clone(), id).await
+    }
+
+    async fn login_log(
+        &self,
+        _admin: &Admin,
+        filter: app::model::LoginLogFilter,
+        limit: u64,
+    ) -> Result<Vec<app::model::LoginLogEntry>, app::model::ConsoleError> {
+        super::people::login_log(&self.db, filter, limit).await
+    }
+
     async fn sign_in(
         &self,
         name: &str,

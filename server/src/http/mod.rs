@@ -82,6 +82,18 @@ pub fn router(state: AppState) -> Router {
             get(crate::login::pc_qrcode::callback),
         )
         .route(
+            crate::console::experience::CALLBACK,
+            get(crate::console::experience::callback),
+        )
+        .route(
+            "/console/experience/{client_id}",
+            get(crate::console::experience::start),
+        )
+        .route(
+            "/console/experience/{client_id}/logout",
+            get(crate::console::experience::logout),
+        )
+        .route(
             "/login/app-logo/{client_id}",
             get(crate::oidc::login::app_logo),
         )

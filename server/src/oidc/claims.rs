@@ -27,6 +27,25 @@ pub struct Person {
     pub updated_at: i64,
 }
 
+impl Person {
+    /// The person a stored user record describes.
+    pub fn from_record((user, profile, identities): crate::identity::UserRecord) -> Person {
+        Person {
+            user_id: user.id,
+            profile,
+            identities: identities
+                .into_iter()
+                .map(|i| IdentityClaim {
+                    appid: i.appid,
+                    openid: i.openid,
+                    unionid: i.unionid,
+                })
+                .collect(),
+            updated_at: user.updated_at.timestamp(),
+        }
+    }
+}
+
 pub fn has_scope(scope: &str, wanted: &str) -> bool {
     scope.split(' ').any(|s| s == wanted)
 }

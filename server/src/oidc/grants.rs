@@ -13,7 +13,7 @@ use sea_orm::{DatabaseConnection, Set};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::claims::{self, IdentityClaim, Person};
+use super::claims::{self, Person};
 use super::keys::{KeyError, SigningKeys};
 use crate::clock::Clock;
 use crate::crypto::token::{random_token, token_hash};
@@ -268,22 +268,11 @@ impl Grants {
 
     /// The person as claims describe them.
     pub async fn person(&self, user_id: &str) -> Result<Option<Person>, GrantError> {
-        let Some((user, profile, identities)) = self.identities.user_record(user_id).await? else {
-            return Ok(None);
-        };
-        Ok(Some(Person {
-            user_id: user.id,
-            profile,
-            identities: identities
-                .into_iter()
-                .map(|i| IdentityClaim {
-                    appid: i.appid,
-                    openid: i.openid,
-                    unionid: i.unionid,
-                })
-                .collect(),
-            updated_at: user.updated_at.timestamp(),
-        }))
+        Ok(self
+            .identities
+            .user_record(user_id)
+            .await?
+            .map(Person::from_record))
     }
 
     async fn mint(

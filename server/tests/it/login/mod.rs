@@ -4,6 +4,7 @@
 
 mod callback;
 mod codes;
+mod experience;
 mod flow;
 pub mod harness;
 mod sso;

@@ -1,0 +1,157 @@
+//! "Experience login": Datong acts as a built-in client of the chosen application, with its
+//! redirect URI inside the console. The start creates the authorization request directly (the
+//! redirect URI is ours, not one of the application's) and opens the hosted login page; the
+//! callback checks `state` against the console browser's cookie, redeems the code like any
+//! client would, and shows the user. Only a signed-in administrator reaches these routes.
+
+use std::collections::HashMap;
+
+use app::cookies;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::crypto::token::random_token;
+use crate::login::{page, sso, unavailable};
+use crate::oidc::authorize::request_ttl;
+use crate::state::AppState;
+use crate::store::{self, entities::auth_request};
+
+const STATE_COOKIE: &str = "datong_experience";
+pub const CALLBACK: &str = "/console/experience/callback";
+
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// `GET /console/experience/{client_id}`: a login for the application, through `/login`.
+pub async fn start(State(state): State<AppState>, Path(client_id): Path<String>) -> Response {
+    let app = match state.catalog.application_by_client_id(&client_id).await {
+        Ok(Some(app)) => app,
+        Ok(None) => {
+            return page::problem(
+                StatusCode::NOT_FOUND,
+                "No application has this client_id.",
+                "没有应用使用此 client_id。",
+                None,
+            );
+        }
+        Err(e) => return unavailable(e),
+    };
+    let now = state.clock.now();
+    let id = random_token();
+    let client_state = random_token();
+    let row = auth_request::Model {
+        id: id.clone(),
+        application_id: app.id,
+        redirect_uri: format!("{}{CALLBACK}", state.issuer),
+        scope: "openid profile phone".into(),
+        state: Some(client_state.clone()),
+        nonce: None,
+        code_challenge: None,
+        prompt: Some("login".into()),
+        created_at: now,
+        expires_at: now + request_ttl(),
+    };
+    if let Err(e) = store::auth_requests::insert(&state.db, row.into()).await {
+        return unavailable(e);
+    }
+    let cookie = cookies::set(
+        STATE_COOKIE,
+        &format!("{client_state}.{client_id}"),
+        request_ttl().num_seconds(),
+        true,
+        state.issuer.starts_with("https://"),
+    );
+    with_cookie(
+        Redirect::to(&format!("/login?request={id}")).into_response(),
+        &cookie,
+    )
+}
+
+/// `GET /console/experience/callback`: the code, redeemed; then the result page.
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let expected = cookies::get(&headers, STATE_COOKIE).unwrap_or_default();
+    let Some((cookie_state, client_id)) = expected.split_once('.') else {
+        return mismatch();
+    };
+    if q.get("state").map(String::as_str) != Some(cookie_state) {
+        return mismatch();
+    }
+    if let Some(error) = q.get("error") {
+        return page::problem(
+            StatusCode::OK,
+            &format!("The login ended without a user: {error}."),
+            &format!("登录未完成：{error}。"),
+            Some(&format!("/console/experience/{client_id}")),
+        );
+    }
+    let app = match state.catalog.application_by_client_id(client_id).await {
+        Ok(Some(app)) => app,
+        Ok(None) => return mismatch(),
+        Err(e) => return unavailable(e),
+    };
+    let code = q.get("code").map(String::as_str).unwrap_or("");
+    let redirect = format!("{}{CALLBACK}", state.issuer);
+    let issued = match state
+        .grants
+        .redeem_code(&app, code, Some(&redirect), None)
+        .await
+    {
+        Ok(i) => i,
+        Err(e) => {
+            tracing::warn!(error = %e, "experience login: the code was refused");
+            return page::problem(
+                StatusCode::BAD_REQUEST,
+                "The login's code was refused (used already or expired). Start the experience login again.",
+                "登录授权码已被使用或已过期，请重新体验登录。",
+                Some(&format!("/console/experience/{client_id}")),
+            );
+        }
+    };
+    let sub = match state.grants.verify_access(&issued.access_token).await {
+        Ok(access) => access.grant.user_id,
+        Err(e) => return unavailable(e),
+    };
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("user", &sub)
+        .append_pair("app", client_id)
+        .finish();
+    let clear = cookies::set(STATE_COOKIE, "", 0, true, false);
+    with_cookie(
+        Redirect::to(&format!("/console/experience/result?{query}")).into_response(),
+        &clear,
+    )
+}
+
+fn mismatch() -> Response {
+    page::problem(
+        StatusCode::BAD_REQUEST,
+        "This experience login was not started in this browser, or it expired. Start it again from the console.",
+        "此次体验登录并非在本浏览器发起，或已过期，请从控制台重新开始。",
+        None,
+    )
+}
+
+/// `GET /console/experience/{client_id}/logout`: ends the single sign-on session and starts
+/// a fresh experience login.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+) -> Response {
+    match sso::end(&state, &headers).await {
+        Ok(cookie) => with_cookie(
+            Redirect::to(&format!("/console/experience/{client_id}")).into_response(),
+            &cookie,
+        ),
+        Err(e) => unavailable(e),
+    }
+}
