@@ -1,0 +1,419 @@
+//! Benchmark (a program, not a test): complete PC QR logins per second through a running
+//! `datong`, with the standalone sandbox as WeChat in another process. One login is what a
+//! browser, a phone and an application do together: `/oauth/authorize` → the source's button →
+//! the sandbox's QR page → scan and confirm through the phone API → Datong's callback (code
+//! exchange, userinfo, identity resolution, SSO session, authorization code) → `/oauth/token`
+//! → `/oauth/userinfo`.
+//!
+//! `cargo run --release -p server --example login_bench -- [logins] [concurrency] [database_url]`
+//!
+//! Without a database URL Datong uses SQLite in a scratch directory. Build the binary first
+//! (`cargo build --release -p server --bin datong`). Personas are created before timing; each
+//! logs in several times (first logins and returning ones).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const APPID: &str = "wx0be0c0000000b0a1";
+const SECRET: &str = "bench-login-secret";
+const REDIRECT: &str = "https://rp.example.com/cb";
+const VERIFIER: &str = "bench-verifier-bench-verifier-bench-verifier-0001";
+const PERSONAS: usize = 200;
+
+fn spawn(bin: &Path, args: &[&str], envs: &[(&str, String)]) -> (Child, String) {
+    let mut cmd = Command::new(bin);
+    cmd.args(args)
+        .env("DATONG_LOG", "warn,datong::serve=info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "{args:?} exited early"
+        );
+        if let Some(at) = line.find("listening on http://") {
+            break line[at + "listening on http://".len()..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in reader.lines() {});
+    (child, addr)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn param(url: &str, key: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no {key} in {url}"))
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+struct Setup {
+    datong: String,
+    sandbox: String,
+    client_id: String,
+    client_secret: String,
+    personas: Vec<i64>,
+}
+
+/// One complete login as `persona`; panics on any unexpected answer.
+async fn login(http: &reqwest::Client, s: &Setup, persona: i64) {
+    let challenge = datong::oidc::grants::s256(VERIFIER);
+    let q = form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &s.client_id)
+        .append_pair("redirect_uri", REDIRECT)
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid profile")
+        .append_pair("state", "bench")
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256")
+        .finish();
+    let r = http
+        .get(format!("{}/oauth/authorize?{q}", s.datong))
+        .send()
+        .await
+        .unwrap();
+    let request = param(&format!("http://x{}", location(&r)), "request");
+    let r = http
+        .get(format!(
+            "{}/login/wechat/bench-qr?request={request}",
+            s.datong
+        ))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let qr = location(&r);
+    let state = param(&qr, "state");
+    let page = http.get(&qr).send().await.unwrap().text().await.unwrap();
+    let scan = page
+        .split("data-scan-url=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let uuid = param(&scan, "uuid");
+    let phone = |path: &str, body: Value| {
+        http.post(format!("{}/sandbox/wechat/phone/api/{path}", s.sandbox))
+            .json(&body)
+            .send()
+    };
+    assert!(
+        phone("scan", json!({"persona_id": persona, "url": scan}))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    assert!(
+        phone("confirm", json!({"persona_id": persona, "uuid": uuid}))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let poll = http
+        .get(format!(
+            "{}/sandbox/wechat/open/connect/l/qrconnect?uuid={uuid}",
+            s.sandbox
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let wx_code = poll
+        .split("wx_code='")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches("';");
+    let r = http
+        .get(format!(
+            "{}/login/wechat/bench-qr/callback?code={wx_code}&state={state}",
+            s.datong
+        ))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let code = param(&location(&r), "code");
+    let tokens: Value = http
+        .post(format!("{}/oauth/token", s.datong))
+        .basic_auth(&s.client_id, Some(&s.client_secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{tokens}"));
+    let info: Value = http
+        .get(format!("{}/oauth/userinfo", s.datong))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(info["sub"].as_str().unwrap().starts_with("u_"));
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let logins: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2_000);
+    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(32);
+    let database_url = args.next();
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bin = root.join("target/release/datong");
+    assert!(
+        bin.exists(),
+        "{} is missing: cargo build --release -p server --bin datong",
+        bin.display()
+    );
+    let scratch = std::env::temp_dir().join(format!("datong-login-bench-{}", std::process::id()));
+    let (mut sandbox, sandbox_addr) = spawn(
+        &bin,
+        &[
+            "sandbox",
+            "--addr",
+            "127.0.0.1:0",
+            "--data-dir",
+            scratch.join("sandbox").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let sandbox = format!("http://{sandbox_addr}");
+    let port = free_port();
+    let mut env = vec![
+        (
+            "DATONG_DATA_DIR",
+            scratch.join("datong").to_str().unwrap().to_string(),
+        ),
+        ("DATONG_SANDBOX", "false".to_string()),
+        (
+            "DATONG_WECHAT_API_URL",
+            format!("{sandbox}/sandbox/wechat/api"),
+        ),
+        (
+            "DATONG_WECHAT_OPEN_URL",
+            format!("{sandbox}/sandbox/wechat/open"),
+        ),
+        ("DATONG_ADMIN_PASSWORD", "bench-admin-password".to_string()),
+    ];
+    if let Some(url) = &database_url {
+        env.push(("DATONG_DATABASE_URL", url.clone()));
+    }
+    let token_out = Command::new(&bin)
+        .args([
+            "admin",
+            "token",
+            "create",
+            &format!("bench-{}", std::process::id()),
+        ])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("DATONG_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        token_out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token_out.stderr)
+    );
+    let api_token = String::from_utf8(token_out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    let (mut server, addr) = spawn(
+        &bin,
+        &["serve", "--addr", &format!("127.0.0.1:{port}")],
+        &env,
+    );
+    let datong = format!("http://{addr}");
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    let api = |path: &str, body: Value| {
+        let r = http
+            .post(format!("{datong}{path}"))
+            .bearer_auth(&api_token)
+            .json(&body)
+            .send();
+        async move { r.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let identifier = "bench-qr";
+    let source = api(
+        "/api/v1/sources",
+        json!({"identifier": identifier, "mode": "pc_qrcode", "display_name": "Bench",
+               "callback_url": "https://rp.example.com/after", "appid": APPID, "app_secret": SECRET}),
+    )
+    .await;
+    let app = api(
+        "/api/v1/applications",
+        json!({"name": "Bench RP", "app_type": "web", "redirect_uris": [REDIRECT],
+               "sources": [source["id"]]}),
+    )
+    .await;
+    let mut personas = Vec::new();
+    for i in 0..PERSONAS {
+        let p: Value = http
+            .post(format!("{sandbox}/sandbox/wechat/phone/api/personas"))
+            .json(&json!({"nickname": format!("Bench {i}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        personas.push(p["id"].as_i64().unwrap());
+    }
+    let setup = Arc::new(Setup {
+        datong,
+        sandbox,
+        client_id: app["application"]["client_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{app}"))
+            .into(),
+        client_secret: app["client_secret"].as_str().unwrap().into(),
+        personas,
+    });
+    // Warm-up (not timed): the first login of a few personas.
+    for p in setup.personas.iter().take(4) {
+        login(&http, &setup, *p).await;
+    }
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (http, setup, next) = (http.clone(), setup.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= logins {
+                    break;
+                }
+                let t = Instant::now();
+                login(&http, &setup, setup.personas[i % setup.personas.len()]).await;
+                latencies.push(t.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for w in workers {
+        latencies.extend(w.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let peak = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .map(|l| l[6..].trim().to_string())
+            })
+            .unwrap_or_else(|| "?".into())
+    };
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    println!(
+        "machine: {cores} cores; bench, datong and the standalone sandbox on the same machine"
+    );
+    println!(
+        "database: {}",
+        if database_url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    println!(
+        "complete logins: {} ({} personas), concurrency {concurrency}",
+        latencies.len(),
+        PERSONAS
+    );
+    println!("elapsed: {:.2} s", elapsed.as_secs_f64());
+    println!(
+        "throughput: {:.0} logins/s",
+        latencies.len() as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "latency per login: p50 {:.1} ms, p99 {:.1} ms",
+        ms(pct(0.50)),
+        ms(pct(0.99))
+    );
+    println!(
+        "datong peak memory (VmHWM): {}; sandbox: {}",
+        peak(server.id()),
+        peak(sandbox.id())
+    );
+    for child in [&mut server, &mut sandbox] {
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
