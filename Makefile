@@ -45,10 +45,13 @@ unit:
 e2e: test-tools
 	cd end2end && npx playwright test
 
-## bench: the WeChat client against the standalone sandbox (prints pairs/s, latency, memory)
+## bench: the WeChat client against the standalone sandbox, then complete logins on SQLite and
+## PostgreSQL (prints throughput, latency, memory)
 bench:
-	cargo build --release -p server --bin datong --example wechat_bench
+	cargo build --release -p server --bin datong --example wechat_bench --example login_bench
 	./target/release/examples/wechat_bench
+	./target/release/examples/login_bench
+	./target/release/examples/login_bench 2000 32 "$$(.ci/postgres.sh)"
 
 clean:
 	cargo clean

@@ -219,7 +219,8 @@ async fn main() {
         bin.display()
     );
     let scratch = std::env::temp_dir().join(format!("datong-login-bench-{}", std::process::id()));
-    let (mut sandbox, sandbox_addr) = spawn(
+    std::fs::create_dir_all(&scratch).unwrap();
+    let (mut sandbox_child, sandbox_addr) = spawn(
         &bin,
         &[
             "sandbox",
@@ -403,9 +404,9 @@ async fn main() {
     println!(
         "datong peak memory (VmHWM): {}; sandbox: {}",
         peak(server.id()),
-        peak(sandbox.id())
+        peak(sandbox_child.id())
     );
-    for child in [&mut server, &mut sandbox] {
+    for child in [&mut server, &mut sandbox_child] {
         let _ = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status();
