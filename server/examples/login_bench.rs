@@ -248,6 +248,14 @@ async fn main() {
             format!("{sandbox}/sandbox/wechat/open"),
         ),
         ("DATONG_ADMIN_PASSWORD", "bench-admin-password".to_string()),
+        // PostgreSQL needs a configured master key (instances share it); any fresh one will do.
+        (
+            "DATONG_MASTER_KEY",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                rand::random::<[u8; 32]>(),
+            ),
+        ),
     ];
     if let Some(url) = &database_url {
         env.push(("DATONG_DATABASE_URL", url.clone()));
