@@ -1,7 +1,9 @@
 //! Adds what a login leaves behind: WeChat login attempts (the `state` bound to a browser, and
 //! the outcome, so a repeated callback ends in the same login), grants with their single-use
 //! authorization codes and rotating refresh tokens, single sign-on sessions, and the login log.
-//! Codes, refresh tokens, states and session cookies are stored as SHA-256 hashes.
+//! Codes, refresh tokens, states and session cookies are stored as SHA-256 hashes. A single
+//! sign-on session remembers the identity source it began with: only applications that enable
+//! that source may reuse it.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -124,6 +126,7 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(string(C::Id).primary_key())
                     .col(string(C::UserId))
+                    .col(big_integer_null(C::SourceId))
                     .col(timestamp_with_time_zone(C::AuthTime))
                     .col(timestamp_with_time_zone(C::ExpiresAt))
                     .col(timestamp_with_time_zone_null(C::RevokedAt))

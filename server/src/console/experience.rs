@@ -44,14 +44,18 @@ pub async fn start(State(state): State<AppState>, Path(client_id): Path<String>)
     let now = state.clock.now();
     let id = random_token();
     let client_state = random_token();
+    // PKCE and a nonce, as any client should: whoever sees the callback URL cannot redeem its
+    // code, even for a public application.
+    let verifier = random_token();
+    let nonce = random_token();
     let row = auth_request::Model {
         id: id.clone(),
         application_id: app.id,
         redirect_uri: format!("{}{CALLBACK}", state.issuer),
         scope: "openid profile phone".into(),
         state: Some(client_state.clone()),
-        nonce: None,
-        code_challenge: None,
+        nonce: Some(nonce.clone()),
+        code_challenge: Some(crate::oidc::grants::s256(&verifier)),
         prompt: Some("login".into()),
         created_at: now,
         expires_at: now + request_ttl(),
@@ -61,7 +65,7 @@ pub async fn start(State(state): State<AppState>, Path(client_id): Path<String>)
     }
     let cookie = cookies::set(
         STATE_COOKIE,
-        &format!("{client_state}.{client_id}"),
+        &format!("{client_state}.{client_id}.{verifier}.{nonce}"),
         request_ttl().num_seconds(),
         true,
         state.issuer.starts_with("https://"),
@@ -79,7 +83,8 @@ pub async fn callback(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let expected = cookies::get(&headers, STATE_COOKIE).unwrap_or_default();
-    let Some((cookie_state, client_id)) = expected.split_once('.') else {
+    let parts: Vec<&str> = expected.split('.').collect();
+    let [cookie_state, client_id, verifier, nonce] = parts[..] else {
         return mismatch();
     };
     if q.get("state").map(String::as_str) != Some(cookie_state) {
@@ -102,7 +107,7 @@ pub async fn callback(
     let redirect = format!("{}{CALLBACK}", state.issuer);
     let issued = match state
         .grants
-        .redeem_code(&app, code, Some(&redirect), None)
+        .redeem_code(&app, code, Some(&redirect), Some(verifier))
         .await
     {
         Ok(i) => i,
@@ -116,9 +121,9 @@ pub async fn callback(
             );
         }
     };
-    let sub = match state.grants.verify_access(&issued.access_token).await {
-        Ok(access) => access.grant.user_id,
-        Err(e) => return unavailable(e),
+    let sub = match id_token_subject(&state, &issued.id_token, client_id, nonce).await {
+        Some(sub) => sub,
+        None => return unavailable("the ID token did not verify"),
     };
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("user", &sub)
@@ -154,4 +159,19 @@ pub async fn logout(
         ),
         Err(e) => unavailable(e),
     }
+}
+
+/// The `sub` of an ID token this client just received, once its signature, audience and nonce
+/// check out.
+async fn id_token_subject(
+    state: &AppState,
+    id_token: &str,
+    client_id: &str,
+    nonce: &str,
+) -> Option<String> {
+    let jwks = state.signing_keys.jwks().await.ok()?;
+    let claims = crate::oidc::jwt::verify(id_token, &jwks.keys).ok()?;
+    let ours = claims["aud"] == client_id && claims["nonce"] == nonce;
+    ours.then(|| claims["sub"].as_str().map(str::to_string))
+        .flatten()
 }

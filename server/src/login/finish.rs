@@ -44,6 +44,11 @@ fn outcome_page(outcome: &str, back: &str) -> Response {
             "This source asks new people to bind an existing account; that page is not available yet.",
             "此身份源要求新用户绑定已有账号，该页面暂未开放。",
         ),
+        "source_unavailable" => (
+            StatusCode::FORBIDDEN,
+            "This way of logging in was switched off for the application. Choose another.",
+            "此登录方式已对该应用停用，请选择其他方式。",
+        ),
         "state_reused" => (
             StatusCode::BAD_REQUEST,
             "This login link was already used. Start again.",
@@ -103,7 +108,7 @@ pub async fn wechat_callback(
         who.log(state, "state_reused", None, None).await;
         return outcome_page("state_reused", &back);
     }
-    let (outcome, user_id, detail) = run(state, &attempt, code).await;
+    let (outcome, user_id, detail) = run(state, &attempt, req.application_id, code).await;
     if let Err(e) =
         logins::finish_attempt(&state.db, &attempt.id, user_id.as_deref(), &outcome).await
     {
@@ -111,7 +116,7 @@ pub async fn wechat_callback(
     }
     who.log(state, &outcome, detail, user_id.as_deref()).await;
     match user_id {
-        Some(user) => logged_in(state, &req, &user).await,
+        Some(user) => logged_in(state, &req, &user, attempt.source_id).await,
         None => outcome_page(&outcome, &back),
     }
 }
@@ -120,6 +125,7 @@ pub async fn wechat_callback(
 async fn run(
     state: &AppState,
     attempt: &login_attempt::Model,
+    application_id: i64,
     code: &str,
 ) -> (String, Option<String>, Option<String>) {
     let failed = |o: &str, d: Option<String>| (o.to_string(), None, d);
@@ -127,6 +133,13 @@ async fn run(
         Ok(s) => s,
         Err(e) => return failed("source_unavailable", Some(e.to_string())),
     };
+    // Switched off or unlinked while the person was scanning: the login stops here.
+    if !source.enabled || !source.applications.contains(&application_id) {
+        return failed(
+            "source_unavailable",
+            Some("disabled or not enabled for the application".into()),
+        );
+    }
     let credentials = match state.catalog.source_for_login(&source.identifier).await {
         Ok(Some((_, Some(c)))) => c,
         Ok(_) => return failed("source_unavailable", Some("no credentials".into())),
@@ -161,9 +174,14 @@ async fn run(
 }
 
 /// A new single sign-on session and the code for the application.
-async fn logged_in(state: &AppState, req: &auth_request::Model, user_id: &str) -> Response {
+async fn logged_in(
+    state: &AppState,
+    req: &auth_request::Model,
+    user_id: &str,
+    source_id: i64,
+) -> Response {
     let now = state.clock.now();
-    let cookie = match sso::start(state, user_id, now).await {
+    let cookie = match sso::start(state, user_id, source_id, now).await {
         Ok(c) => c,
         Err(e) => return unavailable(e),
     };
@@ -180,7 +198,9 @@ async fn replay(state: &AppState, id: &str, req: &auth_request::Model, back: &st
             Err(e) => return unavailable(e),
         };
         match (attempt.outcome.as_deref(), attempt.user_id.as_deref()) {
-            (Some("success"), Some(user)) => return logged_in(state, req, user).await,
+            (Some("success"), Some(user)) => {
+                return logged_in(state, req, user, attempt.source_id).await;
+            }
             (Some(outcome), _) => return outcome_page(outcome, back),
             (None, _) if tokio::time::Instant::now() >= deadline => {
                 return problem(

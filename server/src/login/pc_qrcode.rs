@@ -184,6 +184,21 @@ pub async fn callback(
             None,
         );
     }
+    // The path names the source the attempt was started for, or the callback is not ours.
+    match state.catalog.get_source(attempt.source_id).await {
+        Ok(source) if source.identifier == identifier => {}
+        Ok(_) => {
+            who.log(
+                &state,
+                "state_mismatch",
+                Some("another source's callback".into()),
+                None,
+            )
+            .await;
+            return expired_request();
+        }
+        Err(e) => return unavailable(e),
+    }
     super::finish::wechat_callback(&state, who, attempt, get("code")).await
 }
 

@@ -2,6 +2,7 @@
 //! (or the same one again) gets its code without another scan, unless it asks `prompt=login`.
 
 use app::cookies;
+use app::model::ApplicationView;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::Set;
@@ -22,10 +23,12 @@ fn secure(state: &AppState) -> bool {
     state.issuer.starts_with("https://")
 }
 
-/// A new session for `user_id`; returns the `Set-Cookie` value.
+/// A new session for `user_id`, who logged in through `source_id`; returns the `Set-Cookie`
+/// value.
 pub async fn start(
     state: &AppState,
     user_id: &str,
+    source_id: i64,
     auth_time: DateTime<Utc>,
 ) -> Result<String, StoreError> {
     let token = random_token();
@@ -34,6 +37,7 @@ pub async fn start(
         sso_session::ActiveModel {
             id: Set(token_hash(&token)),
             user_id: Set(user_id.to_string()),
+            source_id: Set(Some(source_id)),
             auth_time: Set(auth_time),
             expires_at: Set(auth_time + ttl()),
             revoked_at: Set(None),
@@ -66,4 +70,28 @@ pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<String, StoreE
         logins::revoke_sso(&state.db, &token_hash(&token), state.clock.now()).await?;
     }
     Ok(cookies::set(SSO_COOKIE, "", 0, true, secure(state)))
+}
+
+/// The browser's session, if `app` may reuse it: not older than `max_age` seconds, and begun
+/// with an identity source that is enabled and enabled for `app`. Storage trouble means a
+/// fresh login, not an error.
+pub async fn reusable(
+    state: &AppState,
+    headers: &HeaderMap,
+    app: &ApplicationView,
+    max_age: Option<i64>,
+) -> Option<sso_session::Model> {
+    let session = match current(state, headers).await {
+        Ok(s) => s?,
+        Err(e) => {
+            tracing::error!(error = %e, "single sign-on: cannot read the session");
+            return None;
+        }
+    };
+    let now = state.clock.now();
+    if max_age.is_some_and(|m| (now - session.auth_time).num_seconds() > m) {
+        return None;
+    }
+    let source = state.catalog.get_source(session.source_id?).await.ok()?;
+    (source.enabled && app.sources.contains(&source.id)).then_some(session)
 }

@@ -194,6 +194,17 @@ async fn handle(
     }
     let prompt = get("prompt");
     let prompts: Vec<&str> = prompt.unwrap_or("").split(' ').collect();
+    if prompts.contains(&"none") && prompts.len() > 1 {
+        return back(
+            "invalid_request",
+            "prompt=none cannot be combined with other values",
+        );
+    }
+    let max_age = match get("max_age").map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(m)) if m >= 0 => Some(m),
+        Some(_) => return back("invalid_request", "max_age must be a number of seconds"),
+    };
     let now = state.clock.now();
     let id = random_token();
     let row = auth_request::Model {
@@ -209,19 +220,13 @@ async fn handle(
         expires_at: now + request_ttl(),
     };
     // A browser already signed in gets its code at once, unless the application wants a fresh
-    // login (prompt=login, or a max_age the session is older than).
-    let session = match crate::login::sso::current(&state, headers).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "authorize: cannot read the session");
-            None
-        }
+    // login (prompt=login, or a max_age the session is older than) or does not enable the
+    // source the session began with.
+    let session = if prompts.contains(&"login") {
+        None
+    } else {
+        crate::login::sso::reusable(&state, headers, &app, max_age).await
     };
-    let max_age = get("max_age").and_then(|m| m.parse::<i64>().ok());
-    let session = session.filter(|s| {
-        !prompts.contains(&"login")
-            && max_age.is_none_or(|m| (now - s.auth_time).num_seconds() <= m)
-    });
     if let Some(session) = session {
         let mut who = crate::login::Attempt::new(meta, headers);
         who.client_id = Some(app.client_id.clone());

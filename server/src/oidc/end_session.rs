@@ -1,13 +1,19 @@
 //! `/oauth/logout` (OpenID Connect RP-initiated logout): ends the browser's single sign-on
 //! session, then returns to the application's registered post-logout URI (exact match) with
-//! `state`, or shows a "signed out" page. An unregistered URI is never followed.
+//! `state`, or shows a "signed out" page. An unregistered URI is never followed. Without an
+//! `id_token_hint` for the signed-in user the person confirms first (a POST carrying a token
+//! derived from their session cookie), so another site cannot sign them out.
 
 use std::collections::HashMap;
 
+use app::cookies;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::Value;
 
+use crate::crypto::token::token_hash;
+use crate::http::escape_html as esc;
 use crate::login::{page, sso, unavailable};
 use crate::state::AppState;
 
@@ -27,28 +33,46 @@ pub async fn logout_post(
     handle(state, headers, q).await
 }
 
-/// The client the request names: `client_id`, else the audience of `id_token_hint` (its
-/// signature must verify; an expired hint is fine, as logout comes late).
-async fn client_id(state: &AppState, q: &HashMap<String, String>) -> Option<String> {
-    if let Some(id) = q.get("client_id").filter(|s| !s.is_empty()) {
-        return Some(id.clone());
-    }
-    let hint = q.get("id_token_hint")?;
+/// The claims of `id_token_hint` if it is one of our ID tokens (an expired one is fine: logout
+/// comes late).
+async fn hint(state: &AppState, q: &HashMap<String, String>) -> Option<Value> {
+    let hint = q.get("id_token_hint").filter(|h| !h.is_empty())?;
     let jwks = state.signing_keys.jwks().await.ok()?;
     let claims = super::jwt::verify(hint, &jwks.keys).ok()?;
-    (claims["iss"] == state.issuer.as_str())
-        .then(|| claims["aud"].as_str().map(str::to_string))
-        .flatten()
+    (claims["iss"] == state.issuer.as_str()).then_some(claims)
+}
+
+/// What the confirmation form must send back: only this browser's session cookie yields it.
+fn confirmation(headers: &HeaderMap) -> Option<String> {
+    cookies::get(headers, sso::SSO_COOKIE).map(|c| token_hash(&format!("{c}:logout")))
+}
+
+fn refused(en: &str, zh: &str) -> Response {
+    page::problem(StatusCode::BAD_REQUEST, en, zh, None)
 }
 
 async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>) -> Response {
+    let hint = hint(&state, &q).await;
+    let hinted_client = hint
+        .as_ref()
+        .and_then(|h| h["aud"].as_str().map(str::to_string));
+    let client_id = match (q.get("client_id").filter(|c| !c.is_empty()), &hinted_client) {
+        (Some(c), Some(h)) if c != h => {
+            return refused(
+                "client_id and the id_token_hint name different applications. You were not signed out.",
+                "client_id 与 id_token_hint 指向不同的应用。未执行退出。",
+            );
+        }
+        (Some(c), _) => Some(c.clone()),
+        (None, h) => h.clone(),
+    };
     let target = match q.get("post_logout_redirect_uri").filter(|s| !s.is_empty()) {
         None => None,
         Some(uri) => {
-            let app = match client_id(&state, &q).await {
+            let app = match &client_id {
                 Some(id) => state
                     .catalog
-                    .application_by_client_id(&id)
+                    .application_by_client_id(id)
                     .await
                     .ok()
                     .flatten(),
@@ -59,16 +83,28 @@ async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>)
                     Some(uri.clone())
                 }
                 _ => {
-                    return page::problem(
-                        StatusCode::BAD_REQUEST,
+                    return refused(
                         "This post_logout_redirect_uri is not registered for the application (it must match exactly, and the application must be named by client_id or id_token_hint). You were not signed out.",
                         "此 post_logout_redirect_uri 未在应用中登记（须完全一致，且须以 client_id 或 id_token_hint 指明应用）。未执行退出。",
-                        None,
                     );
                 }
             }
         }
     };
+    let session = match sso::current(&state, &headers).await {
+        Ok(s) => s,
+        Err(e) => return unavailable(e),
+    };
+    if let Some(session) = &session {
+        let hinted_user = hint
+            .as_ref()
+            .is_some_and(|h| h["sub"] == session.user_id.as_str());
+        let confirmed =
+            q.get("confirm").is_some() && q.get("confirm") == confirmation(&headers).as_ref();
+        if !hinted_user && !confirmed {
+            return confirm_page(&q, confirmation(&headers).unwrap_or_default(), client_id);
+        }
+    }
     let cookie = match sso::end(&state, &headers).await {
         Ok(c) => c,
         Err(e) => return unavailable(e),
@@ -93,4 +129,35 @@ async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>)
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     response
+}
+
+/// "Sign out of Datong?" with a form that posts the request back with the confirmation.
+fn confirm_page(q: &HashMap<String, String>, token: String, client_id: Option<String>) -> Response {
+    let mut fields = format!(
+        "<input type=\"hidden\" name=\"confirm\" value=\"{}\">",
+        esc(&token)
+    );
+    for key in ["post_logout_redirect_uri", "state"] {
+        if let Some(v) = q.get(key) {
+            fields.push_str(&format!(
+                "<input type=\"hidden\" name=\"{key}\" value=\"{}\">",
+                esc(v)
+            ));
+        }
+    }
+    if let Some(c) = client_id {
+        fields.push_str(&format!(
+            "<input type=\"hidden\" name=\"client_id\" value=\"{}\">",
+            esc(&c)
+        ));
+    }
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Datong</title>\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"></head>\
+<body style=\"font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
+<h1>Sign out of Datong? · 退出大同？</h1>\
+<form method=\"post\" action=\"/oauth/logout\" data-testid=\"logout-form\">{fields}\
+<button type=\"submit\" data-testid=\"logout-confirm\">Sign out · 退出</button></form></body></html>"
+    );
+    Html(body).into_response()
 }

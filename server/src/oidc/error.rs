@@ -63,6 +63,10 @@ impl From<GrantError> for OAuthError {
     fn from(e: GrantError) -> OAuthError {
         match e {
             GrantError::Invalid(why) => OAuthError::new("invalid_grant", why),
+            GrantError::Foreign => OAuthError::new(
+                "unauthorized_client",
+                "the token was issued to another client",
+            ),
             other => {
                 tracing::error!(error = %other, "token endpoint: storage or signing failed");
                 OAuthError::unavailable()

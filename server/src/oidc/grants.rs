@@ -31,6 +31,9 @@ pub enum GrantError {
     /// RFC 6749 `invalid_grant`, with a description for the client.
     #[error("invalid grant: {0}")]
     Invalid(&'static str),
+    /// The token belongs to another client (RFC 7009 §2.1: refused).
+    #[error("the token was issued to another client")]
+    Foreign,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -161,13 +164,15 @@ impl Grants {
         if grant.application_id != app.id {
             return Err(GrantError::Invalid("the code was issued to another client"));
         }
-        if row.used_at.is_some() || !db::spend_code(&self.db, &hash, now).await? {
+        if row.used_at.is_some() {
             // A replay: whoever holds the first answer loses it too.
             db::revoke_grant(&self.db, &grant.id, now).await?;
             return Err(GrantError::Invalid(
                 "the code was used already; the tokens issued for it are revoked",
             ));
         }
+        // Checked before the code is spent, so a stolen code sent with a wrong verifier or
+        // redirect URI cannot burn the rightful client's login.
         if row.expires_at <= now {
             return Err(GrantError::Invalid("the code has expired"));
         }
@@ -192,6 +197,13 @@ impl Grants {
                     return Err(GrantError::Invalid("code_verifier does not match"));
                 }
             }
+        }
+        if !db::spend_code(&self.db, &hash, now).await? {
+            // Another redemption won the race: a replay.
+            db::revoke_grant(&self.db, &grant.id, now).await?;
+            return Err(GrantError::Invalid(
+                "the code was used already; the tokens issued for it are revoked",
+            ));
         }
         self.mint(app, &grant, row.nonce.as_deref()).await
     }
@@ -236,8 +248,10 @@ impl Grants {
         };
         if let Some(id) = grant_id
             && let Some(g) = db::grant(&self.db, &id).await?
-            && g.application_id == app.id
         {
+            if g.application_id != app.id {
+                return Err(GrantError::Foreign);
+            }
             db::revoke_grant(&self.db, &id, now).await?;
         }
         Ok(())

@@ -146,3 +146,22 @@ async fn refusals_create_nobody_and_are_logged() {
         .unwrap();
     assert!(users.is_empty(), "nobody was created");
 }
+
+#[tokio::test]
+async fn a_source_switched_off_while_scanning_stops_the_login() {
+    let rp = Rp::start(memory_db().await).await;
+    let p = rp.sb.persona("P").await;
+    let mut browser = Browser::default();
+    let (state, scan) = started(&rp, &mut browser).await;
+    let code = rp.scan(p, &scan).await;
+    rp.api(
+        "PATCH",
+        &format!("/api/v1/sources/{}", rp.source_id),
+        json!({"enabled": false}),
+    )
+    .await;
+    let stopped = rp.callback(&mut browser, Some(&code), Some(&state)).await;
+    assert_eq!(stopped.status, 403, "{}", stopped.body);
+    assert!(stopped.body.contains("switched off"));
+    assert_eq!(rp.log_outcomes().await, ["source_unavailable"]);
+}

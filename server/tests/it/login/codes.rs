@@ -161,3 +161,20 @@ async fn clients_authenticate_and_errors_use_the_standard_codes() {
     let none = rp.token(&[("code", "x")]).await;
     assert_eq!(none.json()["error"], "invalid_request");
 }
+
+#[tokio::test]
+async fn a_failed_redemption_does_not_burn_the_code_for_its_client() {
+    // Someone who intercepted the code but lacks the verifier cannot spend it.
+    let (rp, code) = rp_with_code().await;
+    let thief = rp
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", &"y".repeat(43)),
+        ])
+        .await;
+    assert_eq!(thief.json()["error"], "invalid_grant");
+    let rightful = rp.redeem(&code).await;
+    assert_eq!(rightful.status, 200, "{}", rightful.body);
+}

@@ -165,4 +165,35 @@ async fn access_tokens_expire_by_the_clock_and_revocation_ends_them() {
         200,
         "RFC 7009: unknown tokens are not an error"
     );
+
+    // Another client cannot revoke this client's tokens.
+    let other = rp
+        .api(
+            "POST",
+            "/api/v1/applications",
+            serde_json::json!({"name": "Other", "app_type": "web",
+                               "redirect_uris": [super::harness::REDIRECT]}),
+        )
+        .await;
+    let code = rp.login(&mut Browser::default(), p, &[]).await;
+    let t = rp.redeem(&code).await.json();
+    let foreign = reqwest::Client::new()
+        .post(rp.url("/oauth/revoke"))
+        .basic_auth(
+            other["application"]["client_id"].as_str().unwrap(),
+            Some(other["client_secret"].as_str().unwrap()),
+        )
+        .form(&[("token", t["refresh_token"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 400);
+    let error = foreign.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(error["error"], "unauthorized_client");
+    assert_eq!(
+        rp.userinfo(t["access_token"].as_str().unwrap())
+            .await
+            .status,
+        200
+    );
 }

@@ -56,13 +56,23 @@ fn no_redirects() -> reqwest::Client {
 
 impl Browser {
     pub async fn get(&mut self, url: &str) -> Answer {
+        let request = no_redirects().get(url);
+        self.send(request).await
+    }
+
+    /// A form POST, as a page's form sends it.
+    pub async fn post_form(&mut self, url: &str, form: &[(&str, &str)]) -> Answer {
+        let request = no_redirects().post(url).form(form);
+        self.send(request).await
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
         let cookie: Vec<String> = self
             .cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        let r = no_redirects()
-            .get(url)
+        let r = request
             .header("cookie", cookie.join("; "))
             .header("user-agent", "Mozilla/5.0 (test browser)")
             .send()
