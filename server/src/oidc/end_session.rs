@@ -100,7 +100,7 @@ async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>)
             .as_ref()
             .is_some_and(|h| h["sub"] == session.user_id.as_str());
         let confirmed =
-            q.get("confirm").is_some() && q.get("confirm") == confirmation(&headers).as_ref();
+            q.contains_key("confirm") && q.get("confirm") == confirmation(&headers).as_ref();
         if !hinted_user && !confirmed {
             return confirm_page(&q, confirmation(&headers).unwrap_or_default(), client_id);
         }
