@@ -13,12 +13,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{Value, json};
 
@@ -27,32 +27,6 @@ const SECRET: &str = "bench-login-secret";
 const REDIRECT: &str = "https://rp.example.com/cb";
 const VERIFIER: &str = "bench-verifier-bench-verifier-bench-verifier-0001";
 const PERSONAS: usize = 200;
-
-fn spawn(bin: &Path, args: &[&str], envs: &[(&str, String)]) -> (Child, String) {
-    let mut cmd = Command::new(bin);
-    cmd.args(args)
-        .env("DATONG_LOG", "warn,datong::serve=info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let addr = loop {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "{args:?} exited early"
-        );
-        if let Some(at) = line.find("listening on http://") {
-            break line[at + "listening on http://".len()..].trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in reader.lines() {});
-    (child, addr)
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -211,16 +185,10 @@ async fn main() {
     let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(32);
     let database_url = args.next();
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let bin = root.join("target/release/datong");
-    assert!(
-        bin.exists(),
-        "{} is missing: cargo build --release -p server --bin datong",
-        bin.display()
-    );
+    let bin = common::datong_binary();
     let scratch = std::env::temp_dir().join(format!("datong-login-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
-    let (mut sandbox_child, sandbox_addr) = spawn(
+    let (mut sandbox_child, sandbox_addr) = common::spawn_listening(
         &bin,
         &[
             "sandbox",
@@ -283,7 +251,7 @@ async fn main() {
         .unwrap()
         .trim()
         .to_string();
-    let (mut server, addr) = spawn(
+    let (mut server, addr) = common::spawn_listening(
         &bin,
         &["serve", "--addr", &format!("127.0.0.1:{port}")],
         &env,
@@ -370,16 +338,6 @@ async fn main() {
     let elapsed = started.elapsed();
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    let peak = |pid: u32| {
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .map(|l| l[6..].trim().to_string())
-            })
-            .unwrap_or_else(|| "?".into())
-    };
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(0);
@@ -406,23 +364,15 @@ async fn main() {
     );
     println!(
         "latency per login: p50 {:.1} ms, p99 {:.1} ms",
-        ms(pct(0.50)),
-        ms(pct(0.99))
+        common::ms(pct(0.50)),
+        common::ms(pct(0.99))
     );
     println!(
         "datong peak memory (VmHWM): {}; sandbox: {}",
-        peak(server.id()),
-        peak(sandbox_child.id())
+        common::peak_memory(server.id()),
+        common::peak_memory(sandbox_child.id())
     );
-    for child in [&mut server, &mut sandbox_child] {
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let _ = child.wait();
-    }
+    common::stop(&mut server);
+    common::stop(&mut sandbox_child);
     let _ = std::fs::remove_dir_all(&scratch);
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

@@ -10,8 +10,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,35 +29,14 @@ async fn main() {
     let pairs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
     let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(32);
 
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let bin = root.join("target/release/datong");
-    assert!(
-        bin.exists(),
-        "{} is missing: cargo build --release -p server",
-        bin.display()
-    );
+    let bin = common::datong_binary();
     let data = std::env::temp_dir().join(format!("datong-bench-{}", std::process::id()));
-    let mut child = Command::new(&bin)
-        .args(["sandbox", "--addr", "127.0.0.1:0", "--data-dir"])
-        .arg(&data)
-        .env("DATONG_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let addr = loop {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "sandbox exited early"
-        );
-        if let Some(at) = line.find("listening on http://") {
-            break line[at + "listening on http://".len()..].trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in reader.lines() {});
+    let data_dir = data.to_string_lossy().to_string();
+    let (mut child, addr) = common::spawn_listening(
+        &bin,
+        &["sandbox", "--addr", "127.0.0.1:0", "--data-dir", &data_dir],
+        &[("DATONG_LOG", "info".to_string())],
+    );
     let base = format!("http://{addr}/sandbox/wechat");
 
     let http = reqwest::Client::new();
@@ -155,14 +134,7 @@ async fn main() {
     let elapsed = started.elapsed();
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    let peak_kb = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
-        })
-        .unwrap_or_else(|| "?".into());
+    let peak = common::peak_memory(child.id());
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(0);
@@ -179,17 +151,10 @@ async fn main() {
     );
     println!(
         "latency per pair: p50 {:.2} ms, p99 {:.2} ms",
-        ms(pct(0.50)),
-        ms(pct(0.99))
+        common::ms(pct(0.50)),
+        common::ms(pct(0.99))
     );
-    println!("sandbox peak memory (VmHWM): {peak_kb} kB");
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    println!("sandbox peak memory (VmHWM): {peak}");
+    common::stop(&mut child);
     let _ = std::fs::remove_dir_all(&data);
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

@@ -8,24 +8,17 @@ use std::collections::HashMap;
 
 use app::cookies;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::crypto::token::random_token;
-use crate::login::{page, sso, unavailable};
+use crate::login::{page, secure_cookies, sso, unavailable, with_cookie};
 use crate::oidc::authorize::request_ttl;
 use crate::state::AppState;
 use crate::store::{self, entities::auth_request};
 
 const STATE_COOKIE: &str = "datong_experience";
 pub const CALLBACK: &str = "/console/experience/callback";
-
-fn with_cookie(mut response: Response, cookie: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
-}
 
 /// `GET /console/experience/{client_id}`: a login for the application, through `/login`.
 pub async fn start(State(state): State<AppState>, Path(client_id): Path<String>) -> Response {
@@ -68,7 +61,7 @@ pub async fn start(State(state): State<AppState>, Path(client_id): Path<String>)
         &format!("{client_state}.{client_id}.{verifier}.{nonce}"),
         request_ttl().num_seconds(),
         true,
-        state.issuer.starts_with("https://"),
+        secure_cookies(&state),
     );
     with_cookie(
         Redirect::to(&format!("/login?request={id}")).into_response(),
@@ -169,8 +162,7 @@ async fn id_token_subject(
     client_id: &str,
     nonce: &str,
 ) -> Option<String> {
-    let jwks = state.signing_keys.jwks().await.ok()?;
-    let claims = crate::oidc::jwt::verify(id_token, &jwks.keys).ok()?;
+    let claims = state.grants.signed_by_us(id_token).await.ok()??;
     let ours = claims["aud"] == client_id && claims["nonce"] == nonce;
     ours.then(|| claims["sub"].as_str().map(str::to_string))
         .flatten()

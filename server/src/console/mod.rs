@@ -9,3 +9,8 @@ pub mod service;
 pub mod throttle;
 
 pub use service::ConsoleService;
+
+/// A time as the console's tables show it.
+pub fn shown_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}

@@ -4,6 +4,7 @@
 use app::model::{ConsoleError, IdentityView, LoginLogEntry, LoginLogFilter, UserView};
 use sea_orm::DatabaseConnection;
 
+use super::shown_time as time;
 use crate::clock::Clock;
 use crate::identity::Identities;
 use crate::oidc::claims::{Person, user_claims};
@@ -12,10 +13,6 @@ use crate::store::logins::{self, LogFilter};
 fn failed(e: impl std::fmt::Display) -> ConsoleError {
     tracing::error!(error = %e, "console: storage unavailable");
     ConsoleError::Failed("storage unavailable".into())
-}
-
-fn time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
 pub async fn user(

@@ -136,7 +136,7 @@ impl ConsoleBackend for ConsoleService {
             .into_iter()
             .map(|e| app::model::AuditEntry {
                 id: e.id,
-                at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                at: super::shown_time(e.at),
                 actor: e.actor,
                 action: e.action,
                 target: e.target,

@@ -74,7 +74,7 @@ pub async fn wechat_callback(
     let req = match auth_requests::live(&state.db, &attempt.request_id, now).await {
         Ok(Some(r)) => r,
         Ok(None) => {
-            who.log(state, "request_expired", None, None).await;
+            super::record(state, &who, "request_expired", None, None).await;
             return super::pc_qrcode::expired_request();
         }
         Err(e) => return unavailable(e),
@@ -86,7 +86,7 @@ pub async fn wechat_callback(
     };
     who.client_id = Some(app.client_id.clone());
     let Some(code) = code else {
-        who.log(state, "cancelled", None, None).await;
+        super::record(state, &who, "cancelled", None, None).await;
         return outcome_page("cancelled", &back);
     };
     let code_hash = token_hash(code);
@@ -105,7 +105,7 @@ pub async fn wechat_callback(
         if current.and_then(|a| a.code_hash).as_deref() == Some(code_hash.as_str()) {
             return replay(state, &attempt.id, &req, &back).await;
         }
-        who.log(state, "state_reused", None, None).await;
+        super::record(state, &who, "state_reused", None, None).await;
         return outcome_page("state_reused", &back);
     }
     let (outcome, user_id, detail) = run(state, &attempt, req.application_id, code).await;
@@ -114,7 +114,7 @@ pub async fn wechat_callback(
     {
         return unavailable(e);
     }
-    who.log(state, &outcome, detail, user_id.as_deref()).await;
+    super::record(state, &who, &outcome, detail, user_id.as_deref()).await;
     match user_id {
         Some(user) => logged_in(state, &req, &user, attempt.source_id).await,
         None => outcome_page(&outcome, &back),

@@ -20,49 +20,38 @@ use crate::store::logins::{self, LogLine};
 /// The cookie that binds a WeChat `state` to the browser that started the login.
 pub const BROWSER_COOKIE: &str = "datong_login";
 
-/// Who is logging in, for the login log.
-#[derive(Clone, Debug, Default)]
-pub struct Attempt {
-    pub source_identifier: Option<String>,
-    pub mode: Option<String>,
-    pub client_id: Option<String>,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
+/// Who is logging in, for the login log: the line each outcome completes.
+pub type Attempt = LogLine;
+
+/// The log line of a request: its address and user agent.
+pub fn attempt(meta: &RequestMeta, headers: &HeaderMap) -> Attempt {
+    LogLine {
+        ip: Some(meta.ip.clone()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        ..LogLine::default()
+    }
 }
 
-impl Attempt {
-    pub fn new(meta: &RequestMeta, headers: &HeaderMap) -> Attempt {
-        Attempt {
-            ip: Some(meta.ip.clone()),
-            user_agent: headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            ..Attempt::default()
-        }
-    }
-
-    /// Writes a login-log line; a failure to write is logged, never shown to the person.
-    pub async fn log(
-        &self,
-        state: &AppState,
-        outcome: &str,
-        detail: Option<String>,
-        user_id: Option<&str>,
-    ) {
-        let line = LogLine {
-            outcome: outcome.to_string(),
-            detail,
-            source_identifier: self.source_identifier.clone(),
-            mode: self.mode.clone(),
-            client_id: self.client_id.clone(),
-            user_id: user_id.map(str::to_string),
-            ip: self.ip.clone(),
-            user_agent: self.user_agent.clone(),
-        };
-        if let Err(e) = logins::log(&state.db, state.clock.now(), line).await {
-            tracing::error!(error = %e, outcome, "login log: cannot write");
-        }
+/// Writes `who`'s login-log line with its outcome; a failure to write is logged, never shown
+/// to the person.
+pub async fn record(
+    state: &AppState,
+    who: &Attempt,
+    outcome: &str,
+    detail: Option<String>,
+    user_id: Option<&str>,
+) {
+    let line = LogLine {
+        outcome: outcome.to_string(),
+        detail,
+        user_id: user_id.map(str::to_string),
+        ..who.clone()
+    };
+    if let Err(e) = logins::log(&state.db, state.clock.now(), line).await {
+        tracing::error!(error = %e, outcome, "login log: cannot write");
     }
 }
 
@@ -129,12 +118,24 @@ pub async fn complete(
         Ok(c) => c,
         Err(e) => return unavailable(e),
     };
-    let mut response = match back_to_app(req, &state.issuer, &[("code", &code)]) {
-        Ok(r) => r,
-        Err(e) => return unavailable(e),
-    };
-    if let Some(cookie) = sso_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
+    match back_to_app(req, &state.issuer, &[("code", &code)]) {
+        Ok(r) => match sso_cookie {
+            Some(cookie) => with_cookie(r, &cookie),
+            None => r,
+        },
+        Err(e) => unavailable(e),
+    }
+}
+
+/// `response` with a `Set-Cookie` header added.
+pub fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
     }
     response
+}
+
+/// Whether cookies get `Secure`: when people reach Datong over https.
+pub fn secure_cookies(state: &AppState) -> bool {
+    state.issuer.starts_with("https://")
 }

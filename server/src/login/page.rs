@@ -19,26 +19,31 @@ pub fn problem(status: StatusCode, en: &str, zh: &str, back: Option<&str>) -> Re
             "<p style=\"color:#666\">Return to the application and start again.</p>".into()
         });
     let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Datong</title>\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"></head>\
-<body style=\"font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
-<h1>Sign-in cannot continue</h1><p data-testid=\"error-en\">{}</p><p lang=\"zh-CN\" data-testid=\"error-zh\">{}</p>{back}</body></html>",
+        "<h1>Sign-in cannot continue</h1><p data-testid=\"error-en\">{}</p>\
+<p lang=\"zh-CN\" data-testid=\"error-zh\">{}</p>{back}",
         esc(en),
         esc(zh)
     );
-    (status, Html(body)).into_response()
+    (status, document(&body)).into_response()
 }
 
 /// A small page with a heading and a line in both languages (sign-out and the like).
 pub fn notice(title: &str, en: &str, zh: &str) -> Response {
     let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Datong</title>\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"></head>\
-<body style=\"font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
-<h1 data-testid=\"notice-title\">{}</h1><p>{}</p><p lang=\"zh-CN\">{}</p></body></html>",
+        "<h1 data-testid=\"notice-title\">{}</h1><p>{}</p><p lang=\"zh-CN\">{}</p>",
         esc(title),
         esc(en),
         esc(zh)
     );
-    Html(body).into_response()
+    document(&body).into_response()
+}
+
+/// A whole page around `body` (already escaped HTML).
+pub fn document(body: &str) -> Html<String> {
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Datong</title>\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"></head>\
+<body style=\"font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
+{body}</body></html>"
+    ))
 }

@@ -11,12 +11,12 @@ use app::cookies;
 use app::model::SourceMode;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sea_orm::Set;
 
 use super::page::problem;
-use super::{Attempt, BROWSER_COOKIE, unavailable};
+use super::{BROWSER_COOKIE, secure_cookies, unavailable, with_cookie};
 use crate::crypto::token::{random_token, token_hash};
 use crate::identity::{Identities, Observed, Outcome, Policy, Sighting};
 use crate::state::AppState;
@@ -104,18 +104,14 @@ pub async fn start(
         state.wechat.client().open_base(),
         params.finish()
     );
-    let mut response = Redirect::to(&url).into_response();
     let cookie = cookies::set(
         BROWSER_COOKIE,
         &browser,
         86_400,
         true,
-        state.issuer.starts_with("https://"),
+        secure_cookies(&state),
     );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
+    with_cookie(Redirect::to(&url).into_response(), &cookie)
 }
 
 fn prefers_chinese(headers: &HeaderMap) -> bool {
@@ -152,12 +148,12 @@ pub async fn callback(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut who = Attempt::new(&meta, &headers);
+    let mut who = super::attempt(&meta, &headers);
     who.source_identifier = Some(identifier.clone());
     who.mode = Some(SourceMode::PcQrcode.as_str().to_string());
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let Some(wechat_state) = get("state") else {
-        who.log(&state, "state_missing", None, None).await;
+        super::record(&state, &who, "state_missing", None, None).await;
         return problem(
             StatusCode::BAD_REQUEST,
             "WeChat sent no state back, so this login cannot be trusted. Start again.",
@@ -169,14 +165,14 @@ pub async fn callback(
     let attempt = match logins::attempt(&state.db, &id).await {
         Ok(Some(a)) if a.expires_at > state.clock.now() => a,
         Ok(_) => {
-            who.log(&state, "state_unknown", None, None).await;
+            super::record(&state, &who, "state_unknown", None, None).await;
             return expired_request();
         }
         Err(e) => return unavailable(e),
     };
     let browser = cookies::get(&headers, BROWSER_COOKIE).map(|b| token_hash(&b));
     if browser.as_deref() != Some(attempt.browser_hash.as_str()) {
-        who.log(&state, "state_mismatch", None, None).await;
+        super::record(&state, &who, "state_mismatch", None, None).await;
         return problem(
             StatusCode::BAD_REQUEST,
             "This login was started in another browser. Start again here.",
@@ -188,8 +184,9 @@ pub async fn callback(
     match state.catalog.get_source(attempt.source_id).await {
         Ok(source) if source.identifier == identifier => {}
         Ok(_) => {
-            who.log(
+            super::record(
                 &state,
+                &who,
                 "state_mismatch",
                 Some("another source's callback".into()),
                 None,

@@ -19,10 +19,6 @@ pub fn ttl() -> Duration {
     Duration::days(7)
 }
 
-fn secure(state: &AppState) -> bool {
-    state.issuer.starts_with("https://")
-}
-
 /// A new session for `user_id`, who logged in through `source_id`; returns the `Set-Cookie`
 /// value.
 pub async fn start(
@@ -49,7 +45,7 @@ pub async fn start(
         &token,
         ttl().num_seconds(),
         true,
-        secure(state),
+        super::secure_cookies(state),
     ))
 }
 
@@ -69,7 +65,13 @@ pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<String, StoreE
     if let Some(token) = cookies::get(headers, SSO_COOKIE) {
         logins::revoke_sso(&state.db, &token_hash(&token), state.clock.now()).await?;
     }
-    Ok(cookies::set(SSO_COOKIE, "", 0, true, secure(state)))
+    Ok(cookies::set(
+        SSO_COOKIE,
+        "",
+        0,
+        true,
+        super::secure_cookies(state),
+    ))
 }
 
 /// The browser's session, if `app` may reuse it: not older than `max_age` seconds, and begun

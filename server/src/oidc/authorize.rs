@@ -228,11 +228,12 @@ async fn handle(
         crate::login::sso::reusable(&state, headers, &app, max_age).await
     };
     if let Some(session) = session {
-        let mut who = crate::login::Attempt::new(meta, headers);
+        let mut who = crate::login::attempt(meta, headers);
         who.client_id = Some(app.client_id.clone());
         who.mode = Some("sso".into());
-        who.log(
+        crate::login::record(
             &state,
+            &who,
             "success",
             Some("single sign-on session".into()),
             Some(&session.user_id),

@@ -8,13 +8,13 @@ use std::collections::HashMap;
 
 use app::cookies;
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
 use crate::crypto::token::token_hash;
 use crate::http::escape_html as esc;
-use crate::login::{page, sso, unavailable};
+use crate::login::{page, sso, unavailable, with_cookie};
 use crate::state::AppState;
 
 pub async fn logout(
@@ -37,9 +37,7 @@ pub async fn logout_post(
 /// comes late).
 async fn hint(state: &AppState, q: &HashMap<String, String>) -> Option<Value> {
     let hint = q.get("id_token_hint").filter(|h| !h.is_empty())?;
-    let jwks = state.signing_keys.jwks().await.ok()?;
-    let claims = super::jwt::verify(hint, &jwks.keys).ok()?;
-    (claims["iss"] == state.issuer.as_str()).then_some(claims)
+    state.grants.signed_by_us(hint).await.ok().flatten()
 }
 
 /// What the confirmation form must send back: only this browser's session cookie yields it.
@@ -109,7 +107,7 @@ async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>)
         Ok(c) => c,
         Err(e) => return unavailable(e),
     };
-    let mut response = match target {
+    let response = match target {
         Some(uri) => match url::Url::parse(&uri) {
             Ok(mut url) => {
                 if let Some(s) = q.get("state") {
@@ -125,10 +123,7 @@ async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>)
             "你已退出大同。已登录的应用可能仍保持登录，需在应用中单独退出。",
         ),
     };
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
+    with_cookie(response, &cookie)
 }
 
 /// "Sign out of Datong?" with a form that posts the request back with the confirmation.
@@ -152,12 +147,9 @@ fn confirm_page(q: &HashMap<String, String>, token: String, client_id: Option<St
         ));
     }
     let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Datong</title>\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"></head>\
-<body style=\"font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
-<h1>Sign out of Datong? · 退出大同？</h1>\
+        "<h1>Sign out of Datong? · 退出大同？</h1>\
 <form method=\"post\" action=\"/oauth/logout\" data-testid=\"logout-form\">{fields}\
-<button type=\"submit\" data-testid=\"logout-confirm\">Sign out · 退出</button></form></body></html>"
+<button type=\"submit\" data-testid=\"logout-confirm\">Sign out · 退出</button></form>"
     );
-    Html(body).into_response()
+    page::document(&body).into_response()
 }

@@ -82,6 +82,20 @@ pub fn s256(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
+/// PKCE (RFC 7636): a challenge at authorize needs its verifier now, and a verifier without a
+/// challenge is refused too (no downgrade either way).
+fn check_pkce(challenge: Option<&str>, verifier: Option<&str>) -> Result<(), GrantError> {
+    match (challenge, verifier) {
+        (None, None) => Ok(()),
+        (Some(_), None) => Err(GrantError::Invalid("code_verifier is required")),
+        (None, Some(_)) => Err(GrantError::Invalid(
+            "code_verifier sent, but no code_challenge was given at authorize",
+        )),
+        (Some(c), Some(v)) if valid_verifier(v) && s256(v) == c => Ok(()),
+        (Some(_), Some(_)) => Err(GrantError::Invalid("code_verifier does not match")),
+    }
+}
+
 fn valid_verifier(v: &str) -> bool {
     (43..=128).contains(&v.len())
         && v.bytes()
@@ -155,21 +169,15 @@ impl Grants {
     ) -> Result<Issued, GrantError> {
         let now = self.clock.now();
         let hash = token_hash(code);
-        let row = db::code(&self.db, &hash)
-            .await?
-            .ok_or(GrantError::Invalid("the code is unknown"))?;
-        let grant = db::grant(&self.db, &row.grant_id)
-            .await?
-            .ok_or(GrantError::Invalid("the code is unknown"))?;
-        if grant.application_id != app.id {
-            return Err(GrantError::Invalid("the code was issued to another client"));
-        }
+        let unknown = GrantError::Invalid("the code is unknown");
+        let row = db::code(&self.db, &hash).await?.ok_or(unknown)?;
+        let grant = self
+            .grant_of(app, &row.grant_id, "the code was issued to another client")
+            .await?;
+        const REPLAY: &str = "the code was used already; the tokens issued for it are revoked";
         if row.used_at.is_some() {
             // A replay: whoever holds the first answer loses it too.
-            db::revoke_grant(&self.db, &grant.id, now).await?;
-            return Err(GrantError::Invalid(
-                "the code was used already; the tokens issued for it are revoked",
-            ));
+            return Err(self.replayed(&grant, REPLAY).await);
         }
         // Checked before the code is spent, so a stolen code sent with a wrong verifier or
         // redirect URI cannot burn the rightful client's login.
@@ -184,50 +192,56 @@ impl Grants {
                 "redirect_uri differs from the one the code was issued for",
             ));
         }
-        match (row.code_challenge.as_deref(), verifier) {
-            (None, None) => {}
-            (Some(_), None) => return Err(GrantError::Invalid("code_verifier is required")),
-            (None, Some(_)) => {
-                return Err(GrantError::Invalid(
-                    "code_verifier sent, but no code_challenge was given at authorize",
-                ));
-            }
-            (Some(challenge), Some(v)) => {
-                if !valid_verifier(v) || s256(v) != challenge {
-                    return Err(GrantError::Invalid("code_verifier does not match"));
-                }
-            }
-        }
+        check_pkce(row.code_challenge.as_deref(), verifier)?;
         if !db::spend_code(&self.db, &hash, now).await? {
             // Another redemption won the race: a replay.
-            db::revoke_grant(&self.db, &grant.id, now).await?;
-            return Err(GrantError::Invalid(
-                "the code was used already; the tokens issued for it are revoked",
-            ));
+            return Err(self.replayed(&grant, REPLAY).await);
         }
         self.mint(app, &grant, row.nonce.as_deref()).await
+    }
+
+    /// The grant `id`, which must be `app`'s (`foreign` says why not otherwise).
+    async fn grant_of(
+        &self,
+        app: &ApplicationView,
+        id: &str,
+        foreign: &'static str,
+    ) -> Result<grant::Model, GrantError> {
+        match db::grant(&self.db, id).await? {
+            Some(g) if g.application_id == app.id => Ok(g),
+            Some(_) => Err(GrantError::Invalid(foreign)),
+            None => Err(GrantError::Invalid("the grant no longer exists")),
+        }
+    }
+
+    /// A code or refresh token came back a second time: the grant ends, and `why` is the answer.
+    async fn replayed(&self, grant: &grant::Model, why: &'static str) -> GrantError {
+        match db::revoke_grant(&self.db, &grant.id, self.clock.now()).await {
+            Ok(()) => GrantError::Invalid(why),
+            Err(e) => e.into(),
+        }
     }
 
     /// Replaces a refresh token. A token used before revokes its whole grant.
     pub async fn refresh(&self, app: &ApplicationView, token: &str) -> Result<Issued, GrantError> {
         let now = self.clock.now();
         let hash = token_hash(token);
-        let row = db::refresh(&self.db, &hash)
-            .await?
-            .ok_or(GrantError::Invalid("the refresh token is unknown"))?;
-        let grant = db::grant(&self.db, &row.grant_id)
-            .await?
-            .ok_or(GrantError::Invalid("the refresh token is unknown"))?;
-        if grant.application_id != app.id {
-            return Err(GrantError::Invalid(
+        let unknown = GrantError::Invalid("the refresh token is unknown");
+        let row = db::refresh(&self.db, &hash).await?.ok_or(unknown)?;
+        let grant = self
+            .grant_of(
+                app,
+                &row.grant_id,
                 "the refresh token was issued to another client",
-            ));
-        }
+            )
+            .await?;
         if row.used_at.is_some() || !db::spend_refresh(&self.db, &hash, now).await? {
-            db::revoke_grant(&self.db, &grant.id, now).await?;
-            return Err(GrantError::Invalid(
-                "the refresh token was used already; the grant is revoked",
-            ));
+            return Err(self
+                .replayed(
+                    &grant,
+                    "the refresh token was used already; the grant is revoked",
+                )
+                .await);
         }
         if grant.revoked_at.is_some() {
             return Err(GrantError::Invalid("the grant was revoked"));
@@ -257,23 +271,26 @@ impl Grants {
         Ok(())
     }
 
+    /// The claims of a JWT this issuer signed with a published key (expiry not checked: an ID
+    /// token hint at logout may be old); `None` for anything else.
+    pub async fn signed_by_us(&self, token: &str) -> Result<Option<Value>, KeyError> {
+        let jwks = self.keys.jwks().await?;
+        Ok(super::jwt::verify(token, &jwks.keys)
+            .ok()
+            .filter(|claims| claims["iss"] == self.issuer.as_str()))
+    }
+
     /// Checks an access token: signature, issuer, expiry, and that its grant still stands.
     pub async fn verify_access(&self, token: &str) -> Result<Access, GrantError> {
-        let bad = GrantError::Invalid("the access token is invalid or expired");
-        let jwks = self.keys.jwks().await?;
-        let claims = super::jwt::verify(token, &jwks.keys)
-            .map_err(|_| GrantError::Invalid("the access token is invalid or expired"))?;
+        let bad = || GrantError::Invalid("the access token is invalid or expired");
+        let claims = self.signed_by_us(token).await?.ok_or_else(bad)?;
         let now = self.clock.now().timestamp();
         let fresh = claims["exp"].as_i64().is_some_and(|exp| exp > now);
-        if !fresh || claims["iss"] != self.issuer.as_str() || claims["token_use"] != "access" {
-            return Err(bad);
+        if !fresh || claims["token_use"] != "access" {
+            return Err(bad());
         }
-        let Some(gid) = claims["gid"].as_str() else {
-            return Err(bad);
-        };
-        let grant = db::grant(&self.db, gid).await?.ok_or(GrantError::Invalid(
-            "the access token is invalid or expired",
-        ))?;
+        let gid = claims["gid"].as_str().ok_or_else(bad)?;
+        let grant = db::grant(&self.db, gid).await?.ok_or_else(bad)?;
         if grant.revoked_at.is_some() {
             return Err(GrantError::Invalid("the access token was revoked"));
         }

@@ -87,18 +87,7 @@ impl Browser {
                 self.cookies.insert(k.to_string(), v.to_string());
             }
         }
-        let status = r.status().as_u16();
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        let headers = r.headers().clone();
-        Answer {
-            status,
-            location,
-            body: r.text().await.unwrap(),
-            headers,
-        }
+        answer(r).await
     }
 }
 

@@ -1,0 +1,70 @@
+//! What the benchmark programs share: starting `target/release/datong`, reading its peak
+//! memory, and printing durations.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// `target/release/datong`, which must have been built.
+pub fn datong_binary() -> PathBuf {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/datong");
+    assert!(
+        bin.exists(),
+        "{} is missing: cargo build --release -p server --bin datong",
+        bin.display()
+    );
+    bin
+}
+
+/// Starts `bin args` with `envs` and returns it with the address it says it listens on.
+pub fn spawn_listening(bin: &Path, args: &[&str], envs: &[(&str, String)]) -> (Child, String) {
+    let mut cmd = Command::new(bin);
+    cmd.args(args)
+        // Quiet unless the caller says otherwise, but the "listening on" line must come out.
+        .env("DATONG_LOG", "warn,datong::serve=info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "{args:?} exited early"
+        );
+        if let Some(at) = line.find("listening on http://") {
+            break line[at + "listening on http://".len()..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in reader.lines() {});
+    (child, addr)
+}
+
+/// A process's peak resident memory (`VmHWM`), as /proc shows it.
+pub fn peak_memory(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l["VmHWM:".len()..].trim().to_string())
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Stops a child with SIGTERM and waits for it.
+pub fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
