@@ -312,6 +312,15 @@ async fn main() {
         login(&http, &setup, *p).await;
     }
 
+    // CPU used during the timed part, per process: where the time of a login goes.
+    let me = std::process::id();
+    let cpu = |pid: u32| common::cpu_time(pid);
+    let cpu_before = [
+        cpu(server.id()),
+        cpu(sandbox_child.id()),
+        common::cpu_time_of_all("postgres"),
+        cpu(me),
+    ];
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -336,6 +345,12 @@ async fn main() {
         latencies.extend(w.await.unwrap());
     }
     let elapsed = started.elapsed();
+    let cpu_after = [
+        cpu(server.id()),
+        cpu(sandbox_child.id()),
+        common::cpu_time_of_all("postgres"),
+        cpu(me),
+    ];
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     let cores = std::thread::available_parallelism()
@@ -366,6 +381,22 @@ async fn main() {
         "latency per login: p50 {:.1} ms, p99 {:.1} ms",
         common::ms(pct(0.50)),
         common::ms(pct(0.99))
+    );
+    let per_login: Vec<f64> = cpu_after
+        .iter()
+        .zip(cpu_before)
+        .map(|(after, before)| common::ms(after.saturating_sub(before)) / latencies.len() as f64)
+        .collect();
+    // SQLite runs inside datong; PostgreSQL's server processes are counted on their own.
+    let postgres = database_url.is_some().then_some(per_login[2]).unwrap_or(0.0);
+    let total = per_login[0] + per_login[1] + postgres + per_login[3];
+    println!(
+        "CPU per login: datong {:.2} ms, sandbox {:.2} ms, PostgreSQL {postgres:.2} ms, this client {:.2} ms; \
+         total {total:.2} ms, so {cores} cores allow at most {:.0} logins/s",
+        per_login[0],
+        per_login[1],
+        per_login[3],
+        cores as f64 * 1000.0 / total
     );
     println!(
         "datong peak memory (VmHWM): {}; sandbox: {}",

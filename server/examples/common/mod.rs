@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// `target/release/datong`, which must have been built.
+/// `target/release/datong`, which must have been built, or the binary `BENCH_DATONG_BIN` names
+/// (for example `target/profiling/datong`, built with symbols for `perf`).
 pub fn datong_binary() -> PathBuf {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/datong");
+    let bin = std::env::var_os("BENCH_DATONG_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/datong"));
     assert!(
         bin.exists(),
         "{} is missing: cargo build --release -p server --bin datong",
@@ -55,6 +58,43 @@ pub fn peak_memory(pid: u32) -> String {
                 .map(|l| l["VmHWM:".len()..].trim().to_string())
         })
         .unwrap_or_else(|| "?".into())
+}
+
+/// CPU time (user + system, all threads) a process has used so far, from `/proc/PID/stat`.
+pub fn cpu_time(pid: u32) -> Duration {
+    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name (which may hold spaces) start at field 3.
+            let rest = stat.rsplit_once(") ")?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    Duration::from_secs_f64(ticks as f64 / clock_ticks())
+}
+
+/// CPU time used so far by every process named `name` (PostgreSQL's server processes).
+pub fn cpu_time_of_all(name: &str) -> Duration {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name)
+        })
+        .map(cpu_time)
+        .sum()
+}
+
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
+        .unwrap_or(100.0)
 }
 
 /// Stops a child with SIGTERM and waits for it.

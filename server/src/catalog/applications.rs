@@ -6,7 +6,7 @@ use sea_orm::Set;
 
 use super::{Actor, Catalog, CatalogError, logo};
 use crate::crypto::token::{random_token, token_hash};
-use crate::store::catalog as store;
+use crate::store::catalog::{self as store, LinksOf};
 use crate::store::entities::application;
 
 const ACCESS_TTL: i64 = 3600;
@@ -105,7 +105,7 @@ impl Catalog {
     }
 
     pub async fn list_applications(&self) -> Result<Vec<ApplicationView>, CatalogError> {
-        let links = store::links(&self.db).await?;
+        let links = store::links(&self.db, LinksOf::All).await?;
         Ok(store::applications(&self.db)
             .await?
             .into_iter()
@@ -117,7 +117,7 @@ impl Catalog {
         let m = store::application(&self.db, id)
             .await?
             .ok_or(CatalogError::NotFound("application"))?;
-        let links = store::links(&self.db).await?;
+        let links = store::links(&self.db, LinksOf::Application(id)).await?;
         Ok(self.application_view(m, &links))
     }
 
@@ -307,7 +307,7 @@ impl Catalog {
         let Some(m) = store::application_by_client_id(&self.db, client_id).await? else {
             return Ok(None);
         };
-        let links = store::links(&self.db).await?;
+        let links = store::links(&self.db, LinksOf::Application(m.id)).await?;
         Ok(Some(self.application_view(m, &links)))
     }
 
@@ -324,7 +324,7 @@ impl Catalog {
         if m.client_secret_hash != token_hash(secret) {
             return Ok(None);
         }
-        let links = store::links(&self.db).await?;
+        let links = store::links(&self.db, LinksOf::Application(m.id)).await?;
         Ok(Some(self.application_view(m, &links)))
     }
 

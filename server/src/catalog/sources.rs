@@ -7,7 +7,8 @@ use sea_orm::Set;
 use super::{Actor, Catalog, CatalogError, logo};
 use crate::crypto::Secret;
 use crate::store::entities::identity_source;
-use crate::store::{StoreError, catalog as store};
+use crate::store::catalog::{self as store, LinksOf};
+use crate::store::StoreError;
 
 /// The mode's defaults for fields the input leaves out.
 fn defaults(mode: SourceMode) -> (Option<String>, Option<String>, Option<String>) {
@@ -102,7 +103,7 @@ impl Catalog {
     }
 
     pub async fn list_sources(&self) -> Result<Vec<SourceView>, CatalogError> {
-        let links = store::links(&self.db).await?;
+        let links = store::links(&self.db, LinksOf::All).await?;
         Ok(store::sources(&self.db)
             .await?
             .into_iter()
@@ -114,7 +115,7 @@ impl Catalog {
         let m = store::source(&self.db, id)
             .await?
             .ok_or(CatalogError::NotFound("identity source"))?;
-        let links = store::links(&self.db).await?;
+        let links = store::links(&self.db, LinksOf::Source(id)).await?;
         Ok(self.source_view(m, &links))
     }
 
@@ -145,7 +146,7 @@ impl Catalog {
             }
             _ => None,
         };
-        let links = store::links(&self.db).await?;
+        let links = store::links(&self.db, LinksOf::Source(m.id)).await?;
         Ok(Some((self.source_view(m, &links), credentials)))
     }
 
@@ -249,7 +250,7 @@ impl Catalog {
         let current = store::source(&self.db, id)
             .await?
             .ok_or(CatalogError::NotFound("identity source"))?;
-        let links = store::links(&self.db).await?;
+        let links = store::links(&self.db, LinksOf::Source(id)).await?;
         let before = self.source_view(current.clone(), &links);
         if let Some(ident) = text(&input.identifier)
             && ident != current.identifier
@@ -345,7 +346,7 @@ impl Catalog {
         row.logo_png = Set(png);
         row.updated_at = Set(self.clock.now());
         let updated = store::update_source(&self.db, row).await?;
-        let links = store::links(&self.db).await?;
+        let links = store::links(&self.db, LinksOf::Source(id)).await?;
         let view = self.source_view(updated, &links);
         let action = if bytes.is_some() {
             "source.logo.set"

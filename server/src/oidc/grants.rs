@@ -274,8 +274,10 @@ impl Grants {
     /// The claims of a JWT this issuer signed with a published key (expiry not checked: an ID
     /// token hint at logout may be old); `None` for anything else.
     pub async fn signed_by_us(&self, token: &str) -> Result<Option<Value>, KeyError> {
-        let jwks = self.keys.jwks().await?;
-        Ok(super::jwt::verify(token, &jwks.keys)
+        Ok(self
+            .keys
+            .verify(token)
+            .await?
             .ok()
             .filter(|claims| claims["iss"] == self.issuer.as_str()))
     }

@@ -11,6 +11,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::jwt::{self, Jwk, Jwks, JwtError};
@@ -48,12 +49,19 @@ struct Loaded {
     loaded_at: DateTime<Utc>,
 }
 
+/// The published keys as this instance last read them, for verifying our own tokens.
+struct Published {
+    jwks: Arc<Jwks>,
+    loaded_at: DateTime<Utc>,
+}
+
 #[derive(Clone)]
 pub struct SigningKeys {
     db: DatabaseConnection,
     secrets: SecretBox,
     clock: Arc<dyn Clock>,
     current: Arc<Mutex<Option<Arc<Loaded>>>>,
+    published: Arc<Mutex<Option<Published>>>,
     rng: SystemRandom,
 }
 
@@ -90,6 +98,7 @@ impl SigningKeys {
             secrets,
             clock,
             current: Arc::new(Mutex::new(None)),
+            published: Arc::new(Mutex::new(None)),
             rng: SystemRandom::new(),
         }
     }
@@ -126,6 +135,9 @@ impl SigningKeys {
         if let Ok(mut slot) = self.current.lock() {
             *slot = None;
         }
+        if let Ok(mut slot) = self.published.lock() {
+            *slot = None;
+        }
         Ok(kid)
     }
 
@@ -150,6 +162,33 @@ impl SigningKeys {
                 })
                 .collect(),
         })
+    }
+
+    /// The claims of `token` if one of our published keys signed it (the caller checks the
+    /// claims). The keys are read at most every `RELOAD` seconds; a kid not among them makes
+    /// this read again (at most once a second), so a key another instance just added verifies.
+    pub async fn verify(&self, token: &str) -> Result<Result<Value, JwtError>, KeyError> {
+        let now = self.clock.now();
+        let cached = self.published.lock().ok().and_then(|slot| {
+            slot.as_ref().map(|p| (p.jwks.clone(), now - p.loaded_at))
+        });
+        let stale = |age: Duration, limit: i64| age >= Duration::seconds(limit);
+        if let Some((jwks, age)) = &cached
+            && !stale(*age, RELOAD)
+        {
+            match jwt::verify(token, &jwks.keys) {
+                Err(JwtError::UnknownKey) if stale(*age, 1) => {}
+                result => return Ok(result),
+            }
+        }
+        let jwks = Arc::new(self.jwks().await?);
+        if let Ok(mut slot) = self.published.lock() {
+            *slot = Some(Published {
+                jwks: jwks.clone(),
+                loaded_at: now,
+            });
+        }
+        Ok(jwt::verify(token, &jwks.keys))
     }
 
     fn open(&self, row: &signing_key::Model) -> Result<RsaKeyPair, KeyError> {

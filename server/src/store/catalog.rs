@@ -115,9 +115,24 @@ pub async fn delete_application(db: &DatabaseConnection, id: i64) -> Result<bool
     Ok(gone)
 }
 
-/// Every (application, source) pair.
-pub async fn links(db: &DatabaseConnection) -> Result<Vec<(i64, i64)>, StoreError> {
-    Ok(Links::find()
+/// Which (application, source) pairs to read.
+#[derive(Clone, Copy, Debug)]
+pub enum LinksOf {
+    All,
+    Application(i64),
+    Source(i64),
+}
+
+/// The (application, source) pairs of `of`: a single application or source reads only its own.
+pub async fn links(db: &DatabaseConnection, of: LinksOf) -> Result<Vec<(i64, i64)>, StoreError> {
+    let query = match of {
+        LinksOf::All => Links::find(),
+        LinksOf::Application(id) => {
+            Links::find().filter(application_source::Column::ApplicationId.eq(id))
+        }
+        LinksOf::Source(id) => Links::find().filter(application_source::Column::SourceId.eq(id)),
+    };
+    Ok(query
         .order_by_asc(application_source::Column::ApplicationId)
         .order_by_asc(application_source::Column::SourceId)
         .all(db)

@@ -145,6 +145,7 @@ async fn signed_tokens_verify_with_the_published_key_and_survive_a_rotation() {
 
         // Rotation: new tokens carry the new kid; the old token still verifies.
         let old_kid = published[0].kid.clone();
+        assert!(keys.verify(&first).await.unwrap().is_ok(), "{name}");
         clock.advance(Duration::minutes(5));
         let new_kid = keys.rotate().await.unwrap();
         assert_ne!(new_kid, old_kid);
@@ -161,6 +162,8 @@ async fn signed_tokens_verify_with_the_published_key_and_survive_a_rotation() {
         assert_eq!(kids, [new_kid.as_str(), old_kid.as_str()], "{name}");
         assert!(jwt::verify(&first, &published).is_ok());
         assert!(jwt::verify(&second, &published).is_ok());
+        assert!(keys.verify(&first).await.unwrap().is_ok(), "{name}");
+        assert!(keys.verify(&second).await.unwrap().is_ok(), "{name}");
 
         // Once every token it signed has expired, the old key leaves the JWKS.
         clock.advance(Duration::hours(26));
@@ -168,11 +171,32 @@ async fn signed_tokens_verify_with_the_published_key_and_survive_a_rotation() {
         assert_eq!(published.len(), 1, "{name}");
         assert_eq!(jwt::verify(&first, &published), Err(JwtError::UnknownKey));
         assert!(jwt::verify(&second, &published).is_ok());
+        assert_eq!(
+            keys.verify(&first).await.unwrap(),
+            Err(JwtError::UnknownKey),
+            "{name}: the cached keys expire with the JWKS"
+        );
 
         // Another instance on the same database signs with the same current key.
         let other = SigningKeys::new(db.clone(), secrets.clone(), clock.clone());
         let third = other.sign("JWT", &claims).await.unwrap();
         assert!(third.starts_with(second.split('.').next().unwrap()));
+
+        // A key another instance adds verifies here at once, although this instance read the
+        // keys only a moment ago.
+        assert!(keys.verify(&third).await.unwrap().is_ok(), "{name}");
+        clock.advance(Duration::seconds(2));
+        other.rotate().await.unwrap();
+        let fourth = other.sign("JWT", &claims).await.unwrap();
+        assert!(keys.verify(&fourth).await.unwrap().is_ok(), "{name}");
+        let at = fourth.len() - 10;
+        let swap = if &fourth[at..=at] == "A" { "B" } else { "A" };
+        let tampered = format!("{}{swap}{}", &fourth[..at], &fourth[at + 1..]);
+        assert_eq!(
+            keys.verify(&tampered).await.unwrap(),
+            Err(JwtError::Signature),
+            "{name}"
+        );
     })
     .await;
 }
