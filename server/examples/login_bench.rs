@@ -388,7 +388,11 @@ async fn main() {
         .map(|(after, before)| common::ms(after.saturating_sub(before)) / latencies.len() as f64)
         .collect();
     // SQLite runs inside datong; PostgreSQL's server processes are counted on their own.
-    let postgres = database_url.is_some().then_some(per_login[2]).unwrap_or(0.0);
+    let postgres = if database_url.is_some() {
+        per_login[2]
+    } else {
+        0.0
+    };
     let total = per_login[0] + per_login[1] + postgres + per_login[3];
     println!(
         "CPU per login: datong {:.2} ms, sandbox {:.2} ms, PostgreSQL {postgres:.2} ms, this client {:.2} ms; \

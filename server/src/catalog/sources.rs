@@ -6,9 +6,9 @@ use sea_orm::Set;
 
 use super::{Actor, Catalog, CatalogError, logo};
 use crate::crypto::Secret;
-use crate::store::entities::identity_source;
-use crate::store::catalog::{self as store, LinksOf};
 use crate::store::StoreError;
+use crate::store::catalog::{self as store, LinksOf};
+use crate::store::entities::identity_source;
 
 /// The mode's defaults for fields the input leaves out.
 fn defaults(mode: SourceMode) -> (Option<String>, Option<String>, Option<String>) {

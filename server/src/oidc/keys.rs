@@ -169,9 +169,11 @@ impl SigningKeys {
     /// this read again (at most once a second), so a key another instance just added verifies.
     pub async fn verify(&self, token: &str) -> Result<Result<Value, JwtError>, KeyError> {
         let now = self.clock.now();
-        let cached = self.published.lock().ok().and_then(|slot| {
-            slot.as_ref().map(|p| (p.jwks.clone(), now - p.loaded_at))
-        });
+        let cached = self
+            .published
+            .lock()
+            .ok()
+            .and_then(|slot| slot.as_ref().map(|p| (p.jwks.clone(), now - p.loaded_at)));
         let stale = |age: Duration, limit: i64| age >= Duration::seconds(limit);
         if let Some((jwks, age)) = &cached
             && !stale(*age, RELOAD)
