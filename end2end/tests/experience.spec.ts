@@ -23,10 +23,16 @@ async function scan(popup: Page, phonePage: Page, persona: string, create: boole
   return (await popup.getByTestId("experience-user-id").textContent()) ?? "";
 }
 
-test("experience login with a website QR source: persona P is one user across logins, persona Q another", async ({
-  page,
-  context,
-}) => {
+/**
+ * Signs in as the administrator (English console), creates a website QR source and an
+ * application through the console, enables the source for it, and opens "Experience login".
+ * Returns the popup, on its way to the hosted login page.
+ */
+async function experienceSetup(
+  page: Page,
+  names: { source: string; appid: string; app: string },
+  embedded: boolean,
+): Promise<Page> {
   const signIn = new SignInPage(page);
   const console_ = new Console(page);
   const sources = new SourcePages(page);
@@ -37,32 +43,44 @@ test("experience login with a website QR source: persona P is one user across lo
   await expect(page).toHaveURL(/\/console$/);
   await hydrated(page);
 
-  // A website QR source and an application, through the console.
   await console_.go("sources");
   await sources.startNew("pc_qrcode");
-  await sources.field("identifier").fill("e2e-web-qr");
+  await sources.field("identifier").fill(names.source);
   await sources.field("display_name").fill("Scan with WeChat");
   await sources.field("callback_url").fill("https://shop.example.com/after-login");
-  await sources.field("appid").fill("wx5e2e0000000000a1");
+  await sources.field("appid").fill(names.appid);
   await sources.field("app_secret").fill("e2e-experience-secret");
+  if (embedded) await sources.field("embedded_qr").check();
   await sources.save();
   await expect(page).toHaveURL(/\/console\/sources\/\d+$/);
   const sourceId = page.url().split("/").pop() ?? "";
+  if (embedded) await expect(sources.field("embedded_qr")).toBeChecked();
 
   await console_.go("applications");
-  await apps.create("Experience Shop", "https://shop.example.com/oidc/callback");
+  await apps.create(names.app, "https://shop.example.com/oidc/callback");
   await page.getByTestId("open-application").click();
   await expect(page).toHaveURL(/\/console\/applications\/\d+$/);
-  const appId = page.url().split("/").pop() ?? "";
   await hydrated(page);
   await apps.sourceSwitch(sourceId).click();
   await expect(apps.sourceSwitch(sourceId)).toHaveAttribute("aria-checked", "true");
 
-  // Experience login: the hosted page, the QR code, the phone, the result.
   const [popup] = await Promise.all([
     page.waitForEvent("popup"),
     page.getByTestId("experience-login").click(),
   ]);
+  return popup;
+}
+
+test("experience login with a website QR source: persona P is one user across logins, persona Q another", async ({
+  page,
+  context,
+}) => {
+  // Experience login: the hosted page, the QR code, the phone, the result.
+  const popup = await experienceSetup(
+    page,
+    { source: "e2e-web-qr", appid: "wx5e2e0000000000a1", app: "Experience Shop" },
+    false,
+  );
   const phonePage = await context.newPage();
   const x = await scan(popup, phonePage, "Persona P", true);
   expect(x).toMatch(/^u_/);
@@ -93,5 +111,35 @@ test("experience login with a website QR source: persona P is one user across lo
   await page.getByTestId("log-filter-user").fill("");
   await page.getByTestId("log-filter-outcome").selectOption("success");
   await expect(page.getByTestId("login-log-outcome")).toHaveText(["success", "success", "success"]);
-  void appId;
+});
+
+test("embedded QR: the hosted page shows WeChat's QR code inline and the whole window goes on", async ({
+  page,
+  context,
+}) => {
+  const popup = await experienceSetup(
+    page,
+    { source: "e2e-embedded-qr", appid: "wx5e2e0000000000b2", app: "Embedded Shop" },
+    true,
+  );
+  await expect(popup).toHaveURL(/\/login\?request=/);
+  await hydrated(popup);
+  await expect(popup.getByTestId("login-source")).toHaveCount(0);
+  await expect(popup.getByTestId("login-embedded")).toContainText("Scan with WeChat");
+  const frame = popup.frameLocator("[data-testid=login-qr-frame]");
+  await expect(frame.getByTestId("qr").locator("svg")).toBeVisible();
+  const href = await frame.getByTestId("phone-link").getAttribute("href");
+  if (!href) throw new Error("no phone link under the embedded QR code");
+
+  const phone = new SandboxPhone(await context.newPage());
+  await phone.open(href);
+  await phone.createPersona("Persona R");
+  await phone.openScanned();
+  await phone.confirm();
+
+  // WeChat's frame sends the top window to the callback, and on to the result.
+  await expect(popup).toHaveURL(/\/console\/experience\/result\?/);
+  await hydrated(popup);
+  await expect(popup.getByTestId("experience-nickname")).toHaveText("Persona R");
+  await expect(popup.getByTestId("experience-user-id")).toHaveText(/^u_/);
 });

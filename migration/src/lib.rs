@@ -11,6 +11,7 @@ mod m20261121_000005_create_oidc_signing_keys;
 mod m20261121_000006_create_users_and_identities;
 mod m20261121_000007_create_oidc_auth_requests;
 mod m20261121_000008_create_login_flow;
+mod m20261121_000009_add_embedded_qr;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_create_users_and_identities::Migration),
             Box::new(m20261121_000007_create_oidc_auth_requests::Migration),
             Box::new(m20261121_000008_create_login_flow::Migration),
+            Box::new(m20261121_000009_add_embedded_qr::Migration),
         ]
     }
 }

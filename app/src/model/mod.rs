@@ -124,6 +124,10 @@ pub struct SourceInput {
     pub env_version: Option<String>,
     #[serde(default)]
     pub original_id: Option<String>,
+    /// PC QR only: show WeChat's QR code inside the hosted login page instead of sending the
+    /// browser to WeChat's page.
+    #[serde(default)]
+    pub embedded_qr: Option<bool>,
 }
 
 /// A source as shown: the secret only as a hint (`••••` and its last four characters).
@@ -146,6 +150,7 @@ pub struct SourceView {
     pub page_path: Option<String>,
     pub env_version: Option<String>,
     pub original_id: Option<String>,
+    pub embedded_qr: bool,
     pub has_logo: bool,
     /// Ids of the applications that enable this source.
     pub applications: Vec<i64>,
@@ -386,4 +391,6 @@ pub struct LoginButton {
     pub display_name: String,
     pub mode: SourceMode,
     pub href: String,
+    /// Show `href` inside the page (an iframe holding WeChat's QR code) rather than as a link.
+    pub embedded: bool,
 }

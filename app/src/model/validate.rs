@@ -255,6 +255,7 @@ pub struct SourceDraft {
     pub page_path: Option<String>,
     pub env_version: Option<String>,
     pub original_id: Option<String>,
+    pub embedded_qr: bool,
 }
 
 impl SourceDraft {
@@ -326,6 +327,13 @@ pub fn source(d: &SourceDraft) -> Vec<FieldError> {
     }
     if d.mode == SourceMode::AppLaunchMiniprogram {
         check(original_id(d.original_id.as_deref().unwrap_or("")));
+    }
+    if d.embedded_qr && d.mode != SourceMode::PcQrcode {
+        check(Err(err(
+            "embedded_qr",
+            "not_applicable",
+            "Only a PC QR source can show its QR code inside the login page.",
+        )));
     }
     errors
 }
@@ -428,6 +436,7 @@ mod tests {
             page_path: None,
             env_version: Some("release".into()),
             original_id: None,
+            embedded_qr: false,
         };
         assert!(
             source(&base).is_empty(),
@@ -456,6 +465,24 @@ mod tests {
         };
         let fields: Vec<String> = source(&launch).into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["original_id"]);
+        let embedded = SourceDraft {
+            embedded_qr: true,
+            ..base.clone()
+        };
+        let codes: Vec<String> = source(&embedded)
+            .into_iter()
+            .map(|e| format!("{}:{}", e.field, e.code))
+            .collect();
+        assert_eq!(codes, ["embedded_qr:not_applicable"]);
+        let pc = SourceDraft {
+            mode: SourceMode::PcQrcode,
+            appid: Some("wx0123456789abcdef".into()),
+            has_secret: true,
+            embedded_qr: true,
+            env_version: None,
+            ..base.clone()
+        };
+        assert!(source(&pc).is_empty(), "{:?}", source(&pc));
         let web = SourceDraft {
             mode: SourceMode::Webpage,
             appid: Some("wx0123456789abcdef".into()),

@@ -1,5 +1,6 @@
 //! The hosted login page: the application's name and logo and one button per identity source
-//! it enables, in the browser's language.
+//! it enables (or, for a PC QR source that asks for it, WeChat's QR code inline), in the
+//! browser's language.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -7,7 +8,27 @@ use leptos_router::hooks::use_query_map;
 use crate::api::login_view;
 use crate::i18n::login::use_login_texts;
 use crate::lang_switch::LangSwitch;
-use crate::model::ConsoleError;
+use crate::model::{ConsoleError, LoginButton};
+
+/// A source whose QR code shows inside the page: an iframe that starts the login (our route,
+/// which redirects to WeChat's iframe variant of the QR page). WeChat then sends the top window
+/// to the callback, which the sandbox attribute allows without a click in the frame.
+fn embedded_qr(b: LoginButton) -> impl IntoView {
+    view! {
+        <div class="flex flex-col items-center gap-2" data-testid="login-embedded" data-mode=b.mode.as_str()>
+            <p class="text-sm font-medium text-slate-700">{b.display_name.clone()}</p>
+            <iframe
+                src=b.href
+                title=b.display_name
+                data-testid="login-qr-frame"
+                width="300"
+                height="400"
+                class="border-0"
+                sandbox="allow-scripts allow-same-origin allow-top-navigation"
+            ></iframe>
+        </div>
+    }
+}
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -46,18 +67,23 @@ pub fn LoginPage() -> impl IntoView {
                                                 .buttons
                                                 .into_iter()
                                                 .map(|b| {
-                                                    view! {
-                                                        // A server route, not a page of this app: the
-                                                        // browser must load it.
-                                                        <a
-                                                            href=b.href
-                                                            rel="external"
-                                                            data-testid="login-source"
-                                                            data-mode=b.mode.as_str()
-                                                            class="rounded bg-emerald-600 px-3 py-2 text-white hover:bg-emerald-700"
-                                                        >
-                                                            {b.display_name}
-                                                        </a>
+                                                    if b.embedded {
+                                                        embedded_qr(b).into_any()
+                                                    } else {
+                                                        view! {
+                                                            // A server route, not a page of this app:
+                                                            // the browser must load it.
+                                                            <a
+                                                                href=b.href
+                                                                rel="external"
+                                                                data-testid="login-source"
+                                                                data-mode=b.mode.as_str()
+                                                                class="rounded bg-emerald-600 px-3 py-2 text-white hover:bg-emerald-700"
+                                                            >
+                                                                {b.display_name}
+                                                            </a>
+                                                        }
+                                                            .into_any()
                                                     }
                                                 })
                                                 .collect_view()}

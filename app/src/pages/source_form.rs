@@ -32,6 +32,7 @@ struct Fields {
     page_path: RwSignal<String>,
     env_version: RwSignal<String>,
     original_id: RwSignal<String>,
+    embedded_qr: RwSignal<bool>,
     logo: RwSignal<Logo>,
 }
 
@@ -77,6 +78,7 @@ impl Fields {
             ),
             env_version: text(s.map(|s| &s.env_version), "release"),
             original_id: text(s.map(|s| &s.original_id), ""),
+            embedded_qr: RwSignal::new(s.is_some_and(|s| s.embedded_qr)),
             logo: RwSignal::new(Logo::Keep),
         }
     }
@@ -121,6 +123,7 @@ impl Fields {
             env_version: mini.then(|| self.env_version.get_untracked()),
             original_id: (mode == SourceMode::AppLaunchMiniprogram)
                 .then(|| self.original_id.get_untracked()),
+            embedded_qr: (mode == SourceMode::PcQrcode).then(|| self.embedded_qr.get_untracked()),
         }
     }
 
@@ -310,6 +313,12 @@ pub fn SourceForm(mode: SourceMode, current: Option<RwSignal<SourceView>>) -> im
                 <Field label=|t| t.original_id field="original_id" error hint=|t| t.original_id_hint>
                     {text_input("original_id", f.original_id)}
                 </Field>
+            </Show>
+            <Show when=move || mode == SourceMode::PcQrcode>
+                <div class="flex flex-col gap-1">
+                    {checkbox("embedded_qr", f.embedded_qr, Signal::derive(move || ct().embedded_qr))}
+                    <p class="text-xs text-slate-500">{move || ct().embedded_qr_hint}</p>
+                </div>
             </Show>
         </div>
     }

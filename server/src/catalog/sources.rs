@@ -96,6 +96,7 @@ impl Catalog {
             page_path: m.page_path,
             env_version: m.env_version,
             original_id: m.original_id,
+            embedded_qr: m.embedded_qr,
             has_logo: m.logo_png.is_some(),
             created_at: m.created_at.to_rfc3339(),
             updated_at: m.updated_at.to_rfc3339(),
@@ -186,6 +187,7 @@ impl Catalog {
             page_path: text(&input.page_path).or(page),
             env_version: text(&input.env_version).or(env),
             original_id: text(&input.original_id).filter(|s| !s.is_empty()),
+            embedded_qr: input.embedded_qr.unwrap_or(false),
         };
         let errors = validate::source(&draft);
         if !errors.is_empty() {
@@ -213,6 +215,7 @@ impl Catalog {
             page_path: Set(draft.page_path.clone()),
             env_version: Set(draft.env_version.clone()),
             original_id: Set(draft.original_id.clone()),
+            embedded_qr: Set(draft.embedded_qr),
             logo_png: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
@@ -292,6 +295,7 @@ impl Catalog {
             page_path: text(&input.page_path).or(current.page_path.clone()),
             env_version: text(&input.env_version).or(current.env_version.clone()),
             original_id: text(&input.original_id).or(current.original_id.clone()),
+            embedded_qr: input.embedded_qr.unwrap_or(current.embedded_qr),
         };
         let errors = validate::source(&draft);
         if !errors.is_empty() {
@@ -314,6 +318,7 @@ impl Catalog {
         row.page_path = Set(draft.page_path.clone());
         row.env_version = Set(draft.env_version.clone());
         row.original_id = Set(draft.original_id.clone());
+        row.embedded_qr = Set(draft.embedded_qr);
         row.updated_at = Set(self.clock.now());
         let updated = store::update_source(&self.db, row).await?;
         let after = self.source_view(updated, &links);

@@ -23,6 +23,7 @@ use crate::state::AppState;
 use crate::store::entities::login_attempt;
 use crate::store::{auth_requests, logins};
 use crate::wechat::WeChatError;
+use crate::wechat::sns::QrConnect;
 
 /// How long a person has between clicking the button and WeChat's callback.
 fn attempt_ttl() -> chrono::Duration {
@@ -33,7 +34,9 @@ fn callback_path(identifier: &str) -> String {
     format!("/login/wechat/{identifier}/callback")
 }
 
-/// `GET /login/wechat/{identifier}?request=…`: off to WeChat with a fresh state.
+/// `GET /login/wechat/{identifier}?request=…`: off to WeChat with a fresh state. For a source
+/// with the embedded QR this is the `src` of the login page's iframe: the redirect then loads
+/// WeChat's iframe variant, and WeChat sends the top window to the callback.
 pub async fn start(
     State(state): State<AppState>,
     Path(identifier): Path<String>,
@@ -89,21 +92,13 @@ pub async fn start(
         return unavailable(e);
     }
     let redirect_uri = format!("{}{}", state.issuer, callback_path(&identifier));
-    let mut params = form_urlencoded::Serializer::new(String::new());
-    params
-        .append_pair("appid", &appid)
-        .append_pair("redirect_uri", &redirect_uri)
-        .append_pair("response_type", "code")
-        .append_pair("scope", "snsapi_login")
-        .append_pair("state", &wechat_state);
-    if !prefers_chinese(&headers) {
-        params.append_pair("lang", "en");
-    }
-    let url = format!(
-        "{}/connect/qrconnect?{}#wechat_redirect",
-        state.wechat.client().open_base(),
-        params.finish()
-    );
+    let url = state.wechat.client().qrconnect_url(&QrConnect {
+        appid: &appid,
+        redirect_uri: &redirect_uri,
+        state: &wechat_state,
+        english: !prefers_chinese(&headers),
+        embedded: source.embedded_qr,
+    });
     let cookie = cookies::set(
         BROWSER_COOKIE,
         &browser,

@@ -64,6 +64,7 @@ pub async fn view(
                 href: format!("/login/wechat/{}?{query}", s.identifier),
                 display_name: s.display_name,
                 mode: s.mode,
+                embedded: s.embedded_qr,
             })
             .collect(),
     })

@@ -81,7 +81,49 @@ pub struct UserInfo {
     pub unionid: Option<String>,
 }
 
+/// A website QR login to start (§2.1, §2.2).
+pub struct QrConnect<'a> {
+    pub appid: &'a str,
+    pub redirect_uri: &'a str,
+    pub state: &'a str,
+    /// WeChat's page in English rather than Chinese.
+    pub english: bool,
+    /// For an iframe inside our own page: the parameters `wxLogin.js` sends, with the final
+    /// redirect in the top window (`self_redirect=false`), so the callback is a top-level
+    /// navigation that carries our cookies.
+    pub embedded: bool,
+}
+
 impl WeChatClient {
+    /// The `connect/qrconnect` page that shows the QR code for `q`.
+    pub fn qrconnect_url(&self, q: &QrConnect<'_>) -> String {
+        let mut params = form_urlencoded::Serializer::new(String::new());
+        params
+            .append_pair("appid", q.appid)
+            .append_pair("redirect_uri", q.redirect_uri)
+            .append_pair("response_type", "code")
+            .append_pair("scope", "snsapi_login")
+            .append_pair("state", q.state);
+        if q.embedded {
+            params
+                .append_pair("login_type", "jssdk")
+                .append_pair("self_redirect", "false")
+                .append_pair("styletype", "")
+                .append_pair("sizetype", "")
+                .append_pair("bgcolor", "")
+                .append_pair("rst", "");
+        }
+        if q.english {
+            params.append_pair("lang", "en");
+        }
+        let fragment = if q.embedded { "" } else { "#wechat_redirect" };
+        format!(
+            "{}/connect/qrconnect?{}{fragment}",
+            self.open_base(),
+            params.finish()
+        )
+    }
+
     /// Exchanges an authorization code. Never retried: codes are single-use (§12.5).
     pub async fn exchange_code(
         &self,

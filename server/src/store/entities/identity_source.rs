@@ -22,6 +22,8 @@ pub struct Model {
     pub page_path: Option<String>,
     pub env_version: Option<String>,
     pub original_id: Option<String>,
+    /// PC QR only: show the QR inside the hosted login page.
+    pub embedded_qr: bool,
     pub logo_png: Option<Vec<u8>>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -14,7 +14,7 @@ use crate::wechat::harness::{SECRET, Sandboxed, WEBSITE, scan_url};
 pub const REDIRECT: &str = "https://rp.example.com/cb";
 pub const LOGOUT: &str = "https://rp.example.com/bye";
 pub const SOURCE: &str = "wechat-web";
-const TOKEN: &str = "dtk_login-flow-test-token";
+pub const TOKEN: &str = "dtk_login-flow-test-token";
 pub const VERIFIER: &str = "a-verifier-of-at-least-forty-three-characters-long-0123";
 
 pub struct Rp {

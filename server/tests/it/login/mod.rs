@@ -4,6 +4,7 @@
 
 mod callback;
 mod codes;
+mod embedded;
 mod experience;
 mod flow;
 pub mod harness;
