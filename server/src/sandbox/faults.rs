@@ -31,6 +31,9 @@ pub struct Switches {
     pub expired_code_42003: Option<bool>,
     /// How long a superseded classic token keeps working, in seconds (default 300).
     pub grace_seconds: Option<i64>,
+    /// Send `is_snapshotuser` for every app, not only official accounts (where WeChat sends
+    /// it): lets a website login's refusal of snapshot visitors be exercised.
+    pub snapshot_everywhere: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -83,6 +86,7 @@ impl Faults {
         s.refusal_redirects = new.refusal_redirects.or(s.refusal_redirects);
         s.expired_code_42003 = new.expired_code_42003.or(s.expired_code_42003);
         s.grace_seconds = new.grace_seconds.or(s.grace_seconds);
+        s.snapshot_everywhere = new.snapshot_everywhere.or(s.snapshot_everywhere);
     }
 }
 

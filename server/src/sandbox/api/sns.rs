@@ -130,7 +130,13 @@ pub async fn access_token(
         );
         live.sweep(now);
     }
-    let official_account = app.kind == AppKind::OfficialAccount.as_str();
+    let snapshot_flag = app.kind == AppKind::OfficialAccount.as_str()
+        || sb
+            .live()
+            .faults
+            .switches
+            .snapshot_everywhere
+            .unwrap_or(false);
     // snsapi_base yields the openid only (§3, §9).
     let unionid = if grant.scope == "snsapi_base" {
         None
@@ -144,7 +150,7 @@ pub async fn access_token(
             refresh_token: refresh,
             openid: identity.openid,
             scope: grant.scope,
-            is_snapshotuser: official_account.then_some(u8::from(persona.snapshot)),
+            is_snapshotuser: snapshot_flag.then_some(u8::from(persona.snapshot)),
             unionid,
         },
         FAMILY,

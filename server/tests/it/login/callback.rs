@@ -139,6 +139,29 @@ async fn refusals_create_nobody_and_are_logged() {
     );
     assert_eq!(lines[1].outcome, "cancelled");
     assert_eq!(lines[2].outcome, "login_only");
+
+    // A snapshot (preview) visitor: WeChat's virtual identity is refused with a page.
+    let (s, v) = rp
+        .sb
+        .patch(
+            &format!("admin/api/personas/{p}"),
+            json!({"snapshot": true}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    rp.sb
+        .post("admin/api/switches", json!({"snapshot_everywhere": true}))
+        .await;
+    let (state, scan) = started(&rp, &mut browser).await;
+    let code = rp.scan(p, &scan).await;
+    let snapshot = rp.callback(&mut browser, Some(&code), Some(&state)).await;
+    assert_eq!(snapshot.status, 403, "{}", snapshot.body);
+    assert!(snapshot.body.contains("snapshot"), "{}", snapshot.body);
+    assert!(snapshot.body.contains("data-testid=\"retry\""));
+    let lines = datong::store::logins::log_lines(&rp.sb.state.db, &Default::default(), 10)
+        .await
+        .unwrap();
+    assert_eq!(lines[0].outcome, "snapshot_user");
     use sea_orm::EntityTrait;
     let users = datong::store::entities::user::Entity::find()
         .all(&rp.sb.state.db)
