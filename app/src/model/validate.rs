@@ -446,11 +446,13 @@ mod tests {
             has_default_mini_program: false,
             ..base.clone()
         };
-        let codes: Vec<String> = source(&no_default)
-            .into_iter()
-            .map(|e| format!("{}:{}", e.field, e.code))
-            .collect();
-        assert_eq!(codes, ["private_deployment:no_default"]);
+        let codes = |d: &SourceDraft| -> Vec<String> {
+            source(d)
+                .into_iter()
+                .map(|e| format!("{}:{}", e.field, e.code))
+                .collect()
+        };
+        assert_eq!(codes(&no_default), ["private_deployment:no_default"]);
         let private = SourceDraft {
             private_deployment: true,
             ..base.clone()
@@ -469,11 +471,7 @@ mod tests {
             embedded_qr: true,
             ..base.clone()
         };
-        let codes: Vec<String> = source(&embedded)
-            .into_iter()
-            .map(|e| format!("{}:{}", e.field, e.code))
-            .collect();
-        assert_eq!(codes, ["embedded_qr:not_applicable"]);
+        assert_eq!(codes(&embedded), ["embedded_qr:not_applicable"]);
         let pc = SourceDraft {
             mode: SourceMode::PcQrcode,
             appid: Some("wx0123456789abcdef".into()),

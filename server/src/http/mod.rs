@@ -1,5 +1,5 @@
 //! Router assembly: operations endpoints, the console (pages and server functions) behind the
-//! guard, static assets, request ids and request logs.
+//! guard, static assets, framing limited to our own origin, request ids and request logs.
 
 pub mod api_v1;
 mod error;
@@ -9,8 +9,8 @@ mod ops;
 pub use error::{ApiError, json_body};
 
 use app::{App, shell};
-use axum::http::{HeaderName, Request};
-use axum::response::Redirect;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
@@ -43,6 +43,21 @@ pub fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Datong's own pages may be framed only by Datong (the hosted login page frames the embedded QR
+/// start route): nobody can overlay the console or the login page on another site. The sandbox,
+/// mounted outside this layer, stays framable like WeChat's QR page.
+async fn same_origin_frames(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("frame-ancestors 'self'"));
+    headers
+        .entry(header::X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("SAMEORIGIN"));
+    response
 }
 
 pub fn router(state: AppState) -> Router {
@@ -106,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(middleware::from_fn(same_origin_frames))
         .with_state(state.clone());
     if let Some(sandbox) = state.sandbox.clone() {
         app = crate::sandbox::mount(app, sandbox);

@@ -45,6 +45,12 @@ async fn an_embedded_qr_shows_inside_the_login_page_and_logs_in_the_same_user() 
                 .contains("sandbox=\"allow-scripts allow-same-origin allow-top-navigation\"")
         );
         assert!(!page.body.contains("data-testid=\"login-source\""));
+        // Only Datong itself may frame its pages (no clickjacking of the login page).
+        assert_eq!(
+            page.headers["content-security-policy"],
+            "frame-ancestors 'self'"
+        );
+        assert_eq!(page.headers["x-frame-options"], "SAMEORIGIN");
 
         // The iframe's start: WeChat's iframe variant, the final redirect in the top window.
         let start = browser.get(&rp.url(&src)).await;
@@ -63,6 +69,10 @@ async fn an_embedded_qr_shows_inside_the_login_page_and_logs_in_the_same_user() 
         assert_eq!(param(&qr, "self_redirect").as_deref(), Some("false"));
         let wechat_page = browser.get(&qr).await;
         assert_eq!(wechat_page.status, 200);
+        assert!(
+            !wechat_page.headers.contains_key("x-frame-options"),
+            "WeChat's (the sandbox's) QR page can be framed"
+        );
         assert!(
             wechat_page.body.contains("target = \"top\""),
             "the sandbox page redirects the top window"
