@@ -1,7 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { Console, SignInPage, hydrated } from "./pages";
+import { Console, SignInPage, adminPassword, hydrated, signInAsAdmin } from "./pages";
 
-const password = () => process.env.DATONG_E2E_ADMIN_PASSWORD ?? "";
 
 test("an administrator signs in, switches language, browses the console and signs out", async ({
   page,
@@ -17,7 +16,7 @@ test("an administrator signs in, switches language, browses the console and sign
   await signIn.signIn("admin", "not-the-password");
   await expect(signIn.error()).toHaveText("Incorrect name or password.");
 
-  await signIn.signIn("admin", password());
+  await signIn.signIn("admin", adminPassword());
   await expect(page).toHaveURL(/\/console\/users$/);
   await hydrated(page);
   await expect(console_.nav()).toBeVisible();
@@ -79,13 +78,8 @@ test("changes made through the management API appear on the Logs page, in both l
   page,
   baseURL,
 }) => {
-  const signIn = new SignInPage(page);
   const console_ = new Console(page);
-  await signIn.open();
-  await page.getByTestId("lang-en").click();
-  await signIn.signIn("admin", password());
-  await expect(page).toHaveURL(/\/console$/);
-  await hydrated(page);
+  await signInAsAdmin(page);
 
   // The console session may call the management API from the console's own origin.
   const created = await page.request.post("/api/v1/sources", {

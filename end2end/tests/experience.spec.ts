@@ -1,7 +1,6 @@
 import { expect, Page, test } from "@playwright/test";
-import { ApplicationPages, Console, SandboxPhone, SignInPage, SourcePages, hydrated } from "./pages";
+import { ApplicationPages, Console, SandboxPhone, SourcePages, hydrated, signInAsAdmin } from "./pages";
 
-const password = () => process.env.DATONG_E2E_ADMIN_PASSWORD ?? "";
 
 /** Scans the QR code on the hosted login page with the phone as `persona` and confirms. */
 async function scan(popup: Page, phonePage: Page, persona: string, create: boolean) {
@@ -33,15 +32,10 @@ async function experienceSetup(
   names: { source: string; appid: string; app: string },
   embedded: boolean,
 ): Promise<Page> {
-  const signIn = new SignInPage(page);
   const console_ = new Console(page);
   const sources = new SourcePages(page);
   const apps = new ApplicationPages(page);
-  await signIn.open();
-  await page.getByTestId("lang-en").click();
-  await signIn.signIn("admin", password());
-  await expect(page).toHaveURL(/\/console$/);
-  await hydrated(page);
+  await signInAsAdmin(page);
 
   await console_.go("sources");
   await sources.startNew("pc_qrcode");

@@ -1,19 +1,13 @@
 import { expect, test } from "@playwright/test";
-import { SignInPage, hydrated } from "./pages";
+import { hydrated, signInAsAdmin } from "./pages";
 
-const password = () => process.env.DATONG_E2E_ADMIN_PASSWORD ?? "";
 
 test("an application's authorization request lands on the hosted login page, in both languages", async ({
   page,
   baseURL,
 }) => {
   // Set up through the management API with the console session.
-  const signIn = new SignInPage(page);
-  await signIn.open();
-  await page.getByTestId("lang-en").click();
-  await signIn.signIn("admin", password());
-  await expect(page).toHaveURL(/\/console$/);
-  await hydrated(page);
+  await signInAsAdmin(page);
   const post = async (path: string, data: object) => {
     const r = await page.request.post(path, { headers: { origin: baseURL ?? "" }, data });
     expect(r.status(), await r.text()).toBe(201);

@@ -5,6 +5,19 @@ export async function hydrated(page: Page) {
   await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
 }
 
+/** The administrator's password the test server was started with. */
+export const adminPassword = () => process.env.DATONG_E2E_ADMIN_PASSWORD ?? "";
+
+/** Signs in as the administrator, the console in English, and waits for the hydrated console. */
+export async function signInAsAdmin(page: Page) {
+  const signIn = new SignInPage(page);
+  await signIn.open();
+  await page.getByTestId("lang-en").click();
+  await signIn.signIn("admin", adminPassword());
+  await expect(page).toHaveURL(/\/console$/);
+  await hydrated(page);
+}
+
 export class SignInPage {
   constructor(private page: Page) {}
 

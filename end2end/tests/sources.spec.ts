@@ -1,7 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { ApplicationPages, Console, Dialog, SignInPage, SourcePages, hydrated } from "./pages";
+import { ApplicationPages, Console, Dialog, SourcePages, hydrated, signInAsAdmin } from "./pages";
 
-const password = () => process.env.DATONG_E2E_ADMIN_PASSWORD ?? "";
 
 // A 16×16 PNG, and an SVG (refused: only PNG and JPEG are accepted).
 const PNG = Buffer.from(
@@ -15,17 +14,12 @@ test("a developer creates a mini-program-code source and an application, associa
   page,
   baseURL,
 }) => {
-  const signIn = new SignInPage(page);
   const console_ = new Console(page);
   const sources = new SourcePages(page);
   const apps = new ApplicationPages(page);
   const dialog = new Dialog(page);
 
-  await signIn.open();
-  await page.getByTestId("lang-en").click();
-  await signIn.signIn("admin", password());
-  await expect(page).toHaveURL(/\/console$/);
-  await hydrated(page);
+  await signInAsAdmin(page);
 
   // Mode first (cards), then that mode's form.
   await console_.go("sources");
@@ -184,13 +178,9 @@ test("a developer creates a mini-program-code source and an application, associa
 });
 
 test("API tokens are created in the console, shown once, and revoked", async ({ page }) => {
-  const signIn = new SignInPage(page);
   const console_ = new Console(page);
   const dialog = new Dialog(page);
-  await signIn.open();
-  await page.getByTestId("lang-en").click();
-  await signIn.signIn("admin", password());
-  await hydrated(page);
+  await signInAsAdmin(page);
   await console_.go("tokens");
 
   await page.getByTestId("field-token-name").fill("e2e-deploy");

@@ -17,8 +17,6 @@ mod common;
 
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 use serde_json::{Value, json};
 
@@ -321,38 +319,18 @@ async fn main() {
         common::cpu_time_of_all("postgres"),
         cpu(me),
     ];
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let (http, setup, next) = (http.clone(), setup.clone(), next.clone());
-        workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= logins {
-                    break;
-                }
-                let t = Instant::now();
-                login(&http, &setup, setup.personas[i % setup.personas.len()]).await;
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for w in workers {
-        latencies.extend(w.await.unwrap());
-    }
-    let elapsed = started.elapsed();
+    let (latencies, elapsed) = common::timed(logins, concurrency, move |i| {
+        let (http, setup) = (http.clone(), setup.clone());
+        async move { login(&http, &setup, setup.personas[i % setup.personas.len()]).await }
+    })
+    .await;
     let cpu_after = [
         cpu(server.id()),
         cpu(sandbox_child.id()),
         common::cpu_time_of_all("postgres"),
         cpu(me),
     ];
-    latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let pct = |p: f64| common::percentile(&latencies, p);
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(0);

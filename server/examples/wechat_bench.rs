@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use datong::crypto::Secret;
 use datong::wechat::WeChatClient;
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
 
 const APPID: &str = "wx0be0c0000000b001";
 const SECRET: &str = "bench-secret";
@@ -102,38 +101,23 @@ async fn main() {
         Duration::from_secs(10),
     );
     let secret = Secret::new(SECRET.to_string());
-    let queue = Arc::new(Mutex::new(codes));
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let queue = queue.clone();
-        let client = client.clone();
-        let secret = secret.clone();
-        workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            loop {
-                let Some(code) = queue.lock().await.pop() else {
-                    break;
-                };
-                let t = Instant::now();
-                let token = client.exchange_code(APPID, &secret, &code).await.unwrap();
-                let info = client
-                    .user_info(&token.access_token, &token.openid)
-                    .await
-                    .unwrap();
-                assert_eq!(info.nickname, "Bench");
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for w in workers {
-        latencies.extend(w.await.unwrap());
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let codes = Arc::new(codes);
+    let (latencies, elapsed) = common::timed(codes.len(), concurrency, move |i| {
+        let (client, secret, codes) = (client.clone(), secret.clone(), codes.clone());
+        async move {
+            let token = client
+                .exchange_code(APPID, &secret, &codes[i])
+                .await
+                .unwrap();
+            let info = client
+                .user_info(&token.access_token, &token.openid)
+                .await
+                .unwrap();
+            assert_eq!(info.nickname, "Bench");
+        }
+    })
+    .await;
+    let pct = |p: f64| common::percentile(&latencies, p);
     let peak = common::peak_memory(child.id());
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::widgets::LoadError;
 use crate::api::people::login_log;
 use crate::i18n::people::use_people_texts;
 use crate::model::LoginLogFilter;
@@ -80,7 +81,10 @@ pub fn LoginLog() -> impl IntoView {
                     lines
                         .get()
                         .map(|r| {
-                            let list = r.unwrap_or_default();
+                            let list = match r {
+                                Ok(list) => list,
+                                Err(e) => return view! { <LoadError error=e /> }.into_any(),
+                            };
                             view! {
                                 <table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="login-log-table">
                                     <thead class="text-left text-slate-500">
@@ -118,6 +122,7 @@ pub fn LoginLog() -> impl IntoView {
                                     </tbody>
                                 </table>
                             }
+                                .into_any()
                         })
                 }}
             </Transition>

@@ -7,7 +7,9 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// `target/release/datong`, which must have been built, or the binary `BENCH_DATONG_BIN` names
 /// (for example `target/profiling/datong`, built with symbols for `perf`).
@@ -49,6 +51,46 @@ pub fn spawn_listening(bin: &Path, args: &[&str], envs: &[(&str, String)]) -> (C
     };
     std::thread::spawn(move || for _ in reader.lines() {});
     (child, addr)
+}
+
+/// Runs `job(0)` … `job(count - 1)` on `concurrency` tasks, each job timed. Returns the
+/// latencies, sorted, and the wall time of the whole run.
+pub async fn timed<F, Fut>(count: usize, concurrency: usize, job: F) -> (Vec<Duration>, Duration)
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (next, job) = (next.clone(), job.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break latencies;
+                    }
+                    let t = Instant::now();
+                    job(i).await;
+                    latencies.push(t.elapsed());
+                }
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for w in workers {
+        latencies.extend(w.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    (latencies, elapsed)
+}
+
+/// The `p` quantile (0.0–1.0) of sorted latencies.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
 }
 
 /// A process's peak resident memory (`VmHWM`), as /proc shows it.
