@@ -12,6 +12,7 @@ mod m20261121_000006_create_users_and_identities;
 mod m20261121_000007_create_oidc_auth_requests;
 mod m20261121_000008_create_login_flow;
 mod m20261121_000009_add_embedded_qr;
+mod m20261122_000010_create_mp_tickets;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_create_oidc_auth_requests::Migration),
             Box::new(m20261121_000008_create_login_flow::Migration),
             Box::new(m20261121_000009_add_embedded_qr::Migration),
+            Box::new(m20261122_000010_create_mp_tickets::Migration),
         ]
     }
 }

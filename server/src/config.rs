@@ -30,6 +30,7 @@ pub const KEYS: &[&str] = &[
     "wechat_open_url",
     "default_miniprogram_appid",
     "default_miniprogram_secret",
+    "mp_ticket_limit",
 ];
 
 pub const ENV_PREFIX: &str = "DATONG_";
@@ -63,6 +64,8 @@ pub struct Config {
     /// `pc_miniprogram_qrcode` sources without private deployment. With the sandbox on and none
     /// configured, a sandbox mini program is derived from the master key.
     pub default_miniprogram: Option<(String, Secret<String>)>,
+    /// Mini-program code tickets one address may create per minute.
+    pub mp_ticket_limit: u32,
 }
 
 impl Config {
@@ -105,6 +108,7 @@ struct Raw {
     wechat_open_url: Option<String>,
     default_miniprogram_appid: Option<String>,
     default_miniprogram_secret: Option<String>,
+    mp_ticket_limit: Option<u32>,
 }
 
 /// Loads the configuration from the process environment and the file system.
@@ -237,6 +241,7 @@ fn raw_has(raw: &Raw, key: &str) -> bool {
         "wechat_open_url" => raw.wechat_open_url.is_some(),
         "default_miniprogram_appid" => raw.default_miniprogram_appid.is_some(),
         "default_miniprogram_secret" => raw.default_miniprogram_secret.is_some(),
+        "mp_ticket_limit" => raw.mp_ticket_limit.is_some(),
         _ => false,
     }
 }
@@ -264,6 +269,14 @@ fn set_from_text(raw: &mut Raw, key: &str, value: &str, name: &str) -> Result<()
             raw.behind_proxy = Some(parse_bool(value).ok_or_else(|| bad("true or false"))?)
         }
         "sandbox" => raw.sandbox = Some(parse_bool(value).ok_or_else(|| bad("true or false"))?),
+        "mp_ticket_limit" => {
+            raw.mp_ticket_limit = Some(
+                value
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("a whole number of tickets per minute"))?,
+            )
+        }
         "session_hours" => {
             raw.session_hours = Some(
                 value
@@ -419,6 +432,13 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         }
     };
 
+    let mp_ticket_limit = raw
+        .mp_ticket_limit
+        .unwrap_or(crate::state::DEFAULT_TICKET_LIMIT);
+    if mp_ticket_limit == 0 {
+        return Err(bad("mp_ticket_limit", "expected at least 1".into()));
+    }
+
     Ok(Config {
         addr,
         data_dir,
@@ -435,6 +455,7 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         wechat_api_url,
         wechat_open_url,
         default_miniprogram,
+        mp_ticket_limit,
     })
 }
 

@@ -142,6 +142,8 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
     .with_wechat(&cfg.wechat_api_url, &cfg.wechat_open_url, cfg.sandbox)
     .with_default_miniprogram(cfg.default_miniprogram.clone())
     .with_issuer(&cfg.local_url());
+    let mut state = state;
+    state.ticket_limit = cfg.mp_ticket_limit;
     // The first start creates the OpenID Connect signing key (a few hundred milliseconds).
     state
         .signing_keys

@@ -27,6 +27,9 @@ pub struct HttpSettings {
     pub behind_proxy: bool,
 }
 
+/// Mini-program code tickets per address and minute, unless configured.
+pub const DEFAULT_TICKET_LIMIT: u32 = 30;
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -51,6 +54,10 @@ pub struct AppState {
     /// The default mini program (AppID, AppSecret) of `pc_miniprogram_qrcode` sources without
     /// private deployment.
     pub default_miniprogram: Option<(String, Secret<String>)>,
+    /// Where mini-program code tickets' status changes meet the pages following them.
+    pub tickets: crate::login::mp_qrcode::hub::Hub,
+    /// Mini-program code tickets one address may create per minute.
+    pub ticket_limit: u32,
     master_key: [u8; 32],
     session_hours: u32,
 }
@@ -101,6 +108,8 @@ impl AppState {
             wechat,
             sandbox: None,
             default_miniprogram: None,
+            tickets: Default::default(),
+            ticket_limit: DEFAULT_TICKET_LIMIT,
             issuer,
             signing_keys,
             master_key: *master_key,
@@ -164,6 +173,32 @@ impl AppState {
             ))
         });
         self
+    }
+}
+
+impl AppState {
+    /// What runs beside the requests: the ticket status listener (PostgreSQL), the sweep of
+    /// old tickets, and, in the embedded default, the sandbox's default mini program pointed at
+    /// this instance's ticket API. Call once per instance.
+    pub async fn start_background(&self) {
+        self.tickets.spawn_listener(self.db.clone());
+        let db = self.db.clone();
+        let clock = self.clock.clone();
+        tokio::spawn(async move {
+            loop {
+                let before = clock.now() - chrono::Duration::hours(1);
+                if let Err(e) = crate::store::mp_tickets::sweep(&db, before).await {
+                    tracing::warn!(error = %e, "cannot sweep old mini-program code tickets");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+            }
+        });
+        if let (Some(sandbox), Some((appid, _))) = (&self.sandbox, &self.default_miniprogram) {
+            let backend = format!("{}/api/v1/login/mp-qrcode", self.issuer);
+            if let Err(e) = sandbox.use_as_backend(appid, &backend).await {
+                tracing::warn!(error = %e, "sandbox: cannot register the default mini program");
+            }
+        }
     }
 }
 

@@ -20,6 +20,8 @@ use crate::state::{AppState, HttpSettings};
 const ADMIN_FN_PREFIX: &str = "/api/console/";
 /// Endpoints for API clients (bearer tokens, mini programs), not browsers with our cookies.
 const TOKEN_API_PREFIX: &str = "/api/v1/";
+const LOGIN_API_PREFIX: &str = "/api/v1/login/";
+const PHONE_CALLS: [&str; 3] = ["/scan", "/confirm", "/cancel"];
 
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let meta = request_meta(&state.http, &req);
@@ -28,8 +30,12 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     // calls that carry their own credentials (`Authorization`) instead of our cookie.
     let token_api = path.starts_with(TOKEN_API_PREFIX);
     let bearer = req.headers().contains_key(header::AUTHORIZATION);
-    let browser_call = path.starts_with("/api/") && !(token_api && bearer);
-    let session_api = token_api && !bearer;
+    // The mini-program code login: public, and the mini program's own calls (scan, confirm,
+    // cancel) come from the phone, proving themselves with the ticket and WeChat's codes.
+    let login_api = path.starts_with(LOGIN_API_PREFIX);
+    let phone_call = login_api && PHONE_CALLS.iter().any(|end| path.ends_with(end));
+    let browser_call = path.starts_with("/api/") && !(token_api && bearer) && !phone_call;
+    let session_api = token_api && !bearer && !login_api;
     let admin_fn = path.starts_with(ADMIN_FN_PREFIX);
     let admin_page = path == "/console" || path.starts_with("/console/");
     let signin_page = path == "/signin";

@@ -113,6 +113,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::oidc::login::app_logo),
         )
         .merge(api_v1::router())
+        .merge(crate::login::mp_qrcode::router())
         .leptos_routes_with_context(
             &state,
             routes,

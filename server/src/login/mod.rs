@@ -3,6 +3,7 @@
 //! application, sent to its redirect URI with `state` and `iss`.
 
 mod finish;
+pub mod mp_qrcode;
 pub mod page;
 pub mod pc_qrcode;
 pub mod sso;

@@ -59,6 +59,9 @@ pub async fn start(
     if !source.enabled || !source.applications.contains(&req.application_id) {
         return unknown_source(&back);
     }
+    if source.mode == SourceMode::PcMiniprogramQrcode {
+        return super::mp_qrcode::page(request_id, &source, prefers_chinese(&headers));
+    }
     if source.mode != SourceMode::PcQrcode {
         return problem(
             StatusCode::NOT_IMPLEMENTED,

@@ -102,6 +102,42 @@ impl Sandbox {
 }
 
 /// Mounts the sandbox on `router` under [`MOUNT`] (with and without the trailing slash).
+impl Sandbox {
+    /// Registers mini program `appid` (if new) with `backend` as its server, unless a server is
+    /// set already: the sandbox's stand-in for a mini program whose pages call Datong.
+    pub async fn use_as_backend(&self, appid: &str, backend: &str) -> Result<(), sea_orm::DbErr> {
+        let app = self
+            .world
+            .ensure_app(appid, world::AppKind::MiniProgram, self.clock.now())
+            .await?;
+        if app.server_url.is_none() {
+            let change = world::AppChange {
+                server_url: Some(Some(backend.to_string())),
+                ..Default::default()
+            };
+            self.world.update_app(appid, change).await?;
+        }
+        Ok(())
+    }
+}
+
+/// What the phone opens when it scans a mini-program code of this sandbox.
+pub fn mini_program_code_url(
+    origin: &str,
+    appid: &str,
+    scene: &str,
+    page: &str,
+    env: &str,
+) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("appid", appid)
+        .append_pair("scene", scene)
+        .append_pair("page", page)
+        .append_pair("env_version", env)
+        .finish();
+    format!("{origin}{MOUNT}/phone/mp?{query}")
+}
+
 pub fn mount<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
     sandbox: SharedSandbox,

@@ -74,23 +74,39 @@
       remember(persona());
       window.location.href = target.toString();
     } else if (result.kind === 'mini_program') {
+      // The mini program's login page: it reports the scan to its backend on opening, then
+      // logs in (wx.login + the phone-number button) or cancels, as its page code would.
+      var mp = { persona_id: persona(), appid: result.appid, scene: result.scene };
       action.appendChild(el('p', {}, 'Mini program ' + result.appid + ' opened with scene "' + (result.scene || '') + '"'));
-      var row2 = el('div', { 'class': 'row' });
-      var login = el('button', { 'data-testid': 'wx-login' }, 'wx.login()');
-      var phone = el('button', { 'data-testid': 'get-phone', 'class': 'secondary' }, 'Get phone number');
       var out = el('pre', { 'data-testid': 'codes' });
-      var run = el('button', { 'data-testid': 'mp-login' }, 'Log in (wx.login + phone number)');
+      var report = function (label, j) {
+        out.textContent += j.posted_to
+          ? label + ' → HTTP ' + j.status + ' ' + JSON.stringify(j.response) + '\n'
+          : label + ': no server_url set for this mini program in the sandbox console' +
+            (j.js_code ? '; codes: ' + j.js_code + ' / ' + j.phone_code : '') + '\n';
+        out.setAttribute('data-last-status', j.status || '');
+      };
+      var row1 = el('div', { 'class': 'row' });
+      var run = el('button', { 'data-testid': 'mp-login' }, 'Allow phone number and log in');
+      var cancel = el('button', { 'data-testid': 'mp-cancel', 'class': 'secondary' }, 'Cancel');
       run.onclick = function () {
-        call('mp_login', { persona_id: persona(), appid: result.appid, scene: result.scene, page: result.page, phone: true }).then(function (j) {
-          out.textContent += j.posted_to
-            ? 'posted to ' + j.posted_to + ': HTTP ' + j.status + '\n' + JSON.stringify(j.response, null, 1) + '\n'
-            : 'no server_url set for this mini program in the sandbox console; codes: ' + j.js_code + ' / ' + j.phone_code + '\n';
+        mp.persona_id = persona();
+        call('mp_login', { persona_id: mp.persona_id, appid: mp.appid, scene: mp.scene, phone: true }).then(function (j) {
+          report('confirm', j);
+          if (j.status === 200) done('Logged in. You can go back to the computer.');
         });
       };
-      action.appendChild(run);
+      cancel.onclick = function () {
+        call('mp_cancel', mp).then(function (j) { report('cancel', j); if (j.status === 200) done('Login cancelled.'); });
+      };
+      row1.appendChild(run); row1.appendChild(cancel); action.appendChild(row1);
+      var row2 = el('div', { 'class': 'row' });
+      var login = el('button', { 'data-testid': 'wx-login', 'class': 'secondary' }, 'wx.login() only');
+      var phone = el('button', { 'data-testid': 'get-phone', 'class': 'secondary' }, 'Phone code only');
       login.onclick = function () { call('wx_login', { persona_id: persona(), appid: result.appid }).then(function (j) { out.textContent += 'js_code: ' + j.code + '\n'; }); };
       phone.onclick = function () { call('phone_code', { persona_id: persona(), appid: result.appid }).then(function (j) { out.textContent += 'phone code: ' + j.code + '\n'; }); };
       row2.appendChild(login); row2.appendChild(phone); action.appendChild(row2); action.appendChild(out);
+      call('mp_scan', mp).then(function (j) { report('scan', j); });
     }
   }
   function open() {

@@ -36,6 +36,8 @@ pub fn router() -> Router<SharedSandbox> {
         .route("/phone/api/wx_login", post(wx_login))
         .route("/phone/api/phone_code", post(phone_code))
         .route("/phone/api/mp_login", post(mp_login))
+        .route("/phone/api/mp_scan", post(mp_scan))
+        .route("/phone/api/mp_cancel", post(mp_cancel))
         .route("/phone/api/app_auth", post(app_auth))
         .route("/phone/api/encrypted_phone", post(encrypted_phone))
 }
@@ -343,48 +345,42 @@ struct MiniProgramLogin {
     appid: String,
     #[serde(default)]
     scene: Option<String>,
-    #[serde(default)]
-    page: Option<String>,
     /// Also press the phone-number button.
     #[serde(default)]
     phone: bool,
 }
 
-/// The mini program's login page, opened from a scanned code: `wx.login()`, optionally the
-/// phone-number button, then a POST of `{js_code, phone_code, scene, page}` to the mini
-/// program's backend (`server_url` in the sandbox console), the way the developer's page code
-/// would. Returns the codes and the backend's answer.
-async fn mp_login(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Response, ApiError> {
-    let req: MiniProgramLogin = parse(&body)?;
-    check_appid(&req.appid)?;
-    the_persona(&sb, req.persona_id).await?;
-    let js_code = mini_program_code(&sb, &req.appid, req.persona_id, false).await?;
-    let phone_code = if req.phone {
-        Some(mini_program_code(&sb, &req.appid, req.persona_id, true).await?)
-    } else {
-        None
-    };
+/// `{server_url}/{scene}/{action}`, the scene as one path segment.
+fn backend_url(server_url: &str, scene: &str, action: &str) -> Option<String> {
+    let mut url = url::Url::parse(server_url).ok()?;
+    url.path_segments_mut()
+        .ok()?
+        .pop_if_empty()
+        .push(scene)
+        .push(action);
+    Some(url.to_string())
+}
+
+/// What the mini program's page does, as its code would: POST `body` to
+/// `{server_url}/{scene}/{action}` and report the backend's status and answer (`posted_to` is
+/// null when the sandbox console set no `server_url` for this mini program).
+async fn call_backend(
+    sb: &SharedSandbox,
+    appid: &str,
+    scene: &str,
+    action: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, ApiError> {
     let server_url = sb
         .world
-        .app(&req.appid)
+        .app(appid)
         .await
         .map_err(|_| db_error())?
         .and_then(|a| a.server_url);
-    let Some(server_url) = server_url else {
-        return Ok(Json(json!({
-            "js_code": js_code,
-            "phone_code": phone_code,
-            "posted_to": null,
-        }))
-        .into_response());
+    let Some(target) = server_url.and_then(|u| backend_url(&u, scene, action)) else {
+        return Ok(json!({ "posted_to": null }));
     };
-    let payload = json!({
-        "js_code": js_code,
-        "phone_code": phone_code,
-        "scene": req.scene,
-        "page": req.page,
-    });
-    let answer = sb.http.post(&server_url).json(&payload).send().await;
+    let answer = sb.http.post(&target).json(&body).send().await;
     let (status, response) = match answer {
         Ok(r) => {
             let status = r.status().as_u16();
@@ -394,14 +390,51 @@ async fn mp_login(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Respon
         }
         Err(e) => (json!(null), json!(e.without_url().to_string())),
     };
-    Ok(Json(json!({
-        "js_code": js_code,
-        "phone_code": phone_code,
-        "posted_to": server_url,
-        "status": status,
-        "response": response,
-    }))
-    .into_response())
+    Ok(json!({ "posted_to": target, "status": status, "response": response }))
+}
+
+async fn mp_begin(
+    sb: &SharedSandbox,
+    body: &Bytes,
+) -> Result<(MiniProgramLogin, String), ApiError> {
+    let req: MiniProgramLogin = parse(body)?;
+    check_appid(&req.appid)?;
+    the_persona(sb, req.persona_id).await?;
+    let scene = req.scene.clone().unwrap_or_default();
+    Ok((req, scene))
+}
+
+/// The mini program's login page opening from a scanned code: it reports the scan to its
+/// backend (`POST {server_url}/{scene}/scan`).
+async fn mp_scan(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Response, ApiError> {
+    let (req, scene) = mp_begin(&sb, &body).await?;
+    let answer = call_backend(&sb, &req.appid, &scene, "scan", json!({})).await?;
+    Ok(Json(answer).into_response())
+}
+
+/// The person taps "log in" (with `phone`: the phone-number button): `wx.login()`, the phone
+/// code, then `POST {server_url}/{scene}/confirm` with `{code, phone_code}`. Returns the codes
+/// and the backend's answer.
+async fn mp_login(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Response, ApiError> {
+    let (req, scene) = mp_begin(&sb, &body).await?;
+    let js_code = mini_program_code(&sb, &req.appid, req.persona_id, false).await?;
+    let phone_code = if req.phone {
+        Some(mini_program_code(&sb, &req.appid, req.persona_id, true).await?)
+    } else {
+        None
+    };
+    let payload = json!({ "code": js_code, "phone_code": phone_code });
+    let mut answer = call_backend(&sb, &req.appid, &scene, "confirm", payload).await?;
+    answer["js_code"] = json!(js_code);
+    answer["phone_code"] = json!(phone_code);
+    Ok(Json(answer).into_response())
+}
+
+/// The person taps "cancel": `POST {server_url}/{scene}/cancel`.
+async fn mp_cancel(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Response, ApiError> {
+    let (req, scene) = mp_begin(&sb, &body).await?;
+    let answer = call_backend(&sb, &req.appid, &scene, "cancel", json!({})).await?;
+    Ok(Json(answer).into_response())
 }
 
 /// `wx.login()` inside the mini program: a js_code.

@@ -10,6 +10,8 @@ pub mod entities;
 pub mod grants;
 pub mod identities;
 pub mod logins;
+pub mod mp_tickets;
+pub mod notify;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod signing_keys;

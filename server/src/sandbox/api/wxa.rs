@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::{Params, app_and_persona};
 use crate::sandbox::image::{self, Format};
 use crate::sandbox::reply::{Family, json_body};
-use crate::sandbox::{MOUNT, SharedSandbox, origin};
+use crate::sandbox::{SharedSandbox, mini_program_code_url, origin};
 
 const FAMILY: Family = Family::Cgi;
 
@@ -184,15 +184,7 @@ pub async fn get_wxacode_unlimit(
         .and_then(Value::as_bool)
         .unwrap_or(false);
     // What the phone opens when it scans this code.
-    let mut content = format!("{}{MOUNT}/phone/mp?", origin(&headers));
-    content.push_str(
-        &form_urlencoded::Serializer::new(String::new())
-            .append_pair("appid", &appid)
-            .append_pair("scene", scene)
-            .append_pair("page", page)
-            .append_pair("env_version", env)
-            .finish(),
-    );
+    let content = mini_program_code_url(&origin(&headers), &appid, scene, page, env);
     let format = if hyaline { Format::Png } else { Format::Jpeg };
     let Some(bytes) = image::qr_image(&content, width as u32, format) else {
         fail!(sb, -1);

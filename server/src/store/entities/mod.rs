@@ -11,6 +11,7 @@ pub mod identity;
 pub mod identity_source;
 pub mod login_attempt;
 pub mod login_log_entry;
+pub mod mp_ticket;
 pub mod refresh_token;
 pub mod sign_in_failure;
 pub mod signing_key;

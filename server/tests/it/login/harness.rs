@@ -66,6 +66,22 @@ impl Browser {
         self.send(request).await
     }
 
+    /// A JSON POST from one of `origin`'s pages (`fetch`, same origin).
+    pub async fn post_json(&mut self, url: &str, origin: &str, body: &Value) -> Answer {
+        let request = no_redirects().post(url).header("origin", origin).json(body);
+        self.send(request).await
+    }
+
+    /// The `Cookie` header this browser sends.
+    pub fn cookie_header(&self) -> String {
+        let cookie: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        cookie.join("; ")
+    }
+
     async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
         let cookie: Vec<String> = self
             .cookies

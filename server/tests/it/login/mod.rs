@@ -8,4 +8,5 @@ mod embedded;
 mod experience;
 mod flow;
 pub mod harness;
+mod mp_qrcode;
 mod sso;

@@ -167,14 +167,20 @@ async fn a_scanned_mini_program_posts_its_codes_to_its_backend() {
     let seen: Arc<Mutex<Vec<Value>>> = Arc::default();
     let record = seen.clone();
     let backend = axum::Router::new().route(
-        "/mp/login",
-        post(move |Json(body): Json<Value>| {
-            let record = record.clone();
-            async move {
-                record.lock().unwrap().push(body);
-                Json(json!({"ticket": "done"}))
-            }
-        }),
+        "/mp/login/{scene}/{action}",
+        post(
+            move |axum::extract::Path((scene, action)): axum::extract::Path<(String, String)>,
+                  Json(body): Json<Value>| {
+                let record = record.clone();
+                async move {
+                    record
+                        .lock()
+                        .unwrap()
+                        .push(json!({"scene": scene, "action": action, "body": body}));
+                    Json(json!({"status": action}))
+                }
+            },
+        ),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let backend_url = format!("http://{}/mp/login", listener.local_addr().unwrap());
@@ -224,29 +230,29 @@ async fn a_scanned_mini_program_posts_its_codes_to_its_backend() {
     assert_eq!(scanned["kind"], "mini_program");
     assert_eq!(scanned["scene"], "t=Ab12");
 
-    let (s, answer) = sb
-        .post(
-            "phone/api/mp_login",
-            json!({"persona_id": cy, "appid": MINI, "scene": scanned["scene"], "page": scanned["page"], "phone": true}),
-        )
-        .await;
-    assert_eq!(s, 200, "{answer}");
-    assert_eq!(answer["status"], 200);
-    assert_eq!(answer["response"]["ticket"], "done");
+    // The page reports the scan, then logs in with both codes, or cancels.
+    let mp = json!({"persona_id": cy, "appid": MINI, "scene": scanned["scene"], "phone": true});
+    for action in ["mp_scan", "mp_login", "mp_cancel"] {
+        let (s, answer) = sb.post(&format!("phone/api/{action}"), mp.clone()).await;
+        assert_eq!(s, 200, "{answer}");
+        assert_eq!(answer["status"], 200, "{answer}");
+    }
     let got = seen.lock().unwrap().clone();
-    assert_eq!(got.len(), 1);
-    assert_eq!(got[0]["scene"], "t=Ab12");
+    let actions: Vec<_> = got.iter().map(|g| g["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["scan", "confirm", "cancel"]);
+    assert!(got.iter().all(|g| g["scene"] == "t=Ab12"), "{got:?}");
+    let codes = &got[1]["body"];
     // The backend can use both codes.
     let session = sb
         .client()
-        .code_to_session(MINI, &secret(), got[0]["js_code"].as_str().unwrap())
+        .code_to_session(MINI, &secret(), codes["code"].as_str().unwrap())
         .await
         .unwrap();
     let phone = sb
         .client()
         .phone_number(
             &token,
-            got[0]["phone_code"].as_str().unwrap(),
+            codes["phone_code"].as_str().unwrap(),
             Some(&session.openid),
         )
         .await

@@ -55,7 +55,9 @@ impl Sandboxed {
             &format!("{base}/sandbox/wechat/open"),
             true,
         )
+        .with_default_miniprogram(None)
         .with_issuer(&base);
+        state.start_background().await;
         let app = router(state.clone());
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
