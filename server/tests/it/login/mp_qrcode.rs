@@ -475,3 +475,68 @@ async fn ticket_creation_is_limited_per_address_and_checks_its_request() {
     .await;
     assert_eq!(again.status, 201, "a minute later");
 }
+
+/// A second Datong on the same database, using the first one's sandbox as its WeChat.
+async fn second_instance(rp: &Rp) -> String {
+    use std::sync::Arc;
+    let first = &rp.sb.state;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("datong")
+        .build();
+    let mut state = datong::AppState::new(
+        first.db.clone(),
+        rp.sb.clock.clone() as Arc<dyn datong::clock::Clock>,
+        &[9u8; 32],
+        12,
+        datong::state::HttpSettings::default(),
+        leptos,
+    )
+    .with_wechat(&rp.sb.url("api"), &rp.sb.url("open"), false)
+    .with_issuer(&base);
+    state.default_miniprogram = first.default_miniprogram.clone();
+    state.start_background().await;
+    let app = datong::router(state);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn a_ticket_confirmed_through_another_instance_reaches_the_page_live() {
+    let Some(db) = crate::support::postgres_db().await else {
+        eprintln!("note: DATONG_TEST_DATABASE_URL not set, two-instance test skipped");
+        return;
+    };
+    let rp = Rp::start(db.clone()).await;
+    with_mp_source(&rp, json!({})).await;
+    let other = second_instance(&rp).await;
+    // The listeners are up before anything is confirmed.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let p = rp.sb.persona("P").await;
+    let mut browser = Browser::default();
+    let ticket = new_ticket(&rp, &mut browser).await;
+    let events = follow(&rp, &browser, ticket["events_url"].as_str().unwrap());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let appid = rp.sb.state.default_miniprogram.clone().unwrap().0;
+    let t = ticket["ticket"].as_str().unwrap();
+    let http = reqwest::Client::new();
+    let scanned = http
+        .post(format!("{other}/api/v1/login/mp-qrcode/{t}/scan"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scanned.status(), 200);
+    let (_, js) = rp.sb.post("phone/api/wx_login", json!({"persona_id": p, "appid": appid})).await;
+    let (_, ph) = rp.sb.post("phone/api/phone_code", json!({"persona_id": p, "appid": appid})).await;
+    let confirmed = http
+        .post(format!("{other}/api/v1/login/mp-qrcode/{t}/confirm"))
+        .json(&json!({"code": js["code"], "phone_code": ph["code"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), 200, "{}", confirmed.text().await.unwrap());
+    assert_eq!(events.await.unwrap(), ["waiting", "scanned", "confirmed"]);
+    let back = finish(&rp, &mut browser, &ticket).await;
+    assert_eq!(back.status, 303, "{}", back.body);
+}
