@@ -16,7 +16,7 @@ pub mod entities;
 pub mod faults;
 mod html;
 pub mod ids;
-mod image;
+pub mod image;
 pub mod live;
 mod open;
 mod pages;

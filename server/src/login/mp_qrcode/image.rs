@@ -62,3 +62,52 @@ fn blend(pixel: &mut Rgba<u8>, color: [u8; 3], alpha: f32) {
     }
     pixel.0[3] = pixel.0[3].max((alpha * 255.0) as u8);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::image::{Format, qr_image};
+
+    fn decode(png: &[u8]) -> String {
+        let gray = image::load_from_memory(png).unwrap().to_luma8();
+        let mut prepared = rqrr::PreparedImage::prepare(gray);
+        let grids = prepared.detect_grids();
+        assert_eq!(grids.len(), 1, "one code found");
+        grids[0].decode().unwrap().1
+    }
+
+    fn logo() -> Vec<u8> {
+        let mut img = image::RgbaImage::new(64, 64);
+        for p in img.pixels_mut() {
+            *p = Rgba([200, 20, 20, 255]);
+        }
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn the_logo_sits_in_a_white_disc_and_the_code_still_scans() {
+        let content = "http://127.0.0.1:3000/sandbox/wechat/phone/mp?appid=wx5e2e000000000003&scene=AbCdEfGhIjKlMnOpQrStUvWxYz012345&page=&env_version=release";
+        let code = qr_image(content, 430, Format::Jpeg).unwrap();
+        let png = with_logo(&code, &logo()).unwrap();
+        let out = image::load_from_memory(&png).unwrap().to_rgba8();
+        let original = image::load_from_memory(&code).unwrap().to_rgba8();
+        assert_eq!(out.dimensions(), original.dimensions());
+        let (w, h) = out.dimensions();
+        let centre = out.get_pixel(w / 2, h / 2);
+        assert!(centre[0] > 150 && centre[1] < 80, "the logo is in the centre: {centre:?}");
+        // Just outside the logo, inside the disc: white.
+        let ring = out.get_pixel(w / 2 + (w as f32 * 0.105) as u32, h / 2);
+        assert!(ring.0[..3].iter().all(|c| *c > 240), "white disc: {ring:?}");
+        assert_eq!(out.get_pixel(2, 2), original.get_pixel(2, 2), "the rest is untouched");
+        assert_eq!(decode(&png), content);
+    }
+
+    #[test]
+    fn unreadable_images_are_refused() {
+        assert!(with_logo(b"not an image", &logo()).is_none());
+        let code = qr_image("x", 300, Format::Jpeg).unwrap();
+        assert!(with_logo(&code, b"nor this").is_none());
+    }
+}
