@@ -3,10 +3,10 @@ import { ApplicationPages, Console, SandboxPhone, SourcePages, hydrated, signInA
 
 
 /** Scans the QR code on the hosted login page with the phone as `persona` and confirms. */
-async function scan(popup: Page, phonePage: Page, persona: string, create: boolean) {
+async function scan(popup: Page, phonePage: Page, persona: string, create: boolean, mode?: string) {
   await expect(popup).toHaveURL(/\/login\?request=/);
   await hydrated(popup);
-  await popup.getByTestId("login-source").click();
+  await popup.locator(`[data-testid=login-source]${mode ? `[data-mode=${mode}]` : ""}`).click();
   await expect(popup).toHaveURL(/\/sandbox\/wechat\/open\/connect\/qrconnect\?/);
   const href = await popup.getByTestId("phone-link").getAttribute("href");
   if (!href) throw new Error("no phone link under the QR code");
@@ -136,4 +136,109 @@ test("embedded QR: the hosted page shows WeChat's QR code inline and the whole w
   await hydrated(popup);
   await expect(popup.getByTestId("experience-nickname")).toHaveText("Persona R");
   await expect(popup.getByTestId("experience-user-id")).toHaveText(/^u_/);
+});
+
+/** From the hosted login page, the mini-program code source: the phone (as `persona`) scans,
+ *  allows the phone number, and the page goes on to the experience result. */
+async function scanMiniProgramCode(popup: Page, phonePage: Page, persona: string, create: boolean, phoneNumber?: string) {
+  await expect(popup).toHaveURL(/\/login\?request=/);
+  await hydrated(popup);
+  await popup.locator("[data-testid=login-source][data-mode=pc_miniprogram_qrcode]").click();
+  await expect(popup.getByTestId("mp-status")).toHaveAttribute("data-status", "waiting");
+  await expect(popup.getByTestId("mp-code")).toBeVisible();
+  const href = await popup.getByTestId("mp-sandbox-phone").getAttribute("href");
+  if (!href) throw new Error("no sandbox phone link beside the code");
+  const phone = new SandboxPhone(phonePage);
+  await phone.open(href);
+  if (create) await phone.createPersona(persona, phoneNumber);
+  else await phone.usePersona(persona);
+  await phone.openScanned();
+  // The mini program reported the scan: the computer says so.
+  await expect(popup.getByTestId("mp-status")).toHaveAttribute("data-status", "scanned");
+  await phonePage.getByTestId("mp-login").click();
+  await expect(phonePage.getByTestId("done")).toBeVisible();
+  await expect(popup).toHaveURL(/\/console\/experience\/result\?/);
+  await hydrated(popup);
+  const claims = JSON.parse((await popup.getByTestId("experience-claims").textContent()) ?? "{}");
+  return { user: (await popup.getByTestId("experience-user-id").textContent()) ?? "", claims, appid: new URL(href, "http://x").searchParams.get("scan") ?? "" };
+}
+
+test("one person, one user: the website QR and the mini-program code; another WeChat subject splits them, phone matching joins", async ({
+  page,
+  context,
+  request,
+}) => {
+  const console_ = new Console(page);
+  const sources = new SourcePages(page);
+  const apps = new ApplicationPages(page);
+  await signInAsAdmin(page);
+  const ids: string[] = [];
+  for (const [mode, identifier, name] of [
+    ["pc_qrcode", "e2e-demo-web", "Website QR"],
+    ["pc_miniprogram_qrcode", "e2e-demo-mp", "Mini-program code"],
+  ]) {
+    await console_.go("sources");
+    await sources.startNew(mode);
+    await sources.field("identifier").fill(identifier);
+    await sources.field("display_name").fill(name);
+    await sources.field("callback_url").fill("https://shop.example.com/after-login");
+    if (mode === "pc_qrcode") {
+      await sources.field("appid").fill("wx5e2e0000000000c1");
+      await sources.field("app_secret").fill("e2e-demo-secret");
+    }
+    await sources.save();
+    await expect(page).toHaveURL(/\/console\/sources\/\d+$/);
+    ids.push(page.url().split("/").pop() ?? "");
+  }
+  await console_.go("applications");
+  await apps.create("Demo Shop", "https://shop.example.com/oidc/callback");
+  await page.getByTestId("open-application").click();
+  await hydrated(page);
+  for (const id of ids) {
+    await apps.sourceSwitch(id).click();
+    await expect(apps.sourceSwitch(id)).toHaveAttribute("aria-checked", "true");
+  }
+  const appPage = page.url();
+  const experience = async () => {
+    await page.goto(appPage);
+    await hydrated(page);
+    const [popup] = await Promise.all([page.waitForEvent("popup"), page.getByTestId("experience-login").click()]);
+    return popup;
+  };
+  const phonePage = await context.newPage();
+
+  // Persona P with the website QR: user X.
+  const popup = await experience();
+  const x = await scan(popup, phonePage, "Demo P", true, "pc_qrcode");
+  // Sign out, then the mini-program code as P: the same X, now with P's verified phone.
+  await popup.getByTestId("experience-logout").click();
+  const viaMp = await scanMiniProgramCode(popup, phonePage, "Demo P", false);
+  expect(viaMp.user).toBe(x);
+  expect(viaMp.claims.phone_number).toMatch(/^\+86138\d{8}$/);
+  expect(viaMp.claims.phone_number_verified).toBe(true);
+  await popup.getByTestId("experience-logout").click();
+
+  // Move the mini program to another open-platform account (WeChat subject).
+  const mpAppid = new URL(viaMp.appid).searchParams.get("appid") ?? "";
+  expect(mpAppid).toMatch(/^wx[0-9a-f]{16}$/);
+  const account = await (await request.post("/sandbox/wechat/admin/api/accounts", { data: { name: "Other subject" } })).json();
+  expect((await request.patch(`/sandbox/wechat/admin/api/apps/${mpAppid}`, { data: { account_id: account.id } })).ok()).toBe(true);
+
+  // A new persona R: website QR → Y; mini-program code → another user (UnionIDs differ).
+  const y = await scan(popup, phonePage, "Demo R", true, "pc_qrcode");
+  await popup.getByTestId("experience-logout").click();
+  const z = await scanMiniProgramCode(popup, phonePage, "Demo R", false);
+  expect(z.user).not.toBe(y);
+  await popup.getByTestId("experience-logout").click();
+
+  // Field matching on the verified phone: a new WeChat account with R's number joins R's user.
+  await page.goto(`/console/sources/${ids[1]}`);
+  await hydrated(page);
+  await sources.field("linking").selectOption("field_match");
+  await sources.field("link_field").selectOption("phone");
+  await sources.save();
+  await expect(sources.field("linking")).toHaveValue("field_match");
+  const sameNumber = (z.claims.phone_number as string).replace(/^\+86/, "");
+  const joined = await scanMiniProgramCode(popup, phonePage, "Demo R2", true, sameNumber);
+  expect(joined.user).toBe(z.user);
 });

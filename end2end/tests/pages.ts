@@ -116,11 +116,12 @@ export class SandboxPhone {
     await expect(this.page.locator("body[data-ready='true']")).toHaveCount(1);
   }
 
-  async createPersona(nickname: string) {
+  async createPersona(nickname: string, phone?: string) {
     const field = this.page.getByTestId("persona-nickname");
     // The form is folded away once personas exist.
     if (!(await field.isVisible())) await this.page.getByTestId("persona-new").click();
     await field.fill(nickname);
+    if (phone) await this.page.getByTestId("persona-phone").fill(phone);
     await this.page.getByTestId("persona-create").click();
     await expect(this.page.getByTestId("persona-select")).toContainText(nickname);
   }

@@ -103,14 +103,17 @@ impl Sandbox {
 
 /// Mounts the sandbox on `router` under [`MOUNT`] (with and without the trailing slash).
 impl Sandbox {
-    /// Registers mini program `appid` (if new) with `backend` as its server, unless a server is
-    /// set already: the sandbox's stand-in for a mini program whose pages call Datong.
+    /// Registers mini program `appid` (if new) with `backend` as its server, unless somebody set
+    /// another server for it (one Datong set, with an older address, is replaced): the
+    /// sandbox's stand-in for a mini program whose pages call Datong.
     pub async fn use_as_backend(&self, appid: &str, backend: &str) -> Result<(), sea_orm::DbErr> {
         let app = self
             .world
             .ensure_app(appid, world::AppKind::MiniProgram, self.clock.now())
             .await?;
-        if app.server_url.is_none() {
+        let ours = |u: &str| u.ends_with("/api/v1/login/mp-qrcode");
+        if app.server_url.as_deref().is_none_or(ours) && app.server_url.as_deref() != Some(backend)
+        {
             let change = world::AppChange {
                 server_url: Some(Some(backend.to_string())),
                 ..Default::default()

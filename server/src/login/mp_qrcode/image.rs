@@ -96,11 +96,18 @@ mod tests {
         assert_eq!(out.dimensions(), original.dimensions());
         let (w, h) = out.dimensions();
         let centre = out.get_pixel(w / 2, h / 2);
-        assert!(centre[0] > 150 && centre[1] < 80, "the logo is in the centre: {centre:?}");
+        assert!(
+            centre[0] > 150 && centre[1] < 80,
+            "the logo is in the centre: {centre:?}"
+        );
         // Just outside the logo, inside the disc: white.
         let ring = out.get_pixel(w / 2 + (w as f32 * 0.105) as u32, h / 2);
         assert!(ring.0[..3].iter().all(|c| *c > 240), "white disc: {ring:?}");
-        assert_eq!(out.get_pixel(2, 2), original.get_pixel(2, 2), "the rest is untouched");
+        assert_eq!(
+            out.get_pixel(2, 2),
+            original.get_pixel(2, 2),
+            "the rest is untouched"
+        );
         assert_eq!(decode(&png), content);
     }
 

@@ -527,15 +527,32 @@ async fn a_ticket_confirmed_through_another_instance_reaches_the_page_live() {
         .await
         .unwrap();
     assert_eq!(scanned.status(), 200);
-    let (_, js) = rp.sb.post("phone/api/wx_login", json!({"persona_id": p, "appid": appid})).await;
-    let (_, ph) = rp.sb.post("phone/api/phone_code", json!({"persona_id": p, "appid": appid})).await;
+    let (_, js) = rp
+        .sb
+        .post(
+            "phone/api/wx_login",
+            json!({"persona_id": p, "appid": appid}),
+        )
+        .await;
+    let (_, ph) = rp
+        .sb
+        .post(
+            "phone/api/phone_code",
+            json!({"persona_id": p, "appid": appid}),
+        )
+        .await;
     let confirmed = http
         .post(format!("{other}/api/v1/login/mp-qrcode/{t}/confirm"))
         .json(&json!({"code": js["code"], "phone_code": ph["code"]}))
         .send()
         .await
         .unwrap();
-    assert_eq!(confirmed.status(), 200, "{}", confirmed.text().await.unwrap());
+    assert_eq!(
+        confirmed.status(),
+        200,
+        "{}",
+        confirmed.text().await.unwrap()
+    );
     assert_eq!(events.await.unwrap(), ["waiting", "scanned", "confirmed"]);
     let back = finish(&rp, &mut browser, &ticket).await;
     assert_eq!(back.status, 303, "{}", back.body);
