@@ -48,10 +48,11 @@ e2e: test-tools
 ## bench: the WeChat client against the standalone sandbox, then complete logins on SQLite and
 ## PostgreSQL (prints throughput, latency, memory)
 bench:
-	cargo build --release -p server --bin datong --example wechat_bench --example login_bench
+	cargo build --release -p server --bin datong --example wechat_bench --example login_bench --example mp_bench
 	./target/release/examples/wechat_bench
 	./target/release/examples/login_bench
 	./target/release/examples/login_bench 2000 32 "$$(.ci/postgres.sh)"
+	./target/release/examples/mp_bench 10000 200 8
 
 clean:
 	cargo clean

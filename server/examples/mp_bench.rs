@@ -1,0 +1,328 @@
+//! Mini-program code tickets under load: one `datong` (embedded default: SQLite, sandbox on)
+//! holds STREAMS open Server-Sent Event streams, one per ticket; then CONFIRMS of those tickets
+//! are confirmed through the API (wx.login and phone codes from the sandbox, as the mini program
+//! would send them) and each stream's `confirmed` event is timed. Prints the confirm → event
+//! latency (p50/p99) and datong's memory with the streams open.
+//!
+//! `cargo run --release -p server --example mp_bench -- [STREAMS] [CONFIRMS] [CONCURRENCY]`
+//! (needs `target/release/datong`; default 10000 200 8).
+
+// A benchmark stops at the first unexpected answer.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+const REDIRECT: &str = "https://rp.example.com/cb";
+const VERIFIER: &str = "bench-verifier-bench-verifier-bench-verifier-0001";
+const COOKIE: &str = "datong_login=bench-browser";
+
+/// When a stream saw its `confirmed` event.
+type Seen = Arc<Mutex<Option<Instant>>>;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The current resident memory (`VmRSS`) of a process.
+fn rss(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(|l| l["VmRSS:".len()..].trim().to_string())
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Follows one ticket's stream: counts it ready on its first event, records when `confirmed`
+/// arrives.
+async fn follow(http: reqwest::Client, url: String, ready: Arc<AtomicUsize>, seen: Seen) {
+    let mut r = http.get(url).header("cookie", COOKIE).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let mut first = true;
+    while let Ok(Some(chunk)) = r.chunk().await {
+        if first {
+            first = false;
+            ready.fetch_add(1, Ordering::SeqCst);
+        }
+        if String::from_utf8_lossy(&chunk).contains("\"confirmed\"") {
+            *seen.lock().await = Some(Instant::now());
+            return;
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let streams: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let confirms: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8);
+    let confirms = confirms.min(streams);
+
+    let bin = common::datong_binary();
+    let scratch = std::env::temp_dir().join(format!("datong-mp-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let env = vec![
+        ("DATONG_DATA_DIR", scratch.to_str().unwrap().to_string()),
+        ("DATONG_ADMIN_PASSWORD", "bench-admin-password".to_string()),
+        ("DATONG_MP_TICKET_LIMIT", "1000000".to_string()),
+    ];
+    let token_out = Command::new(&bin)
+        .args(["admin", "token", "create", "bench"])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("DATONG_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        token_out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token_out.stderr)
+    );
+    let api_token = String::from_utf8(token_out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    let (mut server, addr) = common::spawn_listening(
+        &bin,
+        &["serve", "--addr", &format!("127.0.0.1:{}", free_port())],
+        &env,
+    );
+    let datong = format!("http://{addr}");
+    let baseline = rss(server.id());
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
+    let api = |method: reqwest::Method, path: &str, body: Value| {
+        let r = http
+            .request(method, format!("{datong}{path}"))
+            .bearer_auth(&api_token)
+            .json(&body)
+            .send();
+        async move {
+            r.await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap_or(Value::Null)
+        }
+    };
+    let source = api(
+        reqwest::Method::POST,
+        "/api/v1/sources",
+        json!({"identifier": "bench-mp", "mode": "pc_miniprogram_qrcode", "display_name": "Bench",
+               "callback_url": "https://rp.example.com/after", "enabled": true}),
+    )
+    .await;
+    let app = api(
+        reqwest::Method::POST,
+        "/api/v1/applications",
+        json!({"name": "Bench RP", "app_type": "web", "redirect_uris": [REDIRECT],
+               "sources": [source["id"]]}),
+    )
+    .await;
+    let client_id = app["application"]["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let q = form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &client_id)
+        .append_pair("redirect_uri", REDIRECT)
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid")
+        .append_pair("code_challenge", &datong::oidc::grants::s256(VERIFIER))
+        .append_pair("code_challenge_method", "S256")
+        .finish();
+    let r = http
+        .get(format!("{datong}/oauth/authorize?{q}"))
+        .send()
+        .await
+        .unwrap();
+    let login = r.headers()["location"].to_str().unwrap().to_string();
+    let request = login.split("request=").nth(1).unwrap().to_string();
+    let persona: Value = http
+        .post(format!("{datong}/sandbox/wechat/phone/api/personas"))
+        .json(&json!({"nickname": "Bench"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let persona = persona["id"].as_i64().unwrap();
+
+    // Tickets, one per stream (one login request and one browser for all of them).
+    let started = Instant::now();
+    let mut tickets = Vec::with_capacity(streams);
+    for _ in 0..streams {
+        let t: Value = http
+            .post(format!("{datong}/api/v1/login/mp-qrcode"))
+            .header("origin", &datong)
+            .header("cookie", COOKIE)
+            .json(&json!({"request": request, "source": "bench-mp"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        tickets.push(
+            t["ticket"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{t}"))
+                .to_string(),
+        );
+    }
+    println!(
+        "{streams} tickets created in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let with_tickets = rss(server.id());
+
+    // Open every stream, each on its own connection.
+    let ready = Arc::new(AtomicUsize::new(0));
+    let mut seen = Vec::with_capacity(streams);
+    let stream_client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    for t in &tickets {
+        let slot = Arc::new(Mutex::new(None));
+        seen.push(slot.clone());
+        tokio::spawn(follow(
+            stream_client.clone(),
+            format!("{datong}/api/v1/login/mp-qrcode/{t}/events"),
+            ready.clone(),
+            slot,
+        ));
+    }
+    let opened = Instant::now();
+    while ready.load(Ordering::SeqCst) < streams {
+        assert!(
+            opened.elapsed() < Duration::from_secs(120),
+            "only {} streams opened",
+            ready.load(Ordering::SeqCst)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!(
+        "{streams} streams open in {:.1} s",
+        opened.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let with_streams = rss(server.id());
+
+    // Confirm through the API, as the mini program would; time each confirmed event.
+    let phone_api = format!("{datong}/sandbox/wechat/phone/api");
+    let appid = {
+        let state: Value = http
+            .get(format!("{datong}/sandbox/wechat/admin/api/state"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        state["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "mini_program")
+            .unwrap()["appid"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let jobs: Arc<Vec<(String, Seen)>> = Arc::new(
+        tickets
+            .iter()
+            .cloned()
+            .zip(seen.iter().cloned())
+            .take(confirms)
+            .collect(),
+    );
+    let results: Arc<Mutex<Vec<(Duration, Duration)>>> = Arc::default();
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (http, jobs, results, next) =
+            (http.clone(), jobs.clone(), results.clone(), next.clone());
+        let (datong, phone_api, appid) = (datong.clone(), phone_api.clone(), appid.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some((ticket, slot)) = jobs.get(i) else {
+                    return;
+                };
+                let code = |kind: &str| {
+                    http.post(format!("{phone_api}/{kind}"))
+                        .json(&json!({"persona_id": persona, "appid": appid}))
+                        .send()
+                };
+                let js: Value = code("wx_login").await.unwrap().json().await.unwrap();
+                let ph: Value = code("phone_code").await.unwrap().json().await.unwrap();
+                let sent = Instant::now();
+                let r = http
+                    .post(format!("{datong}/api/v1/login/mp-qrcode/{ticket}/confirm"))
+                    .json(&json!({"code": js["code"], "phone_code": ph["code"]}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+                let answered = Instant::now();
+                let event = loop {
+                    if let Some(at) = *slot.lock().await {
+                        break at;
+                    }
+                    tokio::time::sleep(Duration::from_micros(200)).await;
+                };
+                results.lock().await.push((
+                    event.saturating_duration_since(sent),
+                    event.saturating_duration_since(answered),
+                ));
+            }
+        }));
+    }
+    for w in workers {
+        w.await.unwrap();
+    }
+    let results = results.lock().await.clone();
+    let mut from_sent: Vec<_> = results.iter().map(|r| r.0).collect();
+    let mut from_answer: Vec<_> = results.iter().map(|r| r.1).collect();
+    from_sent.sort();
+    from_answer.sort();
+    println!(
+        "{confirms} confirms at concurrency {concurrency} with {streams} streams open:\n  \
+         confirm sent -> event:     p50 {:.1} ms, p99 {:.1} ms\n  \
+         confirm answered -> event: p50 {:.2} ms, p99 {:.2} ms",
+        common::ms(common::percentile(&from_sent, 0.50)),
+        common::ms(common::percentile(&from_sent, 0.99)),
+        common::ms(common::percentile(&from_answer, 0.50)),
+        common::ms(common::percentile(&from_answer, 0.99)),
+    );
+    println!(
+        "datong memory: {baseline} at start, {with_tickets} after creating the tickets, {with_streams} with {streams} streams open, peak {}",
+        common::peak_memory(server.id())
+    );
+    common::stop(&mut server);
+    let _ = std::fs::remove_dir_all(&scratch);
+}
