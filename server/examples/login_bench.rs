@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -226,29 +225,7 @@ async fn main() {
     if let Some(url) = &database_url {
         env.push(("DATONG_DATABASE_URL", url.clone()));
     }
-    let token_out = Command::new(&bin)
-        .args([
-            "admin",
-            "token",
-            "create",
-            &format!("bench-{}", std::process::id()),
-        ])
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env("DATONG_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        token_out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&token_out.stderr)
-    );
-    let api_token = String::from_utf8(token_out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string();
+    let api_token = common::admin_token(&bin, &format!("bench-{}", std::process::id()), &env);
     let (mut server, addr) = common::spawn_listening(
         &bin,
         &["serve", "--addr", &format!("127.0.0.1:{port}")],

@@ -12,7 +12,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -81,24 +80,7 @@ async fn main() {
         ("DATONG_ADMIN_PASSWORD", "bench-admin-password".to_string()),
         ("DATONG_MP_TICKET_LIMIT", "1000000".to_string()),
     ];
-    let token_out = Command::new(&bin)
-        .args(["admin", "token", "create", "bench"])
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env("DATONG_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        token_out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&token_out.stderr)
-    );
-    let api_token = String::from_utf8(token_out.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string();
+    let api_token = common::admin_token(&bin, "bench", &env);
     let (mut server, addr) = common::spawn_listening(
         &bin,
         &["serve", "--addr", &format!("127.0.0.1:{}", free_port())],

@@ -25,6 +25,28 @@ pub fn datong_binary() -> PathBuf {
     bin
 }
 
+/// Creates an admin API token with `datong admin token create NAME` under `envs` and returns it.
+pub fn admin_token(bin: &Path, name: &str, envs: &[(&str, String)]) -> String {
+    let out = Command::new(bin)
+        .args(["admin", "token", "create", name])
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("DATONG_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
 /// Starts `bin args` with `envs` and returns it with the address it says it listens on.
 pub fn spawn_listening(bin: &Path, args: &[&str], envs: &[(&str, String)]) -> (Child, String) {
     let mut cmd = Command::new(bin);

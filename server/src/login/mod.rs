@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 
+use crate::crypto::token::{random_token, token_hash};
 use crate::oidc::grants::CodeRequest;
 use crate::state::AppState;
 use crate::store::entities::auth_request;
@@ -20,6 +21,41 @@ use crate::store::logins::{self, LogLine};
 
 /// The cookie that binds a WeChat `state` to the browser that started the login.
 pub const BROWSER_COOKIE: &str = "datong_login";
+
+/// The browser a login is bound to: the one its `datong_login` cookie names, or a new one. A
+/// login's rows keep [`token_hash`] of it; [`browser_cookie`] sets it.
+pub struct Browser {
+    id: String,
+}
+
+impl Browser {
+    pub fn of(headers: &HeaderMap) -> Browser {
+        Browser {
+            id: app::cookies::get(headers, BROWSER_COOKIE).unwrap_or_else(random_token),
+        }
+    }
+
+    /// What the database keeps of it.
+    pub fn hash(&self) -> String {
+        token_hash(&self.id)
+    }
+
+    /// The cookie that binds later requests of this browser to the login.
+    pub fn cookie(&self, state: &AppState) -> String {
+        app::cookies::set(
+            BROWSER_COOKIE,
+            &self.id,
+            86_400,
+            true,
+            secure_cookies(state),
+        )
+    }
+}
+
+/// The hash of the browser a request comes from, if it has our cookie.
+pub fn browser_hash(headers: &HeaderMap) -> Option<String> {
+    app::cookies::get(headers, BROWSER_COOKIE).map(|b| token_hash(&b))
+}
 
 /// Who is logging in, for the login log: the line each outcome completes.
 pub type Attempt = LogLine;

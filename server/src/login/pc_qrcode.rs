@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use app::backend::RequestMeta;
-use app::cookies;
 use app::model::SourceMode;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
@@ -16,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sea_orm::Set;
 
 use super::page::problem;
-use super::{BROWSER_COOKIE, secure_cookies, unavailable, with_cookie};
+use super::{unavailable, with_cookie};
 use crate::crypto::token::{random_token, token_hash};
 use crate::identity::{Identities, Observed, Outcome, Policy, Sighting};
 use crate::state::AppState;
@@ -78,13 +77,13 @@ pub async fn start(
             Some(&back),
         );
     };
-    let browser = cookies::get(&headers, BROWSER_COOKIE).unwrap_or_else(random_token);
+    let browser = super::Browser::of(&headers);
     let wechat_state = random_token();
     let row = login_attempt::ActiveModel {
         id: Set(token_hash(&wechat_state)),
         request_id: Set(req.id.clone()),
         source_id: Set(source.id),
-        browser_hash: Set(token_hash(&browser)),
+        browser_hash: Set(browser.hash()),
         created_at: Set(now),
         expires_at: Set(now + attempt_ttl()),
         code_hash: Set(None),
@@ -102,13 +101,7 @@ pub async fn start(
         english: !prefers_chinese(&headers),
         embedded: source.embedded_qr,
     });
-    let cookie = cookies::set(
-        BROWSER_COOKIE,
-        &browser,
-        86_400,
-        true,
-        secure_cookies(&state),
-    );
+    let cookie = browser.cookie(&state);
     with_cookie(Redirect::to(&url).into_response(), &cookie)
 }
 
@@ -168,8 +161,7 @@ pub async fn callback(
         }
         Err(e) => return unavailable(e),
     };
-    let browser = cookies::get(&headers, BROWSER_COOKIE).map(|b| token_hash(&b));
-    if browser.as_deref() != Some(attempt.browser_hash.as_str()) {
+    if super::browser_hash(&headers).as_deref() != Some(attempt.browser_hash.as_str()) {
         super::record(&state, &who, "state_mismatch", None, None).await;
         return problem(
             StatusCode::BAD_REQUEST,

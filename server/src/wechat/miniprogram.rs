@@ -77,6 +77,29 @@ pub struct CodeRequest {
     pub is_hyaline: bool,
 }
 
+impl CodeRequest {
+    /// A login code: `scene` opens `page` (the home page when empty) of version `env_version`.
+    /// WeChat can check the page only against the released version, so only then is it checked.
+    pub fn login(scene: &str, page: Option<&str>, env_version: &str) -> CodeRequest {
+        let page = page.filter(|p| !p.is_empty()).map(str::to_string);
+        CodeRequest {
+            scene: scene.to_string(),
+            check_path: env_version == "release" && page.is_some(),
+            page,
+            env_version: env_version.to_string(),
+            width: 430,
+            is_hyaline: false,
+        }
+    }
+}
+
+impl PhoneNumber {
+    /// The number with its country code, `+8613800138000`: one form for every country.
+    pub fn international(&self) -> String {
+        format!("+{}{}", self.country_code, self.pure_phone_number)
+    }
+}
+
 impl WeChatClient {
     /// Exchanges a `wx.login` code. Never retried: codes are single-use.
     pub async fn code_to_session(

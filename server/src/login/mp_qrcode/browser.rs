@@ -5,7 +5,6 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use app::backend::RequestMeta;
-use app::cookies;
 use app::model::SourceMode;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -21,10 +20,10 @@ use serde_json::json;
 use super::hub::Subscription;
 use super::ticket::{self, Shown};
 use super::{credentials, not_found, storage};
-use crate::crypto::token::{random_token, token_hash};
+use crate::crypto::token::token_hash;
 use crate::http::{ApiError, json_body};
 use crate::login::page::problem;
-use crate::login::{BROWSER_COOKIE, secure_cookies, unavailable, with_cookie};
+use crate::login::{unavailable, with_cookie};
 use crate::state::AppState;
 use crate::store::entities::mp_ticket;
 use crate::store::{auth_requests, mp_tickets};
@@ -73,13 +72,9 @@ pub async fn create(
                 "this application offers no such mini-program code login",
             )
         })?;
-    if credentials(&state, &source).await?.is_none() {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "source_unconfigured",
-            "no mini program is configured for this identity source",
-        ));
-    }
+    let Some((appid, _)) = credentials(&state, &source).await? else {
+        return Err(unconfigured());
+    };
     let recent = mp_tickets::created_from(&state.db, &meta.ip, now - chrono::Duration::minutes(1))
         .await
         .map_err(storage)?;
@@ -95,7 +90,7 @@ pub async fn create(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         return Ok(response);
     }
-    let browser = cookies::get(&headers, BROWSER_COOKIE).unwrap_or_else(random_token);
+    let browser = crate::login::Browser::of(&headers);
     let ticket = ticket::new_ticket();
     let id = token_hash(&ticket);
     let expires_at = now + ticket::lifetime();
@@ -105,7 +100,7 @@ pub async fn create(
             id: Set(id),
             request_id: Set(req.id.clone()),
             source_id: Set(source.id),
-            browser_hash: Set(token_hash(&browser)),
+            browser_hash: Set(browser.hash()),
             ip: Set(meta.ip.clone()),
             status: Set(ticket::WAITING.into()),
             reason: Set(None),
@@ -128,22 +123,22 @@ pub async fn create(
         "status_url": base,
         "finish_url": format!("/login/mp-qrcode/{ticket}/finish"),
     });
-    if state.sandbox.is_some()
-        && let Some((appid, _)) = credentials(&state, &source).await?
-    {
+    if state.sandbox.is_some() {
         answer["sandbox_scan_url"] = json!(sandbox_scan_url(&state, &appid, &ticket, &source));
     }
-    let cookie = cookies::set(
-        BROWSER_COOKIE,
-        &browser,
-        86_400,
-        true,
-        secure_cookies(&state),
-    );
+    let cookie = browser.cookie(&state);
     Ok(with_cookie(
         (StatusCode::CREATED, Json(answer)).into_response(),
         &cookie,
     ))
+}
+
+fn unconfigured() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "source_unconfigured",
+        "no mini program is configured for this identity source",
+    )
 }
 
 /// In the embedded default, the sandbox phone with this code ready to open: what scanning the
@@ -178,8 +173,7 @@ async fn own_ticket(
         .await
         .map_err(storage)?
         .ok_or_else(not_found)?;
-    let browser = cookies::get(headers, BROWSER_COOKIE).map(|b| token_hash(&b));
-    if browser.as_deref() != Some(row.browser_hash.as_str()) {
+    if crate::login::browser_hash(headers).as_deref() != Some(row.browser_hash.as_str()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "other_browser",
@@ -323,26 +317,14 @@ async fn make_image(state: &AppState, source_id: i64, ticket: &str) -> Result<Ve
         .get_source(source_id)
         .await
         .map_err(|_| not_found())?;
-    let (appid, secret) = credentials(state, &source).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "source_unconfigured",
-            "no mini program is configured for this identity source",
-        )
-    })?;
-    let env_version = source
-        .env_version
-        .clone()
-        .unwrap_or_else(|| "release".into());
-    let request = CodeRequest {
-        scene: ticket.to_string(),
-        page: source.page_path.clone().filter(|p| !p.is_empty()),
-        // WeChat checks the page only against the released version.
-        check_path: env_version == "release" && source.page_path.is_some(),
-        env_version,
-        width: 430,
-        is_hyaline: false,
-    };
+    let (appid, secret) = credentials(state, &source)
+        .await?
+        .ok_or_else(unconfigured)?;
+    let request = CodeRequest::login(
+        ticket,
+        source.page_path.as_deref(),
+        source.env_version.as_deref().unwrap_or("release"),
+    );
     let client = state.wechat.client();
     let code = state
         .wechat
@@ -392,9 +374,7 @@ pub async fn finish(
     let Some(id) = ticket::ticket_id(&ticket) else {
         return gone();
     };
-    let browser = cookies::get(&headers, BROWSER_COOKIE)
-        .map(|b| token_hash(&b))
-        .unwrap_or_default();
+    let browser = crate::login::browser_hash(&headers).unwrap_or_default();
     let since = now - chrono::Duration::seconds(ticket::REDEEM_SECS);
     let redeemed = match mp_tickets::redeem(&state.db, &id, &browser, since, now).await {
         Ok(r) => r,

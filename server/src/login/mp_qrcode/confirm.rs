@@ -71,7 +71,7 @@ pub async fn confirm(
                         detail: Some(format!("phone number issued to {}", p.appid)),
                     };
                 }
-                Ok(p) => Some(format!("+{}{}", p.country_code, p.pure_phone_number)),
+                Ok(p) => Some(p.international()),
                 Err(e) => return wechat_refusal("getuserphonenumber", &e),
             }
         }

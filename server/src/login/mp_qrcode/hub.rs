@@ -72,11 +72,6 @@ impl Hub {
         }
     }
 
-    /// How many tickets this instance's pages follow.
-    pub fn followed(&self) -> usize {
-        self.lock().len()
-    }
-
     /// Hands `update` to this instance's followers of the ticket (a repeat is not re-sent).
     pub fn publish(&self, update: Update) {
         if let Some(tx) = self.lock().get(&update.id) {

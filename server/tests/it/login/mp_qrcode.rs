@@ -124,6 +124,19 @@ async fn phone_scans(rp: &Rp, persona: i64, ticket: &Value) -> (String, String) 
     (appid, scene)
 }
 
+/// A code the sandbox's mini program `appid` gets for `persona`: `wx_login` or `phone_code`.
+async fn mini_code(rp: &Rp, kind: &str, persona: i64, appid: &str) -> String {
+    let (s, v) = rp
+        .sb
+        .post(
+            &format!("phone/api/{kind}"),
+            json!({"persona_id": persona, "appid": appid}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v["code"].as_str().unwrap().to_string()
+}
+
 async fn status(rp: &Rp, browser: &mut Browser, ticket: &Value) -> Value {
     browser
         .get(&rp.url(ticket["status_url"].as_str().unwrap()))
@@ -303,21 +316,9 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
         let t = new_ticket(&rp, &mut browser).await;
         let (appid, _) = phone_scans(&rp, q, &t).await;
         let other_mp = "wx5e2e00000000ffff";
-        let (_, js) = rp
-            .sb
-            .post(
-                "phone/api/wx_login",
-                json!({"persona_id": q, "appid": appid}),
-            )
-            .await;
-        let (_, ph) = rp
-            .sb
-            .post(
-                "phone/api/phone_code",
-                json!({"persona_id": q, "appid": other_mp}),
-            )
-            .await;
-        let (s, v) = confirm(&t, json!({"code": js["code"], "phone_code": ph["code"]})).await;
+        let js = mini_code(&rp, "wx_login", q, &appid).await;
+        let ph = mini_code(&rp, "phone_code", q, other_mp).await;
+        let (s, v) = confirm(&t, json!({"code": js, "phone_code": ph})).await;
         assert_eq!(
             (s, v["error"]["code"].clone()),
             (400, json!("foreign_code")),
@@ -356,14 +357,8 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
             .await;
         assert_eq!((s, v["status"].clone()), (200, json!(200)), "{v}");
         assert_eq!(events.await.unwrap(), ["waiting", "scanned", "cancelled"]);
-        let (_, js) = rp
-            .sb
-            .post(
-                "phone/api/wx_login",
-                json!({"persona_id": q, "appid": appid}),
-            )
-            .await;
-        let (s, _) = confirm(&t, json!({"code": js["code"]})).await;
+        let js = mini_code(&rp, "wx_login", q, &appid).await;
+        let (s, _) = confirm(&t, json!({"code": js})).await;
         assert_eq!(s, 409);
 
         // Expired: nobody scanned it within 120 s.
@@ -527,23 +522,11 @@ async fn a_ticket_confirmed_through_another_instance_reaches_the_page_live() {
         .await
         .unwrap();
     assert_eq!(scanned.status(), 200);
-    let (_, js) = rp
-        .sb
-        .post(
-            "phone/api/wx_login",
-            json!({"persona_id": p, "appid": appid}),
-        )
-        .await;
-    let (_, ph) = rp
-        .sb
-        .post(
-            "phone/api/phone_code",
-            json!({"persona_id": p, "appid": appid}),
-        )
-        .await;
+    let js = mini_code(&rp, "wx_login", p, &appid).await;
+    let ph = mini_code(&rp, "phone_code", p, &appid).await;
     let confirmed = http
         .post(format!("{other}/api/v1/login/mp-qrcode/{t}/confirm"))
-        .json(&json!({"code": js["code"], "phone_code": ph["code"]}))
+        .json(&json!({"code": js, "phone_code": ph}))
         .send()
         .await
         .unwrap();
