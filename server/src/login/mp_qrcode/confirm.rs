@@ -5,7 +5,7 @@
 use app::model::SourceView;
 
 use crate::catalog::Credentials;
-use crate::identity::{Identities, Observed, Outcome, Policy, Sighting};
+use crate::identity::{Observed, Outcome, Policy, Sighting};
 use crate::state::AppState;
 use crate::wechat::WeChatError;
 
@@ -95,9 +95,7 @@ pub async fn confirm(
         linking: source.linking,
         link_field: source.link_field,
     };
-    let resolved = Identities::new(state.db.clone(), state.clock.clone())
-        .resolve(&sighting, &policy)
-        .await;
+    let resolved = crate::login::pc_qrcode::resolve(state, &sighting, &policy).await;
     match resolved {
         Ok(Outcome::Resolved { user_id, created }) => Confirmed::User { user_id, created },
         Ok(Outcome::LoginOnly) => Confirmed::Refused {
