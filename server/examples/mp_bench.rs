@@ -17,11 +17,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Semaphore};
 
 const REDIRECT: &str = "https://rp.example.com/cb";
 const VERIFIER: &str = "bench-verifier-bench-verifier-bench-verifier-0001";
 const COOKIE: &str = "datong_login=bench-browser";
+/// How many streams are being opened at the same moment.
+const OPENING: usize = 64;
 
 /// When a stream saw its `confirmed` event.
 type Seen = Arc<Mutex<Option<Instant>>>;
@@ -48,13 +50,19 @@ fn rss(pid: u32) -> String {
 
 /// Follows one ticket's stream: counts it ready on its first event, records when `confirmed`
 /// arrives.
-async fn follow(http: reqwest::Client, url: String, ready: Arc<AtomicUsize>, seen: Seen) {
+async fn follow(
+    http: reqwest::Client,
+    url: String,
+    opening: Arc<Semaphore>,
+    ready: Arc<AtomicUsize>,
+    seen: Seen,
+) {
+    let permit = opening.acquire_owned().await.unwrap();
     let mut r = http.get(url).header("cookie", COOKIE).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let mut first = true;
+    let mut permit = Some(permit);
     while let Ok(Some(chunk)) = r.chunk().await {
-        if first {
-            first = false;
+        if permit.take().is_some() {
             ready.fetch_add(1, Ordering::SeqCst);
         }
         if String::from_utf8_lossy(&chunk).contains("\"confirmed\"") {
@@ -141,16 +149,6 @@ async fn main() {
         .unwrap();
     let login = r.headers()["location"].to_str().unwrap().to_string();
     let request = login.split("request=").nth(1).unwrap().to_string();
-    let persona: Value = http
-        .post(format!("{datong}/sandbox/wechat/phone/api/personas"))
-        .json(&json!({"nickname": "Bench"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let persona = persona["id"].as_i64().unwrap();
 
     // Tickets, one per stream (one login request and one browser for all of them).
     let started = Instant::now();
@@ -187,12 +185,16 @@ async fn main() {
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
+    // Pages open over time, not all in the same instant: at most OPENING streams are being opened
+    // at once.
+    let opening = Arc::new(Semaphore::new(OPENING));
     for t in &tickets {
         let slot = Arc::new(Mutex::new(None));
         seen.push(slot.clone());
         tokio::spawn(follow(
             stream_client.clone(),
             format!("{datong}/api/v1/login/mp-qrcode/{t}/events"),
+            opening.clone(),
             ready.clone(),
             slot,
         ));
@@ -234,12 +236,27 @@ async fn main() {
             .unwrap()
             .to_string()
     };
-    let jobs: Arc<Vec<(String, Seen)>> = Arc::new(
+    // One person per confirmation: WeChat allows one user 100 `jscode2session` calls a minute.
+    let mut personas = Vec::with_capacity(confirms);
+    for i in 0..confirms {
+        let persona: Value = http
+            .post(format!("{phone_api}/personas"))
+            .json(&json!({"nickname": format!("Bench {i}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        personas.push(persona["id"].as_i64().unwrap());
+    }
+    let jobs: Arc<Vec<(String, Seen, i64)>> = Arc::new(
         tickets
             .iter()
             .cloned()
             .zip(seen.iter().cloned())
-            .take(confirms)
+            .zip(personas)
+            .map(|((t, s), p)| (t, s, p))
             .collect(),
     );
     let results: Arc<Mutex<Vec<(Duration, Duration)>>> = Arc::default();
@@ -252,7 +269,7 @@ async fn main() {
         workers.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((ticket, slot)) = jobs.get(i) else {
+                let Some((ticket, slot, persona)) = jobs.get(i) else {
                     return;
                 };
                 let code = |kind: &str| {

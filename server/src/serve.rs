@@ -27,14 +27,30 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     let db = state.db.clone();
     state.start_background().await;
-    let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")?;
+    serve_app(listener, state, shutdown).await?;
     let _ = db.close().await;
     tracing::info!("Datong stopped");
     Ok(())
+}
+
+/// Serves Datong's routes on `listener` until `shutdown`, without the background work. Streams of
+/// mini-program tickets that have a connection to themselves are answered beside axum
+/// (`login::mp_qrcode::direct`).
+pub async fn serve_app(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    use axum::serve::ListenerExt;
+    let acceptor = crate::login::mp_qrcode::direct::acceptor(listener, state.clone())
+        .context("cannot read the listening address")?
+        // The address of the peer reaches the handlers as `ConnectInfo`.
+        .tap_io(|_| {});
+    let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(acceptor, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")
 }
 
 /// Serves a router of its own (the standalone sandbox) until SIGTERM or Ctrl-C.

@@ -2,7 +2,6 @@
 //! Server-Sent Events, or one answer per poll), and finish the login once the phone confirmed.
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use app::backend::RequestMeta;
 use app::model::SourceMode;
@@ -17,7 +16,7 @@ use sea_orm::Set;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::hub::Subscription;
+use super::follow::{self, Follow};
 use super::ticket::{self, Shown};
 use super::{credentials, not_found, storage};
 use crate::crypto::token::token_hash;
@@ -163,7 +162,7 @@ fn sandbox_scan_url(
 }
 
 /// The ticket behind a path, for the browser that created it.
-async fn own_ticket(
+pub(super) async fn own_ticket(
     state: &AppState,
     ticket: &str,
     headers: &HeaderMap,
@@ -193,87 +192,20 @@ pub async fn status(
     Ok(Json(ticket::shown_row(&row, state.clock.now())))
 }
 
-/// `GET /api/v1/login/mp-qrcode/{ticket}/events`: `status` events until a final one.
+/// `GET /api/v1/login/mp-qrcode/{ticket}/events`: the status as Server-Sent Events, ending after
+/// a final status. (A connection that carries nothing but this stream is served by `direct`.)
 pub async fn events(
     State(state): State<AppState>,
     Path(ticket): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let id = ticket::ticket_id(&ticket).ok_or_else(not_found)?;
-    // Follow first, then read: a change in between is then seen by one or the other.
-    let subscription = state.tickets.subscribe(&id);
-    let row = own_ticket(&state, &ticket, &headers).await?;
-    let follow = Follow {
-        subscription,
-        first: Some(ticket::shown_row(&row, state.clock.now())),
-        last: None,
-        expires_at: row.expires_at,
-        clock: state.clock.clone(),
-    };
+    let follow = Follow::open(&state, &ticket, &headers).await?;
     let stream = futures_util::stream::unfold(follow, |mut f| async move {
         let shown = f.next().await?;
-        let event = Event::default()
-            .event("status")
-            .json_data(&shown)
-            .unwrap_or_else(|_| Event::default().event("status"));
+        let event = Event::default().event("status").data(follow::data(&shown));
         Some((Ok(event), f))
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
-}
-
-/// One page's stream: the status it was last told, and what comes next.
-struct Follow {
-    subscription: Subscription,
-    first: Option<Shown>,
-    last: Option<&'static str>,
-    expires_at: chrono::DateTime<chrono::Utc>,
-    clock: std::sync::Arc<dyn crate::clock::Clock>,
-}
-
-impl Follow {
-    async fn next(&mut self) -> Option<Shown> {
-        if self.last.is_some_and(ticket::is_final) {
-            return None;
-        }
-        if let Some(first) = self.first.take() {
-            self.last = Some(first.status);
-            return Some(first);
-        }
-        loop {
-            let wait = (self.expires_at - self.clock.now())
-                .to_std()
-                .unwrap_or(Duration::ZERO);
-            let expiry = tokio::time::sleep(wait + Duration::from_millis(20));
-            tokio::select! {
-                changed = self.subscription.rx.changed() => {
-                    if changed.is_err() {
-                        return None;
-                    }
-                }
-                () = expiry => {}
-            }
-            let current = self.subscription.rx.borrow_and_update().clone();
-            let now = self.clock.now();
-            let shown = match current {
-                Some(u) => ticket::shown(&u.status, u.reason.as_deref(), self.expires_at, now),
-                None => ticket::shown(
-                    self.last.unwrap_or(ticket::WAITING),
-                    None,
-                    self.expires_at,
-                    now,
-                ),
-            };
-            if Some(shown.status) != self.last {
-                self.last = Some(shown.status);
-                return Some(shown);
-            }
-            if self.expires_at <= now && !ticket::is_final(shown.status) {
-                // Past expiry with confirmation under way: only a change can end it now.
-                self.subscription.rx.changed().await.ok()?;
-                continue;
-            }
-        }
-    }
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(follow::KEEP_ALIVE)))
 }
 
 /// `GET /api/v1/login/mp-qrcode/{ticket}/image`: the code, made once per ticket.

@@ -7,6 +7,8 @@
 
 mod browser;
 mod confirm;
+pub mod direct;
+mod follow;
 pub mod hub;
 pub mod image;
 mod page;

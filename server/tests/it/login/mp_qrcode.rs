@@ -62,12 +62,24 @@ async fn new_ticket(rp: &Rp, browser: &mut Browser) -> Value {
     created.json()
 }
 
-/// The statuses a page's event stream delivers, until a final one (or 10 s).
+/// The statuses a page's event stream delivers, until a final one (or 10 s). The stream has a
+/// connection of its own, so it is answered beside axum (`mp_qrcode::direct`).
 fn follow(rp: &Rp, browser: &Browser, events_url: &str) -> tokio::task::JoinHandle<Vec<String>> {
+    follow_on(reqwest::Client::new(), rp, browser, events_url, true)
+}
+
+/// `follow` on `client`; `own` says whether the stream should have its connection to itself.
+fn follow_on(
+    client: reqwest::Client,
+    rp: &Rp,
+    browser: &Browser,
+    events_url: &str,
+    own: bool,
+) -> tokio::task::JoinHandle<Vec<String>> {
     let url = rp.url(events_url);
     let cookie = browser.cookie_header();
     tokio::spawn(async move {
-        let mut r = reqwest::Client::new()
+        let mut r = client
             .get(url)
             .header("cookie", cookie)
             .send()
@@ -75,6 +87,14 @@ fn follow(rp: &Rp, browser: &Browser, events_url: &str) -> tokio::task::JoinHand
             .unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["content-type"], "text/event-stream");
+        assert_eq!(r.headers()["cache-control"], "no-cache");
+        // Only the stream that owns its connection closes it at the end.
+        assert_eq!(
+            r.headers().get("connection").is_some(),
+            own,
+            "{:?}",
+            r.headers()
+        );
         let mut text = String::new();
         let mut seen = Vec::new();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -492,8 +512,8 @@ async fn second_instance(rp: &Rp) -> String {
     .with_issuer(&base);
     state.default_miniprogram = first.default_miniprogram.clone();
     state.start_background().await;
-    let app = datong::router(state);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let serving = datong::serve::serve_app(listener, state, std::future::pending());
+    tokio::spawn(async move { serving.await.unwrap() });
     base
 }
 
@@ -539,4 +559,82 @@ async fn a_ticket_confirmed_through_another_instance_reaches_the_page_live() {
     assert_eq!(events.await.unwrap(), ["waiting", "scanned", "confirmed"]);
     let back = finish(&rp, &mut browser, &ticket).await;
     assert_eq!(back.status, 303, "{}", back.body);
+}
+
+/// A stream asked for on a connection of its own and one asked for on a connection that already
+/// carried a request tell the same statuses; a head that arrives in pieces is still a stream;
+/// another browser's stream request is refused as usual.
+#[tokio::test]
+async fn streams_are_the_same_on_their_own_connection_and_on_a_shared_one() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rp = Rp::start(crate::support::memory_db().await).await;
+    with_mp_source(&rp, json!({})).await;
+    let p = rp.sb.persona("P").await;
+    let mut browser = Browser::default();
+    let ticket = new_ticket(&rp, &mut browser).await;
+    let events_url = ticket["events_url"].as_str().unwrap();
+
+    let own = follow(&rp, &browser, events_url);
+    let shared_client = reqwest::Client::new();
+    let warm = shared_client.get(rp.url("/healthz")).send().await.unwrap();
+    assert_eq!(warm.status(), 200);
+    warm.bytes().await.unwrap();
+    let shared = follow_on(shared_client, &rp, &browser, events_url, false);
+
+    // The head in two pieces, 50 ms apart, on a raw connection.
+    let addr = rp.sb.base.trim_start_matches("http://").to_string();
+    let mut raw = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let t = ticket["ticket"].as_str().unwrap();
+    raw.write_all(format!("GET /api/v1/login/mp-qrcode/{t}/events HTTP/1.1\r\n").as_bytes())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    raw.write_all(
+        format!(
+            "host: {addr}\r\ncookie: {}\r\n\r\n",
+            browser.cookie_header()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let pieces = tokio::spawn(async move {
+        let mut all = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(10), raw.read_to_end(&mut all)).await;
+        String::from_utf8_lossy(&all).to_string()
+    });
+
+    // Another browser, on a connection of its own: the usual refusal.
+    let stranger = reqwest::Client::new()
+        .get(rp.url(events_url))
+        .header("cookie", "datong_login=someone-else")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 403);
+    let body: Value = stranger.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "other_browser");
+
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (appid, scene) = phone_scans(&rp, p, &ticket).await;
+    let (s, v) = rp
+        .sb
+        .post(
+            "phone/api/mp_login",
+            json!({"persona_id": p, "appid": appid, "scene": scene, "phone": true}),
+        )
+        .await;
+    assert_eq!((s, v["status"].clone()), (200, json!(200)), "{v}");
+    let expected = ["waiting", "scanned", "confirmed"];
+    assert_eq!(own.await.unwrap(), expected);
+    assert_eq!(shared.await.unwrap(), expected);
+    let raw = pieces.await.unwrap();
+    assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "{raw}");
+    assert!(raw.contains("transfer-encoding: chunked\r\n"), "{raw}");
+    let order: Vec<usize> = ["\"waiting\"", "\"scanned\"", "\"confirmed\""]
+        .iter()
+        .map(|s| raw.find(s).unwrap_or_else(|| panic!("{s} in {raw}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{raw}");
+    assert!(raw.ends_with("0\r\n\r\n"), "the body ends: {raw}");
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use chrono::Duration;
 use datong::clock::{Clock, ManualClock};
 use datong::crypto::Secret;
-use datong::router;
 use datong::state::{AppState, HttpSettings};
 use datong::wechat::{TokenService, WeChatClient};
 use leptos::config::LeptosOptions;
@@ -58,10 +57,8 @@ impl Sandboxed {
         .with_default_miniprogram(None)
         .with_issuer(&base);
         state.start_background().await;
-        let app = router(state.clone());
-        tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
+        let serving = datong::serve::serve_app(listener, state.clone(), std::future::pending());
+        tokio::spawn(async move { serving.await.unwrap() });
         Sandboxed {
             base,
             clock,
