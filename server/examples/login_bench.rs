@@ -259,19 +259,12 @@ async fn main() {
                "sources": [source["id"]]}),
     )
     .await;
-    let mut personas = Vec::new();
-    for i in 0..PERSONAS {
-        let p: Value = http
-            .post(format!("{sandbox}/sandbox/wechat/phone/api/personas"))
-            .json(&json!({"nickname": format!("Bench {i}")}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        personas.push(p["id"].as_i64().unwrap());
-    }
+    let personas = common::personas(
+        &http,
+        &format!("{sandbox}/sandbox/wechat/phone/api"),
+        PERSONAS,
+    )
+    .await;
     let setup = Arc::new(Setup {
         datong,
         sandbox,

@@ -237,19 +237,7 @@ async fn main() {
             .to_string()
     };
     // One person per confirmation: WeChat allows one user 100 `jscode2session` calls a minute.
-    let mut personas = Vec::with_capacity(confirms);
-    for i in 0..confirms {
-        let persona: Value = http
-            .post(format!("{phone_api}/personas"))
-            .json(&json!({"nickname": format!("Bench {i}")}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        personas.push(persona["id"].as_i64().unwrap());
-    }
+    let personas = common::personas(&http, &phone_api, confirms).await;
     let jobs: Arc<Vec<(String, Seen, i64)>> = Arc::new(
         tickets
             .iter()
