@@ -192,13 +192,22 @@ fn chunk(text: &str) -> String {
     format!("{:x}\r\n{text}\r\n", text.len())
 }
 
+/// Writes `bytes`; false when the client is gone or has not taken them within a keep-alive
+/// period (a client that stops reading does not hold the task for ever).
+async fn send(stream: &mut TcpStream, bytes: &[u8]) -> bool {
+    matches!(
+        tokio::time::timeout(follow::KEEP_ALIVE, stream.write_all(bytes)).await,
+        Ok(Ok(()))
+    )
+}
+
 /// Writes the events until a final status, the client leaves, or a write fails.
 async fn serve(mut stream: TcpStream, mut follow: Follow) {
     tracing::info!(
         path = "/api/v1/login/mp-qrcode/…/events",
         "event stream on its own connection"
     );
-    if stream.write_all(HEAD).await.is_err() {
+    if !send(&mut stream, HEAD).await {
         return;
     }
     let start = tokio::time::Instant::now() + follow::KEEP_ALIVE;
@@ -217,12 +226,19 @@ async fn serve(mut stream: TcpStream, mut follow: Follow) {
                 Ok(_) => continue,
             },
         };
-        if stream.write_all(chunk(&text).as_bytes()).await.is_err() {
+        if !send(&mut stream, chunk(&text).as_bytes()).await {
             return;
         }
     }
-    let _ = stream.write_all(b"0\r\n\r\n").await;
-    let _ = stream.shutdown().await;
+    if send(&mut stream, b"0\r\n\r\n").await {
+        let _ = stream.shutdown().await;
+        // Closing with unread input would reset the connection and could lose the last bytes:
+        // let the client close first (or give up after a second).
+        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+            while matches!(stream.read(&mut scratch).await, Ok(n) if n > 0) {}
+        })
+        .await;
+    }
 }
 
 #[cfg(test)]

@@ -579,6 +579,8 @@ async fn streams_are_the_same_on_their_own_connection_and_on_a_shared_one() {
     let warm = shared_client.get(rp.url("/healthz")).send().await.unwrap();
     assert_eq!(warm.status(), 200);
     warm.bytes().await.unwrap();
+    // The client puts the connection back in its pool in the background.
+    tokio::time::sleep(Duration::from_millis(50)).await;
     let shared = follow_on(shared_client, &rp, &browser, events_url, false);
 
     // The head in two pieces, 50 ms apart, on a raw connection.
@@ -600,7 +602,11 @@ async fn streams_are_the_same_on_their_own_connection_and_on_a_shared_one() {
     .unwrap();
     let pieces = tokio::spawn(async move {
         let mut all = Vec::new();
-        let _ = tokio::time::timeout(Duration::from_secs(10), raw.read_to_end(&mut all)).await;
+        // Only the stream that owns its connection closes it after the final status.
+        tokio::time::timeout(Duration::from_secs(10), raw.read_to_end(&mut all))
+            .await
+            .expect("the stream closes its connection")
+            .unwrap();
         String::from_utf8_lossy(&all).to_string()
     });
 
@@ -631,6 +637,7 @@ async fn streams_are_the_same_on_their_own_connection_and_on_a_shared_one() {
     let raw = pieces.await.unwrap();
     assert!(raw.starts_with("HTTP/1.1 200 OK\r\n"), "{raw}");
     assert!(raw.contains("transfer-encoding: chunked\r\n"), "{raw}");
+    assert!(raw.contains("connection: close\r\n"), "{raw}");
     let order: Vec<usize> = ["\"waiting\"", "\"scanned\"", "\"confirmed\""]
         .iter()
         .map(|s| raw.find(s).unwrap_or_else(|| panic!("{s} in {raw}")))
