@@ -64,12 +64,17 @@ async fn new_ticket(rp: &Rp, browser: &mut Browser) -> Value {
 
 /// The statuses a page's event stream delivers, until a final one (or 10 s). The stream has a
 /// connection of its own, so it is answered beside axum (`mp_qrcode::direct`).
-fn follow(rp: &Rp, browser: &Browser, events_url: &str) -> tokio::task::JoinHandle<Vec<String>> {
-    follow_on(reqwest::Client::new(), rp, browser, events_url, true)
+async fn follow(
+    rp: &Rp,
+    browser: &Browser,
+    events_url: &str,
+) -> tokio::task::JoinHandle<Vec<String>> {
+    follow_on(reqwest::Client::new(), rp, browser, events_url, true).await
 }
 
 /// `follow` on `client`; `own` says whether the stream should have its connection to itself.
-fn follow_on(
+/// Returns once the stream has told its first status, so nothing after it can come first.
+async fn follow_on(
     client: reqwest::Client,
     rp: &Rp,
     browser: &Browser,
@@ -78,7 +83,9 @@ fn follow_on(
 ) -> tokio::task::JoinHandle<Vec<String>> {
     let url = rp.url(events_url);
     let cookie = browser.cookie_header();
-    tokio::spawn(async move {
+    let (opened, is_open) = tokio::sync::oneshot::channel();
+    let mut opened = Some(opened);
+    let handle = tokio::spawn(async move {
         let mut r = client
             .get(url)
             .header("cookie", cookie)
@@ -110,11 +117,17 @@ fn follow_on(
                         .map(|r| format!(":{r}"))
                         .unwrap_or_default();
                     seen.push(format!("{status}{reason}"));
+                    if let Some(opened) = opened.take() {
+                        let _ = opened.send(());
+                    }
                 }
             }
         }
         seen
-    })
+    });
+    // A stream that fails before its first status fails the test when `handle` is awaited.
+    let _ = is_open.await;
+    handle
 }
 
 /// The phone scans the code shown with `ticket` as `persona`, in the sandbox's mini program.
@@ -219,7 +232,7 @@ async fn a_mini_program_code_logs_in_the_same_person_as_the_website_qr() {
                 .unwrap()
                 .starts_with("image/")
         );
-        let events = follow(&rp, &browser, ticket["events_url"].as_str().unwrap());
+        let events = follow(&rp, &browser, ticket["events_url"].as_str().unwrap()).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
 
         let (appid, scene) = phone_scans(&rp, p, &ticket).await;
@@ -313,7 +326,7 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
 
         // A wx.login code WeChat does not know (40029).
         let t = new_ticket(&rp, &mut browser).await;
-        let events = follow(&rp, &browser, t["events_url"].as_str().unwrap());
+        let events = follow(&rp, &browser, t["events_url"].as_str().unwrap()).await;
         let (s, v) = confirm(&t, json!({"code": "not-a-real-code"})).await;
         assert_eq!(
             (s, v["error"]["code"].clone()),
@@ -365,7 +378,7 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
 
         // Cancelled on the phone; confirming afterwards is refused.
         let t = new_ticket(&rp, &mut browser).await;
-        let events = follow(&rp, &browser, t["events_url"].as_str().unwrap());
+        let events = follow(&rp, &browser, t["events_url"].as_str().unwrap()).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
         phone_scans(&rp, q, &t).await;
         let (s, v) = rp
@@ -531,7 +544,7 @@ async fn a_ticket_confirmed_through_another_instance_reaches_the_page_live() {
     let p = rp.sb.persona("P").await;
     let mut browser = Browser::default();
     let ticket = new_ticket(&rp, &mut browser).await;
-    let events = follow(&rp, &browser, ticket["events_url"].as_str().unwrap());
+    let events = follow(&rp, &browser, ticket["events_url"].as_str().unwrap()).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let appid = rp.sb.state.default_miniprogram.clone().unwrap().0;
     let t = ticket["ticket"].as_str().unwrap();
@@ -574,14 +587,14 @@ async fn streams_are_the_same_on_their_own_connection_and_on_a_shared_one() {
     let ticket = new_ticket(&rp, &mut browser).await;
     let events_url = ticket["events_url"].as_str().unwrap();
 
-    let own = follow(&rp, &browser, events_url);
+    let own = follow(&rp, &browser, events_url).await;
     let shared_client = reqwest::Client::new();
     let warm = shared_client.get(rp.url("/healthz")).send().await.unwrap();
     assert_eq!(warm.status(), 200);
     warm.bytes().await.unwrap();
     // The client puts the connection back in its pool in the background.
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let shared = follow_on(shared_client, &rp, &browser, events_url, false);
+    let shared = follow_on(shared_client, &rp, &browser, events_url, false).await;
 
     // The head in two pieces, 50 ms apart, on a raw connection.
     let addr = rp.sb.base.trim_start_matches("http://").to_string();
