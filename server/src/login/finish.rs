@@ -11,7 +11,6 @@ use axum::response::Response;
 use super::page::problem;
 use super::{Attempt, complete, sso, unavailable};
 use crate::crypto::token::token_hash;
-use crate::identity::{Outcome, Policy};
 use crate::state::AppState;
 use crate::store::entities::{auth_request, login_attempt};
 use crate::store::{auth_requests, logins};
@@ -156,20 +155,13 @@ async fn run(
             return failed("wechat_error", Some(detail));
         }
     };
-    let policy = Policy {
-        login_only: source.login_only,
-        linking: source.linking,
-        link_field: source.link_field,
-    };
-    match super::pc_qrcode::resolve(state, &sighting, &policy).await {
-        Ok(Outcome::Resolved { user_id, created }) => (
+    match super::pc_qrcode::resolve(state, &sighting, &source).await {
+        Ok((user_id, created)) => (
             "success".into(),
             Some(user_id),
             created.then(|| "new user".to_string()),
         ),
-        Ok(Outcome::LoginOnly) => failed("login_only", None),
-        Ok(Outcome::AskToBind) => failed("ask_to_bind", None),
-        Err(e) => failed("storage_error", Some(e.to_string())),
+        Err((reason, detail)) => failed(reason, detail),
     }
 }
 

@@ -227,13 +227,25 @@ pub(super) async fn exchange(
     })
 }
 
-/// Resolves the person behind a sighting with the source's policy.
+/// Resolves the person behind a sighting with the source's policy: the user (and whether it was
+/// created just now), or the login log's reason for refusing, with a detail.
 pub(super) async fn resolve(
     state: &AppState,
     sighting: &Sighting,
-    policy: &Policy,
-) -> Result<Outcome, crate::store::StoreError> {
-    Identities::new(state.db.clone(), state.clock.clone())
-        .resolve(sighting, policy)
-        .await
+    source: &app::model::SourceView,
+) -> Result<(String, bool), (&'static str, Option<String>)> {
+    let policy = Policy {
+        login_only: source.login_only,
+        linking: source.linking,
+        link_field: source.link_field,
+    };
+    let resolved = Identities::new(state.db.clone(), state.clock.clone())
+        .resolve(sighting, &policy)
+        .await;
+    match resolved {
+        Ok(Outcome::Resolved { user_id, created }) => Ok((user_id, created)),
+        Ok(Outcome::LoginOnly) => Err(("login_only", None)),
+        Ok(Outcome::AskToBind) => Err(("ask_to_bind", None)),
+        Err(e) => Err(("storage_error", Some(e.to_string()))),
+    }
 }

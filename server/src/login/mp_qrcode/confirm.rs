@@ -5,7 +5,7 @@
 use app::model::SourceView;
 
 use crate::catalog::Credentials;
-use crate::identity::{Observed, Outcome, Policy, Sighting};
+use crate::identity::{Observed, Sighting};
 use crate::state::AppState;
 use crate::wechat::WeChatError;
 
@@ -90,25 +90,8 @@ pub async fn confirm(
             "phone_number": phone,
         }),
     };
-    let policy = Policy {
-        login_only: source.login_only,
-        linking: source.linking,
-        link_field: source.link_field,
-    };
-    let resolved = crate::login::pc_qrcode::resolve(state, &sighting, &policy).await;
-    match resolved {
-        Ok(Outcome::Resolved { user_id, created }) => Confirmed::User { user_id, created },
-        Ok(Outcome::LoginOnly) => Confirmed::Refused {
-            reason: "login_only",
-            detail: None,
-        },
-        Ok(Outcome::AskToBind) => Confirmed::Refused {
-            reason: "ask_to_bind",
-            detail: None,
-        },
-        Err(e) => Confirmed::Refused {
-            reason: "storage_error",
-            detail: Some(e.to_string()),
-        },
+    match crate::login::pc_qrcode::resolve(state, &sighting, source).await {
+        Ok((user_id, created)) => Confirmed::User { user_id, created },
+        Err((reason, detail)) => Confirmed::Refused { reason, detail },
     }
 }
