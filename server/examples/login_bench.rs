@@ -25,14 +25,6 @@ const REDIRECT: &str = "https://rp.example.com/cb";
 const VERIFIER: &str = "bench-verifier-bench-verifier-bench-verifier-0001";
 const PERSONAS: usize = 200;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn param(url: &str, key: &str) -> String {
     url::Url::parse(url)
         .unwrap()
@@ -197,7 +189,7 @@ async fn main() {
         &[],
     );
     let sandbox = format!("http://{sandbox_addr}");
-    let port = free_port();
+    let port = common::free_port();
     let mut env = vec![
         (
             "DATONG_DATA_DIR",

@@ -28,14 +28,6 @@ const OPENING: usize = 64;
 /// When a stream saw its `confirmed` event.
 type Seen = Arc<Mutex<Option<Instant>>>;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The current resident memory (`VmRSS`) of a process.
 fn rss(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -91,7 +83,11 @@ async fn main() {
     let api_token = common::admin_token(&bin, "bench", &env);
     let (mut server, addr) = common::spawn_listening(
         &bin,
-        &["serve", "--addr", &format!("127.0.0.1:{}", free_port())],
+        &[
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{}", common::free_port()),
+        ],
         &env,
     );
     let datong = format!("http://{addr}");

@@ -194,3 +194,12 @@ pub async fn personas(http: &reqwest::Client, phone_api: &str, count: usize) -> 
     }
     ids
 }
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
