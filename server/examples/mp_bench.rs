@@ -5,7 +5,9 @@
 //! latency (p50/p99) and datong's memory with the streams open.
 //!
 //! `cargo run --release -p server --example mp_bench -- [STREAMS] [CONFIRMS] [CONCURRENCY]`
-//! (needs `target/release/datong`; default 10000 200 8).
+//! (needs `target/release/datong`; default 10000 200 8). `BENCH_DATABASE_URL=postgres://…` (an
+//! empty database) runs it on PostgreSQL; adding `BENCH_SECOND_INSTANCE=1` confirms through a
+//! second `datong` process on the same database.
 
 // A benchmark stops at the first unexpected answer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -75,22 +77,56 @@ async fn main() {
     let bin = common::datong_binary();
     let scratch = std::env::temp_dir().join(format!("datong-mp-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
-    let env = vec![
+    let mut env = vec![
         ("DATONG_DATA_DIR", scratch.to_str().unwrap().to_string()),
         ("DATONG_ADMIN_PASSWORD", "bench-admin-password".to_string()),
         ("DATONG_MP_TICKET_LIMIT", "1000000".to_string()),
     ];
+    // PostgreSQL instead of the embedded SQLite: an empty database, the sandbox switched on
+    // (a configured database turns it off by default), and a master key, which PostgreSQL
+    // requires (both instances below share it, and with it the sandbox's mini program).
+    let postgres = std::env::var("BENCH_DATABASE_URL").ok();
+    if let Some(url) = &postgres {
+        env.push(("DATONG_DATABASE_URL", url.clone()));
+        env.push(("DATONG_SANDBOX", "true".to_string()));
+        env.push((
+            "DATONG_MASTER_KEY",
+            "YmVuY2gtbWFzdGVyLWtleS1iZW5jaC1tYXN0ZXIta2U=".to_string(),
+        ));
+    }
     let api_token = common::admin_token(&bin, "bench", &env);
-    let (mut server, addr) = common::spawn_listening(
-        &bin,
-        &[
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{}", common::free_port()),
-        ],
-        &env,
-    );
+    let serve = |env: &[(&str, String)]| {
+        common::spawn_listening(
+            &bin,
+            &[
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{}", common::free_port()),
+            ],
+            env,
+        )
+    };
+    let (mut server, addr) = serve(&env);
     let datong = format!("http://{addr}");
+    // With PostgreSQL, BENCH_SECOND_INSTANCE=1 starts a second `datong` process on the same
+    // database, with the first one's sandbox as its WeChat: the pages follow their tickets on
+    // the first, the phones confirm through the second, and each event crosses processes
+    // through LISTEN/NOTIFY.
+    let second = match (&postgres, std::env::var_os("BENCH_SECOND_INSTANCE")) {
+        (Some(_), Some(_)) => {
+            let mut env2 = env.clone();
+            env2.push((
+                "DATONG_WECHAT_API_URL",
+                format!("{datong}/sandbox/wechat/api"),
+            ));
+            Some(serve(&env2))
+        }
+        _ => None,
+    };
+    let confirming = match &second {
+        Some((_, addr2)) => format!("http://{addr2}"),
+        None => datong.clone(),
+    };
     let baseline = rss(server.id());
 
     let http = reqwest::Client::builder()
@@ -128,7 +164,7 @@ async fn main() {
     .await;
     let client_id = app["application"]["client_id"]
         .as_str()
-        .unwrap()
+        .unwrap_or_else(|| panic!("source: {source}\napplication: {app}"))
         .to_string();
     let q = form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", &client_id)
@@ -249,7 +285,7 @@ async fn main() {
     for _ in 0..concurrency {
         let (http, jobs, results, next) =
             (http.clone(), jobs.clone(), results.clone(), next.clone());
-        let (datong, phone_api, appid) = (datong.clone(), phone_api.clone(), appid.clone());
+        let (confirming, phone_api, appid) = (confirming.clone(), phone_api.clone(), appid.clone());
         workers.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
@@ -265,7 +301,9 @@ async fn main() {
                 let ph: Value = code("phone_code").await.unwrap().json().await.unwrap();
                 let sent = Instant::now();
                 let r = http
-                    .post(format!("{datong}/api/v1/login/mp-qrcode/{ticket}/confirm"))
+                    .post(format!(
+                        "{confirming}/api/v1/login/mp-qrcode/{ticket}/confirm"
+                    ))
                     .json(&json!({"code": js["code"], "phone_code": ph["code"]}))
                     .send()
                     .await
@@ -294,9 +332,14 @@ async fn main() {
     from_sent.sort();
     from_answer.sort();
     println!(
-        "{confirms} confirms at concurrency {concurrency} with {streams} streams open:\n  \
+        "{confirms} confirms at concurrency {concurrency} with {streams} streams open{}:\n  \
          confirm sent -> event:     p50 {:.1} ms, p99 {:.1} ms\n  \
          confirm answered -> event: p50 {:.2} ms, p99 {:.2} ms",
+        match (&postgres, &second) {
+            (Some(_), Some(_)) => " (PostgreSQL, confirmed through a second process)",
+            (Some(_), None) => " (PostgreSQL)",
+            _ => "",
+        },
         common::ms(common::percentile(&from_sent, 0.50)),
         common::ms(common::percentile(&from_sent, 0.99)),
         common::ms(common::percentile(&from_answer, 0.50)),
@@ -306,6 +349,9 @@ async fn main() {
         "datong memory: {baseline} at start, {with_tickets} after creating the tickets, {with_streams} with {streams} streams open, peak {}",
         common::peak_memory(server.id())
     );
+    if let Some((mut other, _)) = second {
+        common::stop(&mut other);
+    }
     common::stop(&mut server);
     let _ = std::fs::remove_dir_all(&scratch);
 }

@@ -10,7 +10,10 @@ pub mod profile;
 use std::sync::Arc;
 
 use app::model::{LinkField, Linking};
-use sea_orm::{DatabaseConnection, Set};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, Set, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
@@ -110,34 +113,55 @@ impl Identities {
         .unwrap_or_else(|_| "{}".into())
     }
 
+    /// Resolves the sighting in one transaction: every read and write below sees one state,
+    /// and a merge that moves identities either happens whole or not at all. On SQLite the
+    /// transaction takes the write lock at `BEGIN` (a deferred one would fail at its first write
+    /// if another connection wrote meanwhile, instead of waiting its turn); PostgreSQL ignores
+    /// the mode, and its unique keys settle concurrent first logins.
     pub async fn resolve(&self, s: &Sighting, policy: &Policy) -> Result<Outcome, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let txn = self.db.begin_with_options(options).await?;
+        let outcome = self.resolve_in(&txn, s, policy).await?;
+        txn.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn resolve_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        s: &Sighting,
+        policy: &Policy,
+    ) -> Result<Outcome, StoreError> {
         let now = self.clock.now();
-        if let Some(found) = db::find_identity(&self.db, WECHAT, &s.appid, &s.openid).await? {
+        if let Some(found) = db::find_identity(db, WECHAT, &s.appid, &s.openid).await? {
             let mut user_id = found.user_id.clone();
-            // Claimed on every sighting (not only the first with a unionid), so a merge that
-            // failed half-way is completed by the next login.
+            // Claimed on every sighting (not only the first with a unionid), so a merge made
+            // before merges were transactional and left half-way is completed by the next login.
             if let Some(unionid) = s.unionid.as_deref() {
-                user_id = self.late_merge(&user_id, unionid).await?;
+                user_id = self.late_merge(db, &user_id, unionid).await?;
             }
             let new_unionid = s.unionid.as_deref().filter(|_| found.unionid.is_none());
             db::touch_identity(
-                &self.db,
+                db,
                 found.id,
                 new_unionid,
                 &Self::merged(&found.profile, s),
                 now,
             )
             .await?;
-            self.refresh_profile(&user_id).await?;
+            self.refresh_profile(db, &user_id).await?;
             return Ok(Outcome::Resolved {
                 user_id,
                 created: false,
             });
         }
         if let Some(unionid) = &s.unionid
-            && let Some(holder) = db::unionid_owner(&self.db, unionid).await?
+            && let Some(holder) = db::unionid_owner(db, unionid).await?
         {
-            let user_id = self.attach(s, &holder).await?;
+            let user_id = self.attach(db, s, &holder).await?;
             return Ok(Outcome::Resolved {
                 user_id,
                 created: false,
@@ -146,14 +170,14 @@ impl Identities {
         if policy.linking == Linking::FieldMatch
             && policy.link_field == Some(LinkField::Phone)
             && let Some(phone) = s.observed.phone.as_deref()
-            && let Some(user) = db::user_by_phone(&self.db, phone).await?
+            && let Some(user) = db::user_by_phone(db, phone).await?
         {
             // The matched user also becomes the holder of the unionid, if nobody is yet.
             let owner = match &s.unionid {
-                Some(unionid) => db::claim_unionid(&self.db, unionid, &user.id).await?,
+                Some(unionid) => db::claim_unionid(db, unionid, &user.id).await?,
                 None => user.id,
             };
-            let user_id = self.attach(s, &owner).await?;
+            let user_id = self.attach(db, s, &owner).await?;
             return Ok(Outcome::Resolved {
                 user_id,
                 created: false,
@@ -165,24 +189,28 @@ impl Identities {
         if policy.login_only {
             return Ok(Outcome::LoginOnly);
         }
-        self.create(s).await
+        self.create(db, s).await
     }
 
-    /// A new user for a person not seen before (also when they decline to bind).
-    pub async fn create(&self, s: &Sighting) -> Result<Outcome, StoreError> {
+    /// A new user for a person not seen before.
+    async fn create<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        s: &Sighting,
+    ) -> Result<Outcome, StoreError> {
         let now = self.clock.now();
         let mine = new_user_id();
-        db::insert_user(&self.db, &mine, "{}", now).await?;
+        db::insert_user(db, &mine, "{}", now).await?;
         let owner = match &s.unionid {
-            Some(unionid) => db::claim_unionid(&self.db, unionid, &mine).await?,
+            Some(unionid) => db::claim_unionid(db, unionid, &mine).await?,
             None => mine.clone(),
         };
-        let user_id = self.attach(s, &owner).await?;
+        let user_id = self.attach(db, s, &owner).await?;
         if user_id != mine {
-            // Another login of the same person won the race. Whatever reached our user
-            // meanwhile (a unionid claim, another identity) moves to the winner first.
-            db::move_identities(&self.db, &mine, &user_id).await?;
-            db::delete_user(&self.db, &mine).await?;
+            // Another login of the same person committed first (PostgreSQL). Whatever reached
+            // our user meanwhile moves to the winner first.
+            db::move_identities(db, &mine, &user_id).await?;
+            db::delete_user(db, &mine).await?;
         }
         Ok(Outcome::Resolved {
             created: user_id == mine,
@@ -192,10 +220,15 @@ impl Identities {
 
     /// Adds the identity to `user_id` (unless a concurrent login added it already) and returns
     /// the user that holds it.
-    async fn attach(&self, s: &Sighting, user_id: &str) -> Result<String, StoreError> {
+    async fn attach<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        s: &Sighting,
+        user_id: &str,
+    ) -> Result<String, StoreError> {
         let now = self.clock.now();
         db::insert_identity_if_absent(
-            &self.db,
+            db,
             identity::ActiveModel {
                 user_id: Set(user_id.to_string()),
                 provider: Set(WECHAT.into()),
@@ -209,23 +242,28 @@ impl Identities {
             },
         )
         .await?;
-        let holder = db::find_identity(&self.db, WECHAT, &s.appid, &s.openid)
+        let holder = db::find_identity(db, WECHAT, &s.appid, &s.openid)
             .await?
             .ok_or(StoreError::Conflict)?
             .user_id;
-        self.refresh_profile(&holder).await?;
+        self.refresh_profile(db, &holder).await?;
         Ok(holder)
     }
 
     /// `user_id`'s identity now shows `unionid`: if another user holds it, everything of
     /// `user_id` moves there.
-    async fn late_merge(&self, user_id: &str, unionid: &str) -> Result<String, StoreError> {
-        let holder = db::claim_unionid(&self.db, unionid, user_id).await?;
+    async fn late_merge<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        user_id: &str,
+        unionid: &str,
+    ) -> Result<String, StoreError> {
+        let holder = db::claim_unionid(db, unionid, user_id).await?;
         if holder != user_id {
-            db::move_identities(&self.db, user_id, &holder).await?;
-            db::delete_user(&self.db, user_id).await?;
+            db::move_identities(db, user_id, &holder).await?;
+            db::delete_user(db, user_id).await?;
             store::audit::record(
-                &self.db,
+                db,
                 self.clock.now(),
                 "system",
                 "user.merge",
@@ -241,8 +279,12 @@ impl Identities {
     }
 
     /// Recomputes the standardized profile from the user's identities, oldest first.
-    pub async fn refresh_profile(&self, user_id: &str) -> Result<Profile, StoreError> {
-        let mut rows = db::identities_of(&self.db, user_id).await?;
+    async fn refresh_profile<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        user_id: &str,
+    ) -> Result<Profile, StoreError> {
+        let mut rows = db::identities_of(db, user_id).await?;
         rows.sort_by_key(|r| (r.last_seen, r.id));
         let observed: Vec<Observed> = rows
             .iter()
@@ -252,7 +294,7 @@ impl Identities {
         let profile = profile::standardize(&observed);
         let json = serde_json::to_string(&profile).unwrap_or_else(|_| "{}".into());
         db::update_user(
-            &self.db,
+            db,
             user_id,
             &json,
             profile.phone_number.as_deref(),

@@ -48,6 +48,9 @@ async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbE
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });
+        opt.map_sqlx_sqlite_pool_opts(|o| {
+            o.after_connect(|conn, _| Box::pin(super::sqlite_wait::install(conn)))
+        });
     }
     let db = Database::connect(opt).await?;
     // A query proves the file really is a database (a corrupt file opens fine and fails here).

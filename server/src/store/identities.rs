@@ -3,13 +3,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::StoreError;
 use super::entities::{identity, user, user_unionid};
 
-pub async fn find_identity(
-    db: &DatabaseConnection,
+pub async fn find_identity<C: ConnectionTrait>(
+    db: &C,
     provider: &str,
     appid: &str,
     openid: &str,
@@ -23,8 +23,8 @@ pub async fn find_identity(
 }
 
 /// Inserts the identity unless (provider, appid, openid) exists already.
-pub async fn insert_identity_if_absent(
-    db: &DatabaseConnection,
+pub async fn insert_identity_if_absent<C: ConnectionTrait>(
+    db: &C,
     row: identity::ActiveModel,
 ) -> Result<(), StoreError> {
     identity::Entity::insert(row)
@@ -39,8 +39,8 @@ pub async fn insert_identity_if_absent(
 }
 
 /// Records a new sighting: last seen, the latest raw profile, and the unionid once known.
-pub async fn touch_identity(
-    db: &DatabaseConnection,
+pub async fn touch_identity<C: ConnectionTrait>(
+    db: &C,
     id: i64,
     unionid: Option<&str>,
     profile: &str,
@@ -58,8 +58,8 @@ pub async fn touch_identity(
 }
 
 /// Moves every identity of `from` to `to` (a late merge).
-pub async fn move_identities(
-    db: &DatabaseConnection,
+pub async fn move_identities<C: ConnectionTrait>(
+    db: &C,
     from: &str,
     to: &str,
 ) -> Result<u64, StoreError> {
@@ -76,8 +76,8 @@ pub async fn move_identities(
     Ok(moved.rows_affected)
 }
 
-pub async fn identities_of(
-    db: &DatabaseConnection,
+pub async fn identities_of<C: ConnectionTrait>(
+    db: &C,
     user_id: &str,
 ) -> Result<Vec<identity::Model>, StoreError> {
     Ok(identity::Entity::find()
@@ -88,8 +88,8 @@ pub async fn identities_of(
         .await?)
 }
 
-pub async fn unionid_owner(
-    db: &DatabaseConnection,
+pub async fn unionid_owner<C: ConnectionTrait>(
+    db: &C,
     unionid: &str,
 ) -> Result<Option<String>, StoreError> {
     Ok(user_unionid::Entity::find_by_id(unionid.to_string())
@@ -99,8 +99,8 @@ pub async fn unionid_owner(
 }
 
 /// Claims `unionid` for `user_id` unless another user holds it; returns the holder.
-pub async fn claim_unionid(
-    db: &DatabaseConnection,
+pub async fn claim_unionid<C: ConnectionTrait>(
+    db: &C,
     unionid: &str,
     user_id: &str,
 ) -> Result<String, StoreError> {
@@ -116,8 +116,8 @@ pub async fn claim_unionid(
         .ok_or(StoreError::Conflict)
 }
 
-pub async fn insert_user(
-    db: &DatabaseConnection,
+pub async fn insert_user<C: ConnectionTrait>(
+    db: &C,
     id: &str,
     profile: &str,
     now: DateTime<Utc>,
@@ -134,18 +134,18 @@ pub async fn insert_user(
     Ok(())
 }
 
-pub async fn delete_user(db: &DatabaseConnection, id: &str) -> Result<(), StoreError> {
+pub async fn delete_user<C: ConnectionTrait>(db: &C, id: &str) -> Result<(), StoreError> {
     user::Entity::delete_by_id(id.to_string()).exec(db).await?;
     Ok(())
 }
 
-pub async fn user(db: &DatabaseConnection, id: &str) -> Result<Option<user::Model>, StoreError> {
+pub async fn user<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<user::Model>, StoreError> {
     Ok(user::Entity::find_by_id(id.to_string()).one(db).await?)
 }
 
 /// The oldest user holding this verified phone number.
-pub async fn user_by_phone(
-    db: &DatabaseConnection,
+pub async fn user_by_phone<C: ConnectionTrait>(
+    db: &C,
     phone: &str,
 ) -> Result<Option<user::Model>, StoreError> {
     Ok(user::Entity::find()
@@ -156,8 +156,8 @@ pub async fn user_by_phone(
         .await?)
 }
 
-pub async fn update_user(
-    db: &DatabaseConnection,
+pub async fn update_user<C: ConnectionTrait>(
+    db: &C,
     id: &str,
     profile: &str,
     phone: Option<&str>,

@@ -15,6 +15,7 @@ pub mod notify;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod signing_keys;
+mod sqlite_wait;
 pub mod wechat_tokens;
 
 pub use connect::{connect, describe, migrate};

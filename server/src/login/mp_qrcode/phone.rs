@@ -167,7 +167,6 @@ pub async fn confirm(
     let (id, row) = row_of(&state, &ticket).await?;
     // Claimed before WeChat is called: a second confirm cannot spend the codes again.
     step(&state, &id, &[WAITING, SCANNED], CONFIRMING).await?;
-    let who = who(&state, &meta, &headers, &row).await;
     let outcome = match state.catalog.get_source(row.source_id).await {
         Ok(source) if source.enabled => match credentials(&state, &source).await {
             Ok(Some(creds)) => run_confirm(&state, &source, &creds, code, phone_code).await,
@@ -212,6 +211,8 @@ pub async fn confirm(
                 .await
                 .map_err(storage)?;
             announce(&state, &id, FAILED, Some(reason)).await;
+            // Looked up only for a refusal's log line: a successful confirmation skips the reads.
+            let who = who(&state, &meta, &headers, &row).await;
             crate::login::record(&state, &who, reason, detail, None).await;
             Err(refusal(reason))
         }
