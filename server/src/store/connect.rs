@@ -6,8 +6,9 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, RuntimeErr};
 
-/// Connects to SQLite or PostgreSQL. SQLite runs in WAL mode with a busy timeout so a second
-/// process on the same file waits for its turn instead of failing or corrupting it.
+/// Connects to SQLite or PostgreSQL. SQLite runs in WAL mode, and a connection that finds the
+/// write lock taken (by another connection or a second process on the same file) waits for its
+/// turn ([`super::sqlite_wait`]) instead of failing.
 /// In-memory SQLite is held to one connection: each connection would be a database of its own.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("postgres") {
