@@ -17,7 +17,7 @@ use sea_orm::Set;
 use super::page::problem;
 use super::{unavailable, with_cookie};
 use crate::crypto::token::{random_token, token_hash};
-use crate::identity::{Identities, Observed, Outcome, Policy, Sighting};
+use crate::identity::{Observed, Outcome, Policy, Sighting};
 use crate::state::AppState;
 use crate::store::entities::login_attempt;
 use crate::store::{auth_requests, logins};
@@ -239,9 +239,7 @@ pub(super) async fn resolve(
         linking: source.linking,
         link_field: source.link_field,
     };
-    let resolved = Identities::new(state.db.clone(), state.clock.clone())
-        .resolve(sighting, &policy)
-        .await;
+    let resolved = state.grants.identities().resolve(sighting, &policy).await;
     match resolved {
         Ok(Outcome::Resolved { user_id, created }) => Ok((user_id, created)),
         Ok(Outcome::LoginOnly) => Err(("login_only", None)),

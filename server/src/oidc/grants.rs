@@ -103,6 +103,11 @@ fn valid_verifier(v: &str) -> bool {
 }
 
 impl Grants {
+    /// Identity resolution, shared by every login of this instance.
+    pub fn identities(&self) -> &Identities {
+        &self.identities
+    }
+
     pub fn new(
         db: DatabaseConnection,
         keys: SigningKeys,

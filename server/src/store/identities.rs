@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TryInsertResult,
+};
 
 use super::StoreError;
 use super::entities::{identity, user, user_unionid};
@@ -22,20 +24,25 @@ pub async fn find_identity<C: ConnectionTrait>(
         .await?)
 }
 
-/// Inserts the identity unless (provider, appid, openid) exists already.
+/// Whether an "insert unless present" wrote its row.
+fn wrote(result: TryInsertResult<u64>) -> bool {
+    matches!(result, TryInsertResult::Inserted(rows) if rows > 0)
+}
+
+/// Inserts the identity unless (provider, appid, openid) exists already; true if it did.
 pub async fn insert_identity_if_absent<C: ConnectionTrait>(
     db: &C,
     row: identity::ActiveModel,
-) -> Result<(), StoreError> {
-    identity::Entity::insert(row)
+) -> Result<bool, StoreError> {
+    let result = identity::Entity::insert(row)
         .on_conflict_do_nothing_on([
             identity::Column::Provider,
             identity::Column::Appid,
             identity::Column::Openid,
         ])
-        .exec(db)
+        .exec_without_returning(db)
         .await?;
-    Ok(())
+    Ok(wrote(result))
 }
 
 /// Records a new sighting: last seen, the latest raw profile, and the unionid once known.
@@ -104,13 +111,16 @@ pub async fn claim_unionid<C: ConnectionTrait>(
     unionid: &str,
     user_id: &str,
 ) -> Result<String, StoreError> {
-    user_unionid::Entity::insert(user_unionid::ActiveModel {
+    let result = user_unionid::Entity::insert(user_unionid::ActiveModel {
         unionid: Set(unionid.to_string()),
         user_id: Set(user_id.to_string()),
     })
     .on_conflict_do_nothing_on([user_unionid::Column::Unionid])
-    .exec(db)
+    .exec_without_returning(db)
     .await?;
+    if wrote(result) {
+        return Ok(user_id.to_string());
+    }
     unionid_owner(db, unionid)
         .await?
         .ok_or(StoreError::Conflict)
@@ -120,12 +130,13 @@ pub async fn insert_user<C: ConnectionTrait>(
     db: &C,
     id: &str,
     profile: &str,
+    phone: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     user::Entity::insert(user::ActiveModel {
         id: Set(id.to_string()),
         profile: Set(profile.to_string()),
-        phone_number: Set(None),
+        phone_number: Set(phone.map(str::to_string)),
         created_at: Set(now),
         updated_at: Set(now),
     })

@@ -2,10 +2,10 @@
 //! instances (or two requests) racing on one ticket cannot both move it.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    QuerySelect, QueryTrait, UpdateMany,
 };
 
 use super::StoreError;
@@ -44,21 +44,24 @@ pub async fn insert(
     Ok(())
 }
 
+/// The columns of a [`TicketRow`].
+const ROW: [C; 10] = [
+    C::Id,
+    C::RequestId,
+    C::SourceId,
+    C::BrowserHash,
+    C::Status,
+    C::Reason,
+    C::UserId,
+    C::CreatedAt,
+    C::ExpiresAt,
+    C::UpdatedAt,
+];
+
 pub async fn get(db: &DatabaseConnection, id: &str) -> Result<Option<TicketRow>, StoreError> {
     Ok(mp_ticket::Entity::find_by_id(id.to_string())
         .select_only()
-        .columns([
-            C::Id,
-            C::RequestId,
-            C::SourceId,
-            C::BrowserHash,
-            C::Status,
-            C::Reason,
-            C::UserId,
-            C::CreatedAt,
-            C::ExpiresAt,
-            C::UpdatedAt,
-        ])
+        .columns(ROW)
         .into_model::<TicketRow>()
         .one(db)
         .await?)
@@ -84,6 +87,24 @@ pub async fn transition(
     change: &Move<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    Ok(moved(id, change, now).exec(db).await?.rows_affected == 1)
+}
+
+/// [`transition`] in one statement that also answers the ticket as it is after the change;
+/// `None` if the ticket was not in one of `change.from` (or is unknown).
+pub async fn transition_returning(
+    db: &DatabaseConnection,
+    id: &str,
+    change: &Move<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<TicketRow>, StoreError> {
+    let mut update = moved(id, change, now).into_query();
+    update.returning(Query::returning().columns(ROW));
+    let statement = db.get_database_backend().build(&update);
+    Ok(TicketRow::find_by_statement(statement).one(db).await?)
+}
+
+fn moved(id: &str, change: &Move<'_>, now: DateTime<Utc>) -> UpdateMany<mp_ticket::Entity> {
     let mut update = mp_ticket::Entity::update_many()
         .col_expr(C::Status, Expr::value(change.to))
         .col_expr(C::Reason, Expr::value(change.reason))
@@ -96,7 +117,7 @@ pub async fn transition(
     if let Some(at) = change.live_at {
         update = update.filter(C::ExpiresAt.gt(at));
     }
-    Ok(update.exec(db).await?.rows_affected == 1)
+    update
 }
 
 /// Marks a confirmed ticket used by the browser that created it, if it was confirmed after

@@ -55,8 +55,15 @@ fn not_open(row: &TicketRow, state: &AppState) -> ApiError {
     )
 }
 
-/// Moves the ticket from `from` to `to` while it is live; an error says why it could not.
-async fn step(state: &AppState, id: &str, from: &[&str], to: &str) -> Result<(), ApiError> {
+/// Moves the ticket from `from` to `to` while it is live and answers its id and row; an error
+/// says why it could not.
+async fn step(
+    state: &AppState,
+    ticket: &str,
+    from: &[&str],
+    to: &str,
+) -> Result<(String, TicketRow), ApiError> {
+    let id = ticket::ticket_id(ticket).ok_or_else(not_found)?;
     let now = state.clock.now();
     let change = Move {
         from,
@@ -65,16 +72,13 @@ async fn step(state: &AppState, id: &str, from: &[&str], to: &str) -> Result<(),
         user_id: None,
         live_at: Some(now),
     };
-    if mp_tickets::transition(&state.db, id, &change, now)
+    if let Some(row) = mp_tickets::transition_returning(&state.db, &id, &change, now)
         .await
         .map_err(storage)?
     {
-        return Ok(());
+        return Ok((id, row));
     }
-    let row = mp_tickets::get(&state.db, id)
-        .await
-        .map_err(storage)?
-        .ok_or_else(not_found)?;
+    let (_, row) = row_of(state, ticket).await?;
     Err(not_open(&row, state))
 }
 
@@ -119,7 +123,7 @@ pub async fn scan(
 ) -> Result<Json<Value>, ApiError> {
     let (id, row) = row_of(&state, &ticket).await?;
     if row.status != SCANNED {
-        step(&state, &id, &[WAITING], SCANNED).await?;
+        step(&state, &ticket, &[WAITING], SCANNED).await?;
         announce(&state, &id, SCANNED, None).await;
     } else if row.expires_at <= state.clock.now() {
         return Err(not_open(&row, &state));
@@ -134,8 +138,7 @@ pub async fn cancel(
     headers: HeaderMap,
     Path(ticket): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let (id, row) = row_of(&state, &ticket).await?;
-    step(&state, &id, &[WAITING, SCANNED], CANCELLED).await?;
+    let (id, row) = step(&state, &ticket, &[WAITING, SCANNED], CANCELLED).await?;
     announce(&state, &id, CANCELLED, None).await;
     let who = who(&state, &meta, &headers, &row).await;
     crate::login::record(&state, &who, "cancelled", None, None).await;
@@ -164,9 +167,8 @@ pub async fn confirm(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    let (id, row) = row_of(&state, &ticket).await?;
     // Claimed before WeChat is called: a second confirm cannot spend the codes again.
-    step(&state, &id, &[WAITING, SCANNED], CONFIRMING).await?;
+    let (id, row) = step(&state, &ticket, &[WAITING, SCANNED], CONFIRMING).await?;
     let outcome = match state.catalog.get_source(row.source_id).await {
         Ok(source) if source.enabled => match credentials(&state, &source).await {
             Ok(Some(creds)) => run_confirm(&state, &source, &creds, code, phone_code).await,
