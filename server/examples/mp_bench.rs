@@ -83,8 +83,7 @@ async fn confirm_all(
     for w in workers {
         w.await.unwrap();
     }
-    let results = results.lock().await.clone();
-    results
+    results.lock().await.clone()
 }
 
 /// The current resident memory (`VmRSS`) of a process.
