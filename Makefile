@@ -52,7 +52,7 @@ bench:
 	./target/release/examples/wechat_bench
 	./target/release/examples/login_bench
 	./target/release/examples/login_bench 2000 32 "$$(.ci/postgres.sh)"
-	./target/release/examples/mp_bench 10000 200 8
+	./target/release/examples/mp_bench 10000 1000 8
 
 clean:
 	cargo clean

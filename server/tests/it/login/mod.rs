@@ -10,3 +10,4 @@ mod flow;
 pub mod harness;
 mod mp_qrcode;
 mod sso;
+mod two_processes;

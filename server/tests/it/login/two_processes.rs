@@ -1,0 +1,315 @@
+//! Two real `datong` processes on one PostgreSQL database, as a multi-instance deployment runs
+//! them. A mini-program code ticket is created and followed on the first; the phone scans and
+//! confirms through the second; the first's page hears both changes live (the second process
+//! announces them with `NOTIFY`, the first's listener publishes them) and finishes the login;
+//! the application redeems the code at the second. Skipped without a test PostgreSQL server.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+use super::harness::{Browser, REDIRECT, VERIFIER, challenge, param};
+
+/// A fixed master key: both processes must open each other's sealed secrets.
+const MASTER_KEY: &str = "dHdvLXByb2Nlc3Nlcy10d28tcHJvY2Vzc2VzLXR3by0=";
+
+/// A `datong serve` child, killed when dropped.
+struct Datong {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Datong {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn command(args: &[&str], envs: &[(&str, String)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_datong"));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("DATONG_TEST_DATABASE_URL")
+        .env_remove("DATONG_TEST_REQUIRE_POSTGRES")
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())));
+    cmd
+}
+
+/// Starts `datong serve` on a free port and waits for its "listening" line.
+fn serve(envs: &[(&str, String)]) -> Datong {
+    let mut child = command(&["serve", "--addr", "127.0.0.1:0"], envs)
+        .env("DATONG_LOG", "warn,datong::serve=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("datong serve exited before listening")
+            .unwrap();
+        if let Some(at) = line.find("listening on http://") {
+            break line[at + "listening on ".len()..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    Datong { child, base }
+}
+
+/// The statuses a page's stream tells until a final one (or 15 s). Returns once the first has
+/// arrived, so nothing done afterwards can be missed.
+async fn follow(url: String, cookie: String) -> tokio::task::JoinHandle<Vec<String>> {
+    let (opened, is_open) = tokio::sync::oneshot::channel();
+    let mut opened = Some(opened);
+    let handle = tokio::spawn(async move {
+        let mut r = reqwest::Client::new()
+            .get(url)
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let (mut text, mut seen) = (String::new(), Vec::new());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, r.chunk()).await {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = text.find("\n\n") {
+                let event: String = text.drain(..end + 2).collect();
+                if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    let v: Value = serde_json::from_str(data).unwrap();
+                    let status = v["status"].as_str().unwrap().to_string();
+                    if seen.last() != Some(&status) {
+                        seen.push(status.clone());
+                    }
+                    if let Some(opened) = opened.take() {
+                        let _ = opened.send(());
+                    }
+                    if !matches!(status.as_str(), "waiting" | "scanned") {
+                        return seen;
+                    }
+                }
+            }
+        }
+        seen
+    });
+    let _ = tokio::time::timeout(Duration::from_secs(15), is_open).await;
+    handle
+}
+
+#[tokio::test]
+async fn a_ticket_confirmed_through_a_second_process_reaches_the_first_live() {
+    let Ok(admin_url) = std::env::var("DATONG_TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var_os("DATONG_TEST_REQUIRE_POSTGRES").is_none(),
+            "DATONG_TEST_REQUIRE_POSTGRES is set but DATONG_TEST_DATABASE_URL is not"
+        );
+        eprintln!("note: DATONG_TEST_DATABASE_URL not set, two-process test skipped");
+        return;
+    };
+    // A database of its own (the processes cannot be given a schema), dropped at the end. Its
+    // name starts like the runs' databases, so `.ci/postgres.sh` sweeps it if the test dies.
+    let name = format!("datong_test_two_{}", std::process::id());
+    let admin = Database::connect(admin_url.clone()).await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (server, _) = admin_url.rsplit_once('/').unwrap();
+    let url = format!("{server}/{name}");
+    let data = std::env::temp_dir().join(format!("datong-two-{}", std::process::id()));
+    std::fs::create_dir_all(&data).unwrap();
+    let mut env = vec![
+        ("DATONG_DATABASE_URL", url),
+        ("DATONG_MASTER_KEY", MASTER_KEY.to_string()),
+        ("DATONG_SANDBOX", "true".to_string()),
+        ("DATONG_DATA_DIR", data.to_str().unwrap().to_string()),
+    ];
+    let out = command(&["admin", "token", "create", "two"], &env)
+        .env("DATONG_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let token = String::from_utf8(out.stdout).unwrap();
+    let token = token.lines().last().unwrap().trim().to_string();
+
+    let first = serve(&env);
+    env.push((
+        "DATONG_WECHAT_API_URL",
+        format!("{}/sandbox/wechat/api", first.base),
+    ));
+    let second = serve(&env);
+    let (one, two) = (first.base.clone(), second.base.clone());
+
+    let http = reqwest::Client::new();
+    let api = |path: &str, body: Value| {
+        let r = http
+            .post(format!("{one}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send();
+        async move { r.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let source = api(
+        "/api/v1/sources",
+        json!({"identifier": "mp-two", "mode": "pc_miniprogram_qrcode", "display_name": "Two",
+               "callback_url": "https://rp.example.com/after", "enabled": true}),
+    )
+    .await;
+    let app = api(
+        "/api/v1/applications",
+        json!({"name": "Two RP", "app_type": "web", "redirect_uris": [REDIRECT],
+               "sources": [source["id"]]}),
+    )
+    .await;
+    let client_id = app["application"]["client_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{source}\n{app}"))
+        .to_string();
+    let client_secret = app["client_secret"].as_str().unwrap().to_string();
+
+    // The browser starts on the first process and asks it for a code.
+    let mut browser = Browser::default();
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("client_id", client_id.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("response_type", "code"),
+            ("scope", "openid phone"),
+            ("code_challenge", challenge().as_str()),
+            ("code_challenge_method", "S256"),
+        ])
+        .finish();
+    let auth = browser.get(&format!("{one}/oauth/authorize?{q}")).await;
+    let login = auth
+        .location
+        .expect("authorize redirects to the login page");
+    let request = param(&format!("{one}{login}"), "request").unwrap();
+    let created = browser
+        .post_json(
+            &format!("{one}/api/v1/login/mp-qrcode"),
+            &one,
+            &json!({"request": request, "source": "mp-two"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let ticket = created.json();
+    let t = ticket["ticket"].as_str().unwrap();
+    let events = follow(
+        format!("{one}{}", ticket["events_url"].as_str().unwrap()),
+        browser.cookie_header(),
+    )
+    .await;
+
+    // The phone, with codes from the sandbox, talks to the second process only.
+    let phone = format!("{one}/sandbox/wechat/phone/api");
+    let persona: Value = http
+        .post(format!("{phone}/personas"))
+        .json(&json!({"nickname": "Two"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let state: Value = http
+        .get(format!("{one}/sandbox/wechat/admin/api/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let appid = state["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "mini_program")
+        .unwrap()["appid"]
+        .clone();
+    let code = |kind: &'static str| {
+        let r = http
+            .post(format!("{phone}/{kind}"))
+            .json(&json!({"persona_id": persona["id"], "appid": appid}))
+            .send();
+        async move { r.await.unwrap().json::<Value>().await.unwrap()["code"].clone() }
+    };
+    let scanned = http
+        .post(format!("{two}/api/v1/login/mp-qrcode/{t}/scan"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scanned.status(), 200);
+    let body = json!({"code": code("wx_login").await, "phone_code": code("phone_code").await});
+    let confirmed = http
+        .post(format!("{two}/api/v1/login/mp-qrcode/{t}/confirm"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        confirmed.status(),
+        200,
+        "{}",
+        confirmed.text().await.unwrap()
+    );
+    assert_eq!(events.await.unwrap(), ["waiting", "scanned", "confirmed"]);
+
+    // The first process finishes the login; the application redeems its code at the second.
+    let finish = browser
+        .post_form(
+            &format!("{one}{}", ticket["finish_url"].as_str().unwrap()),
+            &[],
+        )
+        .await;
+    assert_eq!(finish.status, 303, "{}", finish.body);
+    let back = finish.location.unwrap();
+    assert!(back.starts_with(REDIRECT), "{back}");
+    let code = param(&back, "code").unwrap();
+    let tokens: Value = http
+        .post(format!("{two}/oauth/token"))
+        .basic_auth(&client_id, Some(&client_secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let info: Value = http
+        .get(format!("{two}/oauth/userinfo"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        info["phone_number"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("+86")),
+        "{info}"
+    );
+    assert_eq!(info["phone_number_verified"], true, "{info}");
+
+    drop((first, second));
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&data);
+}
