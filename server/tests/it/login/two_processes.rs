@@ -39,6 +39,11 @@ fn command(args: &[&str], envs: &[(&str, String)]) -> Command {
     cmd
 }
 
+/// Sends `request` and answers its JSON body.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// Starts `datong serve` on a free port and waits for its "listening" line.
 fn serve(envs: &[(&str, String)]) -> Datong {
     let mut child = command(&["serve", "--addr", "127.0.0.1:0"], envs)
@@ -211,23 +216,12 @@ async fn a_ticket_confirmed_through_a_second_process_reaches_the_first_live() {
 
     // The phone, with codes from the sandbox, talks to the second process only.
     let phone = format!("{one}/sandbox/wechat/phone/api");
-    let persona: Value = http
-        .post(format!("{phone}/personas"))
-        .json(&json!({"nickname": "Two"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let state: Value = http
-        .get(format!("{one}/sandbox/wechat/admin/api/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let persona: Value = json_of(
+        http.post(format!("{phone}/personas"))
+            .json(&json!({"nickname": "Two"})),
+    )
+    .await;
+    let state: Value = json_of(http.get(format!("{one}/sandbox/wechat/admin/api/state"))).await;
     let appid = state["apps"]
         .as_array()
         .unwrap()
@@ -274,30 +268,22 @@ async fn a_ticket_confirmed_through_a_second_process_reaches_the_first_live() {
     let back = finish.location.unwrap();
     assert!(back.starts_with(REDIRECT), "{back}");
     let code = param(&back, "code").unwrap();
-    let tokens: Value = http
-        .post(format!("{two}/oauth/token"))
-        .basic_auth(&client_id, Some(&client_secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let info: Value = http
-        .get(format!("{two}/oauth/userinfo"))
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens: Value = json_of(
+        http.post(format!("{two}/oauth/token"))
+            .basic_auth(&client_id, Some(&client_secret))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ]),
+    )
+    .await;
+    let info: Value = json_of(
+        http.get(format!("{two}/oauth/userinfo"))
+            .bearer_auth(tokens["access_token"].as_str().unwrap()),
+    )
+    .await;
     assert!(
         info["phone_number"]
             .as_str()
