@@ -69,9 +69,9 @@ pub struct Identities {
     clock: Arc<dyn Clock>,
     /// SQLite only: resolutions of this process take the write lock one after another, in the
     /// order they asked. SQLite has a single writer anyway; without the queue, every waiting
-    /// connection polls for the lock, and at 8 concurrent logins on 2 cores that polling cost
-    /// more throughput than it saved. Other processes on the same file still wait in SQLite's
-    /// busy handler. Clones share the queue.
+    /// connection polls for the lock in its busy handler, and whichever polls at the right
+    /// moment wins, so one resolution can lose several times in a row. Other processes on the
+    /// same file still wait in the busy handler. Clones share the queue.
     queue: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
