@@ -362,6 +362,19 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
             "foreign_code"
         );
 
+        // The same wx.login code again: WeChat spent it above (40163).
+        let t = new_ticket(&rp, &mut browser).await;
+        let (s, v) = confirm(&t, json!({"code": js})).await;
+        assert_eq!(
+            (s, v["error"]["code"].clone()),
+            (400, json!("invalid_code")),
+            "{label}: {v}"
+        );
+        assert_eq!(
+            status(&rp, &mut browser, &t).await["reason"],
+            "invalid_code"
+        );
+
         // WeChat busy (-1): no retry, the ticket fails.
         let t = new_ticket(&rp, &mut browser).await;
         rp.sb.fail_next("sns/jscode2session", -1, 1).await;
