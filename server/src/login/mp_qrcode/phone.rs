@@ -55,14 +55,14 @@ fn not_open(row: &TicketRow, state: &AppState) -> ApiError {
     )
 }
 
-/// Moves the ticket from `from` to `to` while it is live and answers its id and row; an error
-/// says why it could not.
-async fn step(
+/// Moves the ticket from `from` to `to` while it is live. `Ok` holds its id and the row after
+/// the move, `Err` the row as it is when it could not move.
+async fn claim(
     state: &AppState,
     ticket: &str,
     from: &[&str],
     to: &str,
-) -> Result<(String, TicketRow), ApiError> {
+) -> Result<Result<(String, TicketRow), TicketRow>, ApiError> {
     let id = ticket::ticket_id(ticket).ok_or_else(not_found)?;
     let now = state.clock.now();
     let change = Move {
@@ -76,10 +76,22 @@ async fn step(
         .await
         .map_err(storage)?
     {
-        return Ok((id, row));
+        return Ok(Ok((id, row)));
     }
     let (_, row) = row_of(state, ticket).await?;
-    Err(not_open(&row, state))
+    Ok(Err(row))
+}
+
+/// [`claim`], with an error that says why the ticket could not move.
+async fn step(
+    state: &AppState,
+    ticket: &str,
+    from: &[&str],
+    to: &str,
+) -> Result<(String, TicketRow), ApiError> {
+    claim(state, ticket, from, to)
+        .await?
+        .map_err(|row| not_open(&row, state))
 }
 
 /// The log line of a phone call on `row`'s ticket.
@@ -121,12 +133,11 @@ pub async fn scan(
     State(state): State<AppState>,
     Path(ticket): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let (id, row) = row_of(&state, &ticket).await?;
-    if row.status != SCANNED {
-        step(&state, &ticket, &[WAITING], SCANNED).await?;
-        announce(&state, &id, SCANNED, None).await;
-    } else if row.expires_at <= state.clock.now() {
-        return Err(not_open(&row, &state));
+    match claim(&state, &ticket, &[WAITING], SCANNED).await? {
+        Ok((id, _)) => announce(&state, &id, SCANNED, None).await,
+        // The phone may open the same live code again.
+        Err(row) if row.status == SCANNED && row.expires_at > state.clock.now() => {}
+        Err(row) => return Err(not_open(&row, &state)),
     }
     Ok(Json(json!({ "status": SCANNED })))
 }

@@ -394,6 +394,15 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
         let events = follow(&rp, &browser, t["events_url"].as_str().unwrap()).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
         phone_scans(&rp, q, &t).await;
+        let scan = |t: &Value| {
+            rp.sb.post(
+                "phone/api/mp_scan",
+                json!({"persona_id": q, "appid": appid, "scene": t["ticket"]}),
+            )
+        };
+        // Opening the same live code again is fine.
+        let (_, v) = scan(&t).await;
+        assert_eq!(v["status"], 200, "{v}");
         let (s, v) = rp
             .sb
             .post(
@@ -403,6 +412,12 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
             .await;
         assert_eq!((s, v["status"].clone()), (200, json!(200)), "{v}");
         assert_eq!(events.await.unwrap(), ["waiting", "scanned", "cancelled"]);
+        let (_, v) = scan(&t).await;
+        assert_eq!(
+            (v["status"].clone(), v["response"]["error"]["code"].clone()),
+            (json!(409), json!("ticket_finished")),
+            "{v}"
+        );
         let js = mini_code(&rp, "wx_login", q, &appid).await;
         let (s, _) = confirm(&t, json!({"code": js})).await;
         assert_eq!(s, 409);
