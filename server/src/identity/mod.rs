@@ -70,8 +70,9 @@ pub struct Identities {
     /// SQLite only: resolutions of this process take the write lock one after another, in the
     /// order they asked. SQLite has a single writer anyway; without the queue, every waiting
     /// connection polls for the lock in its busy handler, and whichever polls at the right
-    /// moment wins, so one resolution can lose several times in a row. Other processes on the
-    /// same file still wait in the busy handler. Clones share the queue.
+    /// moment wins, so one resolution can lose several times in a row (at 8 confirmations at a
+    /// time on 2 cores, p99 43–54 ms without the queue, 26–33 ms with it). Other processes on
+    /// the same file still wait in the busy handler. Clones share the queue.
     queue: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
