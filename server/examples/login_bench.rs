@@ -137,33 +137,25 @@ async fn login(http: &reqwest::Client, s: &Setup, persona: i64) {
         .unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let code = param(&location(&r), "code");
-    let tokens: Value = http
-        .post(format!("{}/oauth/token", s.datong))
-        .basic_auth(&s.client_id, Some(&s.client_secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens: Value = common::json_of(
+        http.post(format!("{}/oauth/token", s.datong))
+            .basic_auth(&s.client_id, Some(&s.client_secret))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ]),
+    )
+    .await;
     let access = tokens["access_token"]
         .as_str()
         .unwrap_or_else(|| panic!("{tokens}"));
-    let info: Value = http
-        .get(format!("{}/oauth/userinfo", s.datong))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: Value = common::json_of(
+        http.get(format!("{}/oauth/userinfo", s.datong))
+            .bearer_auth(access),
+    )
+    .await;
     assert!(info["sub"].as_str().unwrap().starts_with("u_"));
 }
 

@@ -244,17 +244,13 @@ async fn main() {
     let started = Instant::now();
     let mut tickets = Vec::with_capacity(streams);
     for _ in 0..streams {
-        let t: Value = http
-            .post(format!("{datong}/api/v1/login/mp-qrcode"))
-            .header("origin", &datong)
-            .header("cookie", COOKIE)
-            .json(&json!({"request": request, "source": "bench-mp"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let t: Value = common::json_of(
+            http.post(format!("{datong}/api/v1/login/mp-qrcode"))
+                .header("origin", &datong)
+                .header("cookie", COOKIE)
+                .json(&json!({"request": request, "source": "bench-mp"})),
+        )
+        .await;
         tickets.push(
             t["ticket"]
                 .as_str()
@@ -308,14 +304,8 @@ async fn main() {
     // Confirm through the API, as the mini program would; time each confirmed event.
     let phone_api = format!("{datong}/sandbox/wechat/phone/api");
     let appid = {
-        let state: Value = http
-            .get(format!("{datong}/sandbox/wechat/admin/api/state"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let state: Value =
+            common::json_of(http.get(format!("{datong}/sandbox/wechat/admin/api/state"))).await;
         state["apps"]
             .as_array()
             .unwrap()
@@ -339,10 +329,9 @@ async fn main() {
         let code = |kind: &str| {
             http.post(format!("{phone_api}/{kind}"))
                 .json(&json!({"persona_id": persona, "appid": appid}))
-                .send()
         };
-        let js: Value = code("wx_login").await.unwrap().json().await.unwrap();
-        let ph: Value = code("phone_code").await.unwrap().json().await.unwrap();
+        let js = common::json_of(code("wx_login")).await;
+        let ph = common::json_of(code("phone_code")).await;
         let body = json!({"code": js["code"], "phone_code": ph["code"]});
         jobs.push((ticket.clone(), slot.clone(), body));
     }

@@ -73,15 +73,11 @@ async fn main() {
         makers.push(tokio::spawn(async move {
             let mut mine = Vec::with_capacity(share);
             for _ in 0..share {
-                let v: Value = http
-                    .post(&url)
-                    .json(&json!({"persona_id": persona, "appid": APPID}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let v: Value = common::json_of(
+                    http.post(&url)
+                        .json(&json!({"persona_id": persona, "appid": APPID})),
+                )
+                .await;
                 mine.push(v["code"].as_str().unwrap().to_string());
             }
             mine

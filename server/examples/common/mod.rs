@@ -176,20 +176,21 @@ pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Sends `request` and answers its JSON body (a benchmark stops at anything else).
+pub async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// Creates `count` sandbox personas named "Bench 0", "Bench 1", … and returns their ids.
 /// `phone_api` is the sandbox phone's API (`…/sandbox/wechat/phone/api`).
 pub async fn personas(http: &reqwest::Client, phone_api: &str, count: usize) -> Vec<i64> {
     let mut ids = Vec::with_capacity(count);
     for i in 0..count {
-        let p: serde_json::Value = http
-            .post(format!("{phone_api}/personas"))
-            .json(&serde_json::json!({"nickname": format!("Bench {i}")}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let p: serde_json::Value = json_of(
+            http.post(format!("{phone_api}/personas"))
+                .json(&serde_json::json!({"nickname": format!("Bench {i}")})),
+        )
+        .await;
         ids.push(p["id"].as_i64().unwrap());
     }
     ids

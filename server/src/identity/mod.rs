@@ -76,6 +76,13 @@ pub struct Identities {
     queue: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
+/// The standardized profile of these sightings, and the JSON a user's row keeps of it.
+fn standardized(observed: &[Observed]) -> (Profile, String) {
+    let profile = profile::standardize(observed);
+    let json = serde_json::to_string(&profile).unwrap_or_else(|_| "{}".into());
+    (profile, json)
+}
+
 fn new_user_id() -> String {
     format!("u_{}", &random_token()[..22])
 }
@@ -213,8 +220,7 @@ impl Identities {
     ) -> Result<Outcome, StoreError> {
         let now = self.clock.now();
         let mine = new_user_id();
-        let profile = profile::standardize(std::slice::from_ref(&s.observed));
-        let json = serde_json::to_string(&profile).unwrap_or_else(|_| "{}".into());
+        let (profile, json) = standardized(std::slice::from_ref(&s.observed));
         db::insert_user(db, &mine, &json, profile.phone_number.as_deref(), now).await?;
         let owner = match &s.unionid {
             Some(unionid) => db::claim_unionid(db, unionid, &mine).await?,
@@ -333,8 +339,7 @@ impl Identities {
             .filter_map(|r| serde_json::from_str::<Stored>(&r.profile).ok())
             .map(|s| s.observed)
             .collect();
-        let profile = profile::standardize(&observed);
-        let json = serde_json::to_string(&profile).unwrap_or_else(|_| "{}".into());
+        let (profile, json) = standardized(&observed);
         db::update_user(
             db,
             user_id,

@@ -155,7 +155,7 @@ async fn run(
             return failed("wechat_error", Some(detail));
         }
     };
-    match super::pc_qrcode::resolve(state, &sighting, &source).await {
+    match super::resolve(state, &sighting, &source).await {
         Ok((user_id, created)) => (
             "success".into(),
             Some(user_id),

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 
 use crate::crypto::token::{random_token, token_hash};
+use crate::identity::{Outcome, Policy, Sighting};
 use crate::oidc::grants::CodeRequest;
 use crate::state::AppState;
 use crate::store::entities::auth_request;
@@ -175,4 +176,25 @@ pub fn with_cookie(mut response: Response, cookie: &str) -> Response {
 /// Whether cookies get `Secure`: when people reach Datong over https.
 pub fn secure_cookies(state: &AppState) -> bool {
     state.issuer.starts_with("https://")
+}
+
+/// Resolves the person behind a sighting with the source's policy: the user (and whether it was
+/// created just now), or the login log's reason for refusing, with a detail.
+pub async fn resolve(
+    state: &AppState,
+    sighting: &Sighting,
+    source: &app::model::SourceView,
+) -> Result<(String, bool), (&'static str, Option<String>)> {
+    let policy = Policy {
+        login_only: source.login_only,
+        linking: source.linking,
+        link_field: source.link_field,
+    };
+    let resolved = state.grants.identities().resolve(sighting, &policy).await;
+    match resolved {
+        Ok(Outcome::Resolved { user_id, created }) => Ok((user_id, created)),
+        Ok(Outcome::LoginOnly) => Err(("login_only", None)),
+        Ok(Outcome::AskToBind) => Err(("ask_to_bind", None)),
+        Err(e) => Err(("storage_error", Some(e.to_string()))),
+    }
 }

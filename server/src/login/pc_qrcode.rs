@@ -17,7 +17,7 @@ use sea_orm::Set;
 use super::page::problem;
 use super::{unavailable, with_cookie};
 use crate::crypto::token::{random_token, token_hash};
-use crate::identity::{Observed, Outcome, Policy, Sighting};
+use crate::identity::{Observed, Sighting};
 use crate::state::AppState;
 use crate::store::entities::login_attempt;
 use crate::store::{auth_requests, logins};
@@ -225,25 +225,4 @@ pub(super) async fn exchange(
             "unionid": info.unionid,
         }),
     })
-}
-
-/// Resolves the person behind a sighting with the source's policy: the user (and whether it was
-/// created just now), or the login log's reason for refusing, with a detail.
-pub(super) async fn resolve(
-    state: &AppState,
-    sighting: &Sighting,
-    source: &app::model::SourceView,
-) -> Result<(String, bool), (&'static str, Option<String>)> {
-    let policy = Policy {
-        login_only: source.login_only,
-        linking: source.linking,
-        link_field: source.link_field,
-    };
-    let resolved = state.grants.identities().resolve(sighting, &policy).await;
-    match resolved {
-        Ok(Outcome::Resolved { user_id, created }) => Ok((user_id, created)),
-        Ok(Outcome::LoginOnly) => Err(("login_only", None)),
-        Ok(Outcome::AskToBind) => Err(("ask_to_bind", None)),
-        Err(e) => Err(("storage_error", Some(e.to_string()))),
-    }
 }

@@ -90,7 +90,7 @@ pub async fn confirm(
             "phone_number": phone,
         }),
     };
-    match crate::login::pc_qrcode::resolve(state, &sighting, source).await {
+    match crate::login::resolve(state, &sighting, source).await {
         Ok((user_id, created)) => Confirmed::User { user_id, created },
         Err((reason, detail)) => Confirmed::Refused { reason, detail },
     }
