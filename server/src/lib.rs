@@ -19,6 +19,7 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod web;
 pub mod wechat;
 
 pub use http::router;

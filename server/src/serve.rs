@@ -35,14 +35,14 @@ pub async fn serve_on(
 
 /// Serves Datong's routes on `listener` until `shutdown`, without the background work. Streams of
 /// mini-program tickets that have a connection to themselves are answered beside axum
-/// (`login::mp_qrcode::direct`).
+/// (`login::ticket::direct`).
 pub async fn serve_app(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     use axum::serve::ListenerExt;
-    let acceptor = crate::login::mp_qrcode::direct::acceptor(listener, state.clone())
+    let acceptor = crate::login::ticket::direct::acceptor(listener, state.clone())
         .context("cannot read the listening address")?
         // The address of the peer reaches the handlers as `ConnectInfo`.
         .tap_io(|_| {});

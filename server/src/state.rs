@@ -55,7 +55,7 @@ pub struct AppState {
     /// private deployment.
     pub default_miniprogram: Option<(String, Secret<String>)>,
     /// Where mini-program code tickets' status changes meet the pages following them.
-    pub tickets: crate::login::mp_qrcode::hub::Hub,
+    pub tickets: crate::login::ticket::hub::Hub,
     /// Mini-program code tickets one address may create per minute.
     pub ticket_limit: u32,
     master_key: [u8; 32],

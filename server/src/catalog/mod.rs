@@ -135,3 +135,26 @@ impl Catalog {
             .collect())
     }
 }
+
+/// How a catalog failure reaches an API caller: field errors as 422, a missing row as 404, the
+/// rest as 500 with the detail in the log only.
+impl From<CatalogError> for crate::web::ApiError {
+    fn from(err: CatalogError) -> crate::web::ApiError {
+        match err {
+            CatalogError::Invalid(fields) => crate::web::ApiError::validation(fields),
+            CatalogError::NotFound(what) => crate::web::ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no such {what}"),
+            ),
+            other => {
+                tracing::error!(error = %other, "catalog operation failed");
+                crate::web::ApiError::new(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the operation failed; see the server log",
+                )
+            }
+        }
+    }
+}

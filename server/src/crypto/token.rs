@@ -9,6 +9,15 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
+/// 256 random bits as 64 hexadecimal digits: for WeChat's `state`, which must be letters and
+/// digits only.
+pub fn random_alnum_token() -> String {
+    rand::random::<[u8; 32]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// What the database keeps of a token: its SHA-256, so a copy of the database grants nothing.
 pub fn token_hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
@@ -31,6 +40,9 @@ mod tests {
         let a = random_token();
         assert_eq!(a.len(), 43);
         assert_ne!(a, random_token());
+        let s = random_alnum_token();
+        assert!(s.len() == 64 && s.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(s, random_alnum_token());
         assert_eq!(token_hash(&a), token_hash(&a));
         assert_ne!(token_hash(&a), a);
         let p = random_password();

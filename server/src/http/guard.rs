@@ -14,8 +14,8 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::ApiError;
 use crate::state::{AppState, HttpSettings};
+use crate::web::ApiError;
 
 const ADMIN_FN_PREFIX: &str = "/api/console/";
 /// Endpoints for API clients (bearer tokens, mini programs), not browsers with our cookies.

@@ -2,11 +2,8 @@
 //! guard, static assets, framing limited to our own origin, request ids and request logs.
 
 pub mod api_v1;
-mod error;
 mod guard;
 mod ops;
-
-pub use error::{ApiError, json_body};
 
 use app::{App, shell};
 use axum::http::{HeaderName, HeaderValue, Request, header};
@@ -28,22 +25,6 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// functions included), here also enforced on the declared length so larger uploads get a 413
 /// before they are read. A 1 MB logo in base64 inside JSON fits.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// Datong's own pages may be framed only by Datong (the hosted login page frames the embedded QR
 /// start route): nobody can overlay the console or the login page on another site. The sandbox,
@@ -90,11 +71,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/login/wechat/{identifier}",
-            get(crate::login::pc_qrcode::start),
+            get(crate::login::start::start),
         )
         .route(
             "/login/wechat/{identifier}/callback",
-            get(crate::login::pc_qrcode::callback),
+            get(crate::login::redirect::callback),
         )
         .route(
             crate::console::experience::CALLBACK,
@@ -114,6 +95,8 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api_v1::router())
         .merge(crate::login::mp_qrcode::router())
+        .merge(crate::login::ticket::router())
+        .route("/login/lang", get(crate::login::page::choose_lang))
         .leptos_routes_with_context(
             &state,
             routes,

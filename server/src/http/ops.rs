@@ -3,8 +3,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::ApiError;
 use crate::state::AppState;
+use crate::web::ApiError;
 
 /// The process is up.
 pub async fn healthz() -> Json<Value> {

@@ -1,15 +1,25 @@
-//! The end user's side of a login: one module per WeChat mode (each with its start and its
-//! finish), the single sign-on session, and the step every mode ends with: a code for the
-//! application, sent to its redirect URI with `state` and `iss`.
+//! The end user's side of a login, one shape for every mode (see `server/docs/login.md`):
+//! [`flow`] opens a login and checks it again later; a proof turns WeChat's codes into a
+//! sighting ([`proof`]); identity resolution names the user ([`resolve`]); and [`complete`] ends
+//! it (log line, single sign-on session, code for the application). Refusals are one type
+//! ([`refusal`]) shown in one layout ([`page`]) with one text catalogue ([`texts`]). Each mode is
+//! a match arm of [`start`] and a small module; mini-program codes share [`ticket`].
 
-mod finish;
+pub mod flow;
 pub mod mp_qrcode;
 pub mod page;
 pub mod pc_qrcode;
+pub mod proof;
+pub mod redirect;
+pub mod refusal;
 pub mod sso;
+pub mod start;
+pub mod texts;
+pub mod ticket;
 
 use app::backend::RequestMeta;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use app::model::{ApplicationView, SourceMode};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 
@@ -19,12 +29,13 @@ use crate::oidc::grants::CodeRequest;
 use crate::state::AppState;
 use crate::store::entities::auth_request;
 use crate::store::logins::{self, LogLine};
+use refusal::{Reason, Refusal};
 
 /// The cookie that binds a WeChat `state` to the browser that started the login.
 pub const BROWSER_COOKIE: &str = "datong_login";
 
 /// The browser a login is bound to: the one its `datong_login` cookie names, or a new one. A
-/// login's rows keep [`token_hash`] of it; [`browser_cookie`] sets it.
+/// login's rows keep [`token_hash`] of it; [`Browser::cookie`] sets it.
 pub struct Browser {
     id: String,
 }
@@ -58,18 +69,65 @@ pub fn browser_hash(headers: &HeaderMap) -> Option<String> {
     app::cookies::get(headers, BROWSER_COOKIE).map(|b| token_hash(&b))
 }
 
+/// How a login went, as the log names it: a source's mode, or a single sign-on session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    Mode(SourceMode),
+    Sso,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Mode(m) => m.as_str(),
+            Via::Sso => "sso",
+        }
+    }
+}
+
 /// Who is logging in, for the login log: the line each outcome completes.
-pub type Attempt = LogLine;
+#[derive(Clone, Debug, Default)]
+pub struct Attempt {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub source_identifier: Option<String>,
+    pub mode: Option<Via>,
+    pub client_id: Option<String>,
+}
+
+/// How a login attempt ended, as the log and the attempt rows keep it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginOutcome {
+    Success,
+    Refused(Reason),
+}
+
+impl LoginOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            LoginOutcome::Success => "success",
+            LoginOutcome::Refused(r) => r.code(),
+        }
+    }
+
+    /// A stored outcome; a code this version does not know reads as a WeChat error.
+    pub fn parse(code: &str) -> LoginOutcome {
+        match code {
+            "success" => LoginOutcome::Success,
+            other => LoginOutcome::Refused(Reason::from_code(other).unwrap_or(Reason::WeChatError)),
+        }
+    }
+}
 
 /// The log line of a request: its address and user agent.
 pub fn attempt(meta: &RequestMeta, headers: &HeaderMap) -> Attempt {
-    LogLine {
+    Attempt {
         ip: Some(meta.ip.clone()),
         user_agent: headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
-        ..LogLine::default()
+        ..Attempt::default()
     }
 }
 
@@ -78,30 +136,60 @@ pub fn attempt(meta: &RequestMeta, headers: &HeaderMap) -> Attempt {
 pub async fn record(
     state: &AppState,
     who: &Attempt,
-    outcome: &str,
+    outcome: LoginOutcome,
     detail: Option<String>,
     user_id: Option<&str>,
 ) {
     let line = LogLine {
-        outcome: outcome.to_string(),
+        outcome: outcome.code().to_string(),
         detail,
         user_id: user_id.map(str::to_string),
-        ..who.clone()
+        source_identifier: who.source_identifier.clone(),
+        mode: who.mode.map(|m| m.as_str().to_string()),
+        client_id: who.client_id.clone(),
+        ip: who.ip.clone(),
+        user_agent: who.user_agent.clone(),
     };
     if let Err(e) = logins::log(&state.db, state.clock.now(), line).await {
-        tracing::error!(error = %e, outcome, "login log: cannot write");
+        tracing::error!(error = %e, outcome = outcome.code(), "login log: cannot write");
     }
 }
 
-/// The "storage is down" page.
-pub fn unavailable(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "login: storage unavailable");
-    page::problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Datong cannot reach its database; try again shortly.",
-        "大同暂时无法访问数据库，请稍后再试。",
+/// A refused login: its log line, and the page in the person's language (with `back` when the
+/// person can choose again).
+pub async fn refuse(
+    state: &AppState,
+    who: &Attempt,
+    headers: &HeaderMap,
+    refusal: Refusal,
+    back: Option<&str>,
+) -> Response {
+    if refusal.reason == Reason::StorageError {
+        tracing::error!(detail = ?refusal.detail, "login: storage unavailable");
+    }
+    record(
+        state,
+        who,
+        LoginOutcome::Refused(refusal.reason),
+        refusal.detail.clone(),
         None,
     )
+    .await;
+    page::refused(texts::lang_of(headers), &refusal, back)
+}
+
+/// The "storage is down" page (for pages outside a login flow: the experience client, logout).
+pub fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "storage unavailable");
+    page::refused(texts::Lang::En, &Refusal::new(Reason::StorageError), None)
+}
+
+/// A refusal that is not logged (it names no login: storage down, a page asked for twice).
+pub fn refused_page(headers: &HeaderMap, refusal: &Refusal, back: Option<&str>) -> Response {
+    if refusal.reason == Reason::StorageError {
+        tracing::error!(detail = ?refusal.detail, "login: storage unavailable");
+    }
+    page::refused(texts::lang_of(headers), refusal, back)
 }
 
 /// Where the person goes back to: the application's redirect URI with the code (or an error),
@@ -125,23 +213,20 @@ pub fn back_to_app(
     Ok(Redirect::to(url.as_str()).into_response())
 }
 
-/// The last step of every login: a code for the request's application, and the person back
-/// at its redirect URI. `sso_cookie` (a new single sign-on session) is set on the way.
-pub async fn complete(
+/// A code for the request's application, and the person back at its redirect URI.
+/// `sso_cookie` (a new single sign-on session) is set on the way.
+pub async fn code_for_app(
     state: &AppState,
     req: &auth_request::Model,
+    app: &ApplicationView,
     user_id: &str,
     auth_time: DateTime<Utc>,
     sso_cookie: Option<String>,
-) -> Response {
-    let app = match state.catalog.get_application(req.application_id).await {
-        Ok(app) => app,
-        Err(e) => return unavailable(e),
-    };
+) -> Result<Response, Refusal> {
     let code = state
         .grants
         .issue_code(
-            &app,
+            app,
             CodeRequest {
                 user_id,
                 redirect_uri: &req.redirect_uri,
@@ -151,18 +236,32 @@ pub async fn complete(
                 auth_time,
             },
         )
-        .await;
-    let code = match code {
-        Ok(c) => c,
-        Err(e) => return unavailable(e),
-    };
-    match back_to_app(req, &state.issuer, &[("code", &code)]) {
-        Ok(r) => match sso_cookie {
-            Some(cookie) => with_cookie(r, &cookie),
-            None => r,
-        },
-        Err(e) => unavailable(e),
+        .await?;
+    let r = back_to_app(req, &state.issuer, &[("code", &code)])
+        .map_err(|e| Refusal::with(Reason::StorageError, e.to_string()))?;
+    Ok(match sso_cookie {
+        Some(cookie) => with_cookie(r, &cookie),
+        None => r,
+    })
+}
+
+/// The end of every login that goes back to the application in this browser: the success
+/// line in the log (when `who` is given; a replay was logged the first time), a new single
+/// sign-on session begun with `source_id`, and the code for the application.
+pub async fn complete(
+    state: &AppState,
+    who: Option<&Attempt>,
+    req: &auth_request::Model,
+    app: &ApplicationView,
+    user_id: &str,
+    source_id: i64,
+) -> Result<Response, Refusal> {
+    if let Some(who) = who {
+        record(state, who, LoginOutcome::Success, None, Some(user_id)).await;
     }
+    let now = state.clock.now();
+    let cookie = sso::start(state, user_id, source_id, now).await?;
+    code_for_app(state, req, app, user_id, now, Some(cookie)).await
 }
 
 /// `response` with a `Set-Cookie` header added.
@@ -179,22 +278,21 @@ pub fn secure_cookies(state: &AppState) -> bool {
 }
 
 /// Resolves the person behind a sighting with the source's policy: the user (and whether it was
-/// created just now), or the login log's reason for refusing, with a detail.
+/// created just now), or the refusal.
 pub async fn resolve(
     state: &AppState,
     sighting: &Sighting,
     source: &app::model::SourceView,
-) -> Result<(String, bool), (&'static str, Option<String>)> {
+) -> Result<(String, bool), Refusal> {
     let policy = Policy {
         login_only: source.login_only,
         linking: source.linking,
         link_field: source.link_field,
     };
-    let resolved = state.grants.identities().resolve(sighting, &policy).await;
-    match resolved {
+    match state.grants.identities().resolve(sighting, &policy).await {
         Ok(Outcome::Resolved { user_id, created }) => Ok((user_id, created)),
-        Ok(Outcome::LoginOnly) => Err(("login_only", None)),
-        Ok(Outcome::AskToBind) => Err(("ask_to_bind", None)),
-        Err(e) => Err(("storage_error", Some(e.to_string()))),
+        Ok(Outcome::LoginOnly) => Err(Reason::LoginOnly.into()),
+        Ok(Outcome::AskToBind) => Err(Reason::AskToBind.into()),
+        Err(e) => Err(Refusal::with(Reason::StorageError, e.to_string())),
     }
 }

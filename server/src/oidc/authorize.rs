@@ -230,17 +230,25 @@ async fn handle(
     if let Some(session) = session {
         let mut who = crate::login::attempt(meta, headers);
         who.client_id = Some(app.client_id.clone());
-        who.mode = Some("sso".into());
+        who.mode = Some(crate::login::Via::Sso);
         crate::login::record(
             &state,
             &who,
-            "success",
+            crate::login::LoginOutcome::Success,
             Some("single sign-on session".into()),
             Some(&session.user_id),
         )
         .await;
-        return crate::login::complete(&state, &row, &session.user_id, session.auth_time, None)
-            .await;
+        let sent = crate::login::code_for_app(
+            &state,
+            &row,
+            &app,
+            &session.user_id,
+            session.auth_time,
+            None,
+        )
+        .await;
+        return sent.unwrap_or_else(|r| crate::login::refused_page(headers, &r, None));
     }
     if prompts.contains(&"none") {
         return back("login_required", "the person must log in");

@@ -6,8 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::http::ApiError;
 use crate::state::AppState;
+use crate::web::ApiError;
 
 /// The provider's metadata (OpenID Connect Discovery 1.0), every URL under the issuer.
 pub fn metadata(issuer: &str) -> Value {

@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
 use crate::crypto::token::token_hash;
-use crate::http::escape_html as esc;
 use crate::login::{page, sso, unavailable, with_cookie};
 use crate::state::AppState;
+use crate::web::escape_html as esc;
 
 pub async fn logout(
     State(state): State<AppState>,
@@ -151,5 +151,5 @@ fn confirm_page(q: &HashMap<String, String>, token: String, client_id: Option<St
 <form method=\"post\" action=\"/oauth/logout\" data-testid=\"logout-form\">{fields}\
 <button type=\"submit\" data-testid=\"logout-confirm\">Sign out · 退出</button></form>"
     );
-    page::document(&body).into_response()
+    page::document(crate::login::texts::Lang::En, "Datong", &body, None).into_response()
 }

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::catalog::Catalog;
-use crate::http::ApiError;
 use crate::state::AppState;
 use crate::store;
+use crate::web::ApiError;
 
 /// Where each mode's people are: in WeChat's own browser the in-WeChat modes come first.
 fn rank(mode: SourceMode, in_wechat: bool) -> u8 {
@@ -79,5 +79,5 @@ pub async fn app_logo(
         Some(app) => state.catalog.application_logo(app.id).await?,
         None => None,
     };
-    crate::http::api_v1::png(logo, "application")
+    crate::web::png(logo, "application")
 }

@@ -18,7 +18,7 @@ use super::faults::{Failure, Switches};
 use super::phone::{PersonaView, db_error, parse};
 use super::world::{AppChange, AppKind};
 use super::{SharedSandbox, ids};
-use crate::http::ApiError;
+use crate::web::ApiError;
 
 pub fn router() -> Router<SharedSandbox> {
     Router::new()

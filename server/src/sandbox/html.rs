@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-pub use crate::http::escape_html as esc;
+pub use crate::web::escape_html as esc;
 
 /// A value for inline script: JSON, with `<` escaped so `</script>` cannot end the block.
 pub fn js(value: &impl serde::Serialize) -> String {

@@ -175,7 +175,7 @@ async fn json_posts_only(req: axum::extract::Request, next: axum::middleware::Ne
                 .starts_with("application/json")
         });
     if req.method() == axum::http::Method::POST && !is_json {
-        return crate::http::ApiError::new(
+        return crate::web::ApiError::new(
             axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "json_required",
             "send a JSON body with Content-Type: application/json",

@@ -19,7 +19,7 @@ use super::live::{CodeGrant, Live, SHORT_CODE_LIFETIME, WEBSITE_CODE_LIFETIME};
 use super::open::{answer_qr, authorize_answer, check_authorize, issue_code, scan_qr};
 use super::world::AppKind;
 use super::{MOUNT, SharedSandbox, ids, origin};
-use crate::http::ApiError;
+use crate::web::ApiError;
 
 pub fn router() -> Router<SharedSandbox> {
     Router::new()
@@ -43,7 +43,7 @@ pub fn router() -> Router<SharedSandbox> {
 }
 
 pub fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
-    crate::http::json_body(body, "invalid_request")
+    crate::web::json_body(body, "invalid_request")
 }
 
 pub(super) fn db_error() -> ApiError {

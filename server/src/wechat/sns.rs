@@ -94,7 +94,33 @@ pub struct QrConnect<'a> {
     pub embedded: bool,
 }
 
+/// An in-WeChat web page authorization to start (§3): `snsapi_base` (silent, openid only) or
+/// `snsapi_userinfo` (asks consent, profile available).
+pub struct WebAuthorize<'a> {
+    pub appid: &'a str,
+    pub redirect_uri: &'a str,
+    pub scope: &'a str,
+    /// Letters and digits only, at most 128 bytes: WeChat refuses anything else.
+    pub state: &'a str,
+}
+
 impl WeChatClient {
+    /// The `connect/oauth2/authorize` page for `q`, parameters in WeChat's required order
+    /// (appid, redirect_uri, response_type, scope, state) and `#wechat_redirect` at the end.
+    pub fn web_authorize_url(&self, q: &WebAuthorize<'_>) -> String {
+        let params = form_urlencoded::Serializer::new(String::new())
+            .append_pair("appid", q.appid)
+            .append_pair("redirect_uri", q.redirect_uri)
+            .append_pair("response_type", "code")
+            .append_pair("scope", q.scope)
+            .append_pair("state", q.state)
+            .finish();
+        format!(
+            "{}/connect/oauth2/authorize?{params}#wechat_redirect",
+            self.open_base()
+        )
+    }
+
     /// The `connect/qrconnect` page that shows the QR code for `q`.
     pub fn qrconnect_url(&self, q: &QrConnect<'_>) -> String {
         let mut params = form_urlencoded::Serializer::new(String::new());

@@ -9,9 +9,9 @@ use axum::http::{StatusCode, header};
 
 use crate::catalog::Actor;
 use crate::crypto::token::token_hash;
-use crate::http::ApiError;
 use crate::state::AppState;
 use crate::store;
+use crate::web::ApiError;
 
 /// A caller the management API admits.
 pub struct Caller {

@@ -12,15 +12,14 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::catalog::{AuditView, CatalogError};
-use crate::http::ApiError;
+use crate::catalog::AuditView;
 use crate::state::AppState;
+use crate::web::ApiError;
 use auth::Caller;
 
 pub fn router() -> Router<AppState> {
@@ -68,47 +67,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tokens/{id}", axum::routing::delete(tokens::revoke))
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(err: CatalogError) -> ApiError {
-        match err {
-            CatalogError::Invalid(fields) => ApiError::validation(fields),
-            CatalogError::NotFound(what) => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no such {what}"),
-            ),
-            other => {
-                tracing::error!(error = %other, "catalog operation failed");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "the operation failed; see the server log",
-                )
-            }
-        }
-    }
-}
-
-/// A stored logo as an `image/png` answer, or 404.
-pub fn png(logo: Option<Vec<u8>>, owner: &str) -> Result<Response, ApiError> {
-    match logo {
-        Some(png) => {
-            let mut r = png.into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-            Ok(r)
-        }
-        None => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("this {owner} has no logo"),
-        )),
-    }
-}
-
 /// A JSON body, with a readable error (unknown fields named) instead of a bare 4xx.
 pub fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    crate::http::json_body(bytes, "invalid_json")
+    crate::web::json_body(bytes, "invalid_json")
 }
 
 #[derive(Deserialize)]

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use super::auth::Caller;
 use super::body;
 use super::openapi::ErrorBody;
-use crate::http::ApiError;
 use crate::state::AppState;
+use crate::web::ApiError;
 
 #[utoipa::path(get, path = "/api/v1/sources", tag = "sources", security(("token" = [])), responses((status = 200, body = [SourceView]), (status = 401, description = "no or invalid credentials", body = ErrorBody)))]
 pub async fn list(
@@ -69,7 +69,7 @@ pub async fn logo(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    super::png(s.catalog.source_logo(id).await?, "source")
+    crate::web::png(s.catalog.source_logo(id).await?, "source")
 }
 
 /// Sets the logo from the raw bytes of a PNG or JPEG file (up to 1 MB).

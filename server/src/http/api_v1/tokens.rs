@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::auth::Caller;
 use super::body;
-use crate::http::ApiError;
 use crate::state::AppState;
+use crate::web::ApiError;
 
 fn session_only(c: &Caller) -> Result<(), ApiError> {
     if c.session {

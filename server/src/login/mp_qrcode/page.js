@@ -3,20 +3,8 @@
 (function () {
   var cfg = JSON.parse(document.getElementById('mp-config').textContent);
   function $(id) { return document.querySelector('[data-testid="' + id + '"]'); }
-  var T = cfg.zh ? {
-    waiting: '请使用微信扫描小程序码', scanned: '已扫码，请在手机上确认', confirmed: '已确认，正在登录…',
-    cancelled: '已在手机上取消登录', expired: '小程序码已过期', used: '此小程序码已使用', refresh: '刷新小程序码',
-    retry: '重试', network: '无法连接大同，请检查网络后重试',
-    failed: { invalid_code: '微信未接受手机上的登录', foreign_code: '授权来自其他小程序', wechat_busy: '微信繁忙，请刷新小程序码后重试',
-      login_only: '此登录方式仅限已有账号', ask_to_bind: '请先绑定已有账号', blocked: '微信拦截了此次登录', other: '登录未成功，请刷新小程序码后重试' }
-  } : {
-    waiting: 'Scan the code with WeChat', scanned: 'Scanned on the phone. Confirm there.', confirmed: 'Confirmed. Signing you in…',
-    cancelled: 'The login was cancelled on the phone.', expired: 'The code has expired.', used: 'This code was already used.', refresh: 'Refresh code',
-    retry: 'Try again', network: 'Datong cannot be reached. Check the connection and try again.',
-    failed: { invalid_code: 'WeChat did not accept the login from the phone.', foreign_code: 'The authorization came from another mini program.',
-      wechat_busy: 'WeChat is busy. Refresh the code and try again.', login_only: 'Only existing accounts may log in this way.',
-      ask_to_bind: 'Bind an existing account first.', blocked: 'WeChat blocked this login.', other: 'The login did not succeed. Refresh the code and try again.' }
-  };
+  // The strings come from the server's text catalogue, in the page's language.
+  var T = cfg.texts;
   var img = $('mp-code'), statusEl = $('mp-status'), refresh = $('mp-refresh'), error = $('mp-error');
   var errorText = $('mp-error-text'), retry = $('mp-retry'), phone = $('mp-sandbox-phone');
   refresh.textContent = T.refresh; retry.textContent = T.retry;

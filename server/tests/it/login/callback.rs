@@ -121,11 +121,11 @@ async fn refusals_create_nobody_and_are_logged() {
     let code = rp.scan(p, &scan).await;
     rp.sb.fail_next("sns/oauth2/access_token", 40163, 1).await;
     let failed = rp.callback(&mut browser, Some(&code), Some(&state)).await;
-    assert_eq!(failed.status, 502);
+    assert_eq!(failed.status, 400);
     let lines = datong::store::logins::log_lines(&rp.sb.state.db, &Default::default(), 10)
         .await
         .unwrap();
-    assert_eq!(lines[0].outcome, "wechat_error");
+    assert_eq!(lines[0].outcome, "invalid_code");
     assert!(lines[0].detail.as_deref().unwrap().contains("40163"));
     assert_eq!(lines[0].client_id.as_deref(), Some(rp.client_id.as_str()));
     assert_eq!(
@@ -139,6 +139,19 @@ async fn refusals_create_nobody_and_are_logged() {
     );
     assert_eq!(lines[1].outcome, "cancelled");
     assert_eq!(lines[2].outcome, "login_only");
+
+    // WeChat blocks the person (40226): `blocked`, 403, as on the mini-program code.
+    let (state, scan) = started(&rp, &mut browser).await;
+    let code = rp.scan(p, &scan).await;
+    rp.sb.fail_next("sns/oauth2/access_token", 40226, 1).await;
+    let blocked = rp.callback(&mut browser, Some(&code), Some(&state)).await;
+    assert_eq!(blocked.status, 403, "{}", blocked.body);
+    assert!(
+        blocked.body.contains("data-reason=\"blocked\""),
+        "{}",
+        blocked.body
+    );
+    assert_eq!(rp.log_outcomes().await[0], "blocked");
 
     // A snapshot (preview) visitor: WeChat's virtual identity is refused with a page.
     let (s, v) = rp

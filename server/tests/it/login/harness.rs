@@ -157,6 +157,20 @@ impl Rp {
         format!("{}{path}", self.sb.base)
     }
 
+    /// The test application's id in the management API.
+    pub async fn app_id(&self) -> i64 {
+        let apps = self.api("GET", "/api/v1/applications", Value::Null).await;
+        apps["applications"]
+            .as_array()
+            .or(apps.as_array())
+            .unwrap()
+            .iter()
+            .find(|a| a["client_id"] == self.client_id.as_str())
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    }
+
     pub async fn api(&self, method: &str, path: &str, body: Value) -> Value {
         let r = reqwest::Client::new()
             .request(method.parse().unwrap(), self.url(path))

@@ -304,7 +304,7 @@ async fn a_mini_program_code_logs_in_the_same_person_as_the_website_qr() {
 async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
     each_database(|db, label| async move {
         let rp = Rp::start(db.clone()).await;
-        with_mp_source(&rp, json!({})).await;
+        let mp_source = with_mp_source(&rp, json!({})).await;
         let q = rp.sb.persona("Q").await;
         let mut browser = Browser::default();
         let confirm = |ticket: &Value, body: Value| {
@@ -389,6 +389,39 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
         assert_eq!(v["response"]["error"]["code"], "wechat_busy");
         assert_eq!(status(&rp, &mut browser, &t).await["reason"], "wechat_busy");
 
+        // WeChat blocks the person (40226): `blocked`, 403, as on the website QR.
+        let t = new_ticket(&rp, &mut browser).await;
+        rp.sb.fail_next("sns/jscode2session", 40226, 1).await;
+        let js = mini_code(&rp, "wx_login", q, &appid).await;
+        let (s, v) = confirm(&t, json!({"code": js})).await;
+        assert_eq!(
+            (s, v["error"]["code"].clone()),
+            (403, json!("blocked")),
+            "{label}: {v}"
+        );
+        assert_eq!(status(&rp, &mut browser, &t).await["reason"], "blocked");
+
+        // The source is switched off for the application while the code is shown: the
+        // confirmation stops before WeChat is asked.
+        let t = new_ticket(&rp, &mut browser).await;
+        let app = rp.app_id().await;
+        let link = format!("/api/v1/applications/{app}/sources/{mp_source}");
+        rp.api("DELETE", &link, Value::Null).await;
+        let js = mini_code(&rp, "wx_login", q, &appid).await;
+        let (s, v) = confirm(&t, json!({"code": js.clone()})).await;
+        assert_eq!(
+            (s, v["error"]["code"].clone()),
+            (403, json!("source_unavailable")),
+            "{label}: {v}"
+        );
+        rp.api("PUT", &link, Value::Null).await;
+        // The code was not spent on WeChat: it still logs in on a new ticket.
+        let t = new_ticket(&rp, &mut browser).await;
+        let (s, v) = confirm(&t, json!({"code": js})).await;
+        assert_eq!(s, 200, "{label}: {v}");
+        let db_users = users(&db).await;
+        assert_eq!(db_users, 1, "{label}");
+
         // Cancelled on the phone; confirming afterwards is refused.
         let t = new_ticket(&rp, &mut browser).await;
         let events = follow(&rp, &browser, t["events_url"].as_str().unwrap()).await;
@@ -453,9 +486,20 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
             (400, json!("invalid_request"))
         );
 
-        assert_eq!(users(&db).await, 0, "{label}: nobody was created");
+        assert_eq!(
+            users(&db).await,
+            1,
+            "{label}: nobody but the one confirmation"
+        );
         let log = rp.log_outcomes().await;
-        for outcome in ["invalid_code", "foreign_code", "wechat_busy", "cancelled"] {
+        for outcome in [
+            "invalid_code",
+            "foreign_code",
+            "wechat_busy",
+            "blocked",
+            "source_unavailable",
+            "cancelled",
+        ] {
             assert!(
                 log.contains(&outcome.to_string()),
                 "{label}: {outcome} in {log:?}"
@@ -494,7 +538,7 @@ async fn ticket_creation_is_limited_per_address_and_checks_its_request() {
     .await;
     assert_eq!(
         (bad.status, bad.json()["error"]["code"].clone()),
-        (404, json!("source_unavailable"))
+        (403, json!("source_unavailable"))
     );
     // From another site: refused before anything happens.
     let cross = browser

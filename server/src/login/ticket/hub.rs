@@ -12,6 +12,7 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+use super::Status;
 use crate::store::mp_tickets;
 use crate::store::notify::{self, Heard, Listener};
 
@@ -22,7 +23,7 @@ pub const CHANNEL: &str = "datong_mp_tickets";
 pub struct Update {
     /// The ticket's id (the hash of the ticket).
     pub id: String,
-    pub status: String,
+    pub status: Status,
     #[serde(default)]
     pub reason: Option<String>,
 }
@@ -102,7 +103,7 @@ impl Hub {
             if let Ok(Some(row)) = mp_tickets::get(db, &id).await {
                 self.publish(Update {
                     id,
-                    status: row.status,
+                    status: Status::parse(&row.status),
                     reason: row.reason,
                 });
             }

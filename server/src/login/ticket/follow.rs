@@ -2,16 +2,21 @@
 //! change, and `expired` when its time is up. The Server-Sent Events route and the connections
 //! that carry nothing but a stream (`direct`) both tell what this yields.
 
+use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Json;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
 
-use super::browser::own_ticket;
 use super::hub::Subscription;
-use super::not_found;
-use super::ticket::{self, Shown};
-use crate::http::ApiError;
+use super::{Shown, Status};
+use crate::login::refusal::Reason;
 use crate::state::AppState;
+use crate::store::mp_tickets;
+use crate::web::ApiError;
 
 /// A comment line this often keeps proxies from closing a quiet stream.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -25,7 +30,7 @@ pub fn data(shown: &Shown) -> String {
 pub struct Follow {
     subscription: Subscription,
     first: Option<Shown>,
-    last: Option<&'static str>,
+    last: Option<Status>,
     expires_at: chrono::DateTime<chrono::Utc>,
     clock: std::sync::Arc<dyn crate::clock::Clock>,
 }
@@ -38,12 +43,12 @@ impl Follow {
         ticket: &str,
         headers: &HeaderMap,
     ) -> Result<Self, ApiError> {
-        let id = ticket::ticket_id(ticket).ok_or_else(not_found)?;
+        let id = super::ticket_id(ticket).ok_or_else(|| ApiError::from(Reason::TicketUnknown))?;
         let subscription = state.tickets.subscribe(&id);
         let row = own_ticket(state, ticket, headers).await?;
         Ok(Self {
             subscription,
-            first: Some(ticket::shown_row(&row, state.clock.now())),
+            first: Some(super::shown_row(&row, state.clock.now())),
             last: None,
             expires_at: row.expires_at,
             clock: state.clock.clone(),
@@ -53,7 +58,7 @@ impl Follow {
     /// The next status to tell, or `None` once a final one has been told. Dropping the future
     /// between changes loses nothing.
     pub async fn next(&mut self) -> Option<Shown> {
-        if self.last.is_some_and(ticket::is_final) {
+        if self.last.is_some_and(Status::is_final) {
             return None;
         }
         if let Some(first) = self.first.take() {
@@ -76,9 +81,9 @@ impl Follow {
             let current = self.subscription.rx.borrow_and_update().clone();
             let now = self.clock.now();
             let shown = match current {
-                Some(u) => ticket::shown(&u.status, u.reason.as_deref(), self.expires_at, now),
-                None => ticket::shown(
-                    self.last.unwrap_or(ticket::WAITING),
+                Some(u) => super::shown(u.status, u.reason.as_deref(), self.expires_at, now),
+                None => super::shown(
+                    self.last.unwrap_or(Status::Waiting),
                     None,
                     self.expires_at,
                     now,
@@ -88,11 +93,55 @@ impl Follow {
                 self.last = Some(shown.status);
                 return Some(shown);
             }
-            if self.expires_at <= now && !ticket::is_final(shown.status) {
+            if self.expires_at <= now && !shown.status.is_final() {
                 // Past expiry with confirmation under way: only a change can end it now.
                 self.subscription.rx.changed().await.ok()?;
                 continue;
             }
         }
     }
+}
+
+/// The ticket behind a path, for the browser that created it.
+pub async fn own_ticket(
+    state: &AppState,
+    ticket: &str,
+    headers: &HeaderMap,
+) -> Result<mp_tickets::TicketRow, ApiError> {
+    let unknown = || ApiError::from(Reason::TicketUnknown);
+    let id = super::ticket_id(ticket).ok_or_else(unknown)?;
+    let row = mp_tickets::get(&state.db, &id)
+        .await
+        .map_err(crate::login::refusal::Refusal::from)?
+        .ok_or_else(unknown)?;
+    if crate::login::browser_hash(headers).as_deref() != Some(row.browser_hash.as_str()) {
+        return Err(Reason::OtherBrowser.into());
+    }
+    Ok(row)
+}
+
+/// `GET /api/v1/login/mp-qrcode/{ticket}`: the status now (the page's fallback to the stream).
+pub async fn status(
+    State(state): State<AppState>,
+    Path(ticket): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Shown>, ApiError> {
+    let row = own_ticket(&state, &ticket, &headers).await?;
+    Ok(Json(super::shown_row(&row, state.clock.now())))
+}
+
+/// `GET /api/v1/login/mp-qrcode/{ticket}/events`: the status as Server-Sent Events, ending after
+/// a final status. (A connection that carries nothing but this stream is served by `direct`.)
+pub async fn events(
+    State(state): State<AppState>,
+    Path(ticket): Path<String>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let follow = Follow::open(&state, &ticket, &headers).await?;
+    let stream = futures_util::stream::unfold(follow, |mut f| async move {
+        let shown = f.next().await?;
+        let event = Event::default().event("status").data(data(&shown));
+        Some((Ok(event), f))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

@@ -1,0 +1,289 @@
+//! Why a login stops, the same way in every mode: one stable code (the login log's reason and
+//! the API error's `code`), one HTTP status, and one sentence per language for the end user's
+//! page. WeChat's errors reach it through one conversion, so a blocked user is `blocked` with
+//! 403 whether the website QR or the mini program met it.
+
+use axum::http::StatusCode;
+
+use super::texts::Lang;
+use crate::catalog::CatalogError;
+use crate::store::StoreError;
+use crate::web::ApiError;
+use crate::wechat::WeChatError;
+
+/// The reasons a login can stop. Their codes are stable: logs, tickets and API callers see them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// The authorization request expired or never existed.
+    RequestExpired,
+    /// The source does not exist, is off, or is not enabled for the application.
+    SourceUnavailable,
+    /// The source has no usable AppID and AppSecret (or no default mini program).
+    SourceUnconfigured,
+    /// The source's mode cannot log in this way (not yet, or not here).
+    ModeUnavailable,
+    StateMissing,
+    StateUnknown,
+    /// The state belongs to another browser or another source.
+    StateMismatch,
+    /// The state was already spent with another code.
+    StateReused,
+    /// The person said no in WeChat.
+    Cancelled,
+    SnapshotUser,
+    LoginOnly,
+    AskToBind,
+    /// WeChat refused the code: wrong, expired or already used.
+    InvalidCode,
+    /// The code (or phone code) was issued to another app.
+    ForeignCode,
+    WeChatBusy,
+    Blocked,
+    WeChatError,
+    StorageError,
+    /// A repeated callback whose first one has not finished yet.
+    StillWorking,
+    TicketUnknown,
+    TicketExpired,
+    TicketFinished,
+    /// A ticket finished that was not confirmed, or by another browser.
+    TicketRefused,
+    OtherBrowser,
+    RateLimited,
+    InvalidRequest,
+}
+
+impl Reason {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        use Reason::*;
+        match self {
+            RequestExpired => "request_expired",
+            SourceUnavailable => "source_unavailable",
+            SourceUnconfigured => "source_unconfigured",
+            ModeUnavailable => "mode_unavailable",
+            StateMissing => "state_missing",
+            StateUnknown => "state_unknown",
+            StateMismatch => "state_mismatch",
+            StateReused => "state_reused",
+            Cancelled => "cancelled",
+            SnapshotUser => "snapshot_user",
+            LoginOnly => "login_only",
+            AskToBind => "ask_to_bind",
+            InvalidCode => "invalid_code",
+            ForeignCode => "foreign_code",
+            WeChatBusy => "wechat_busy",
+            Blocked => "blocked",
+            WeChatError => "wechat_error",
+            StorageError => "storage_error",
+            StillWorking => "still_working",
+            TicketUnknown => "ticket_unknown",
+            TicketExpired => "ticket_expired",
+            TicketFinished => "ticket_finished",
+            TicketRefused => "ticket_refused",
+            OtherBrowser => "other_browser",
+            RateLimited => "rate_limited",
+            InvalidRequest => "invalid_request",
+        }
+    }
+
+    /// The reason a stored code names (tickets and attempts keep codes).
+    pub fn from_code(code: &str) -> Option<Reason> {
+        ALL.iter().copied().find(|r| r.code() == code)
+    }
+
+    pub fn status(self) -> StatusCode {
+        use Reason::*;
+        match self {
+            Cancelled => StatusCode::OK,
+            RequestExpired | TicketUnknown => StatusCode::NOT_FOUND,
+            StateMissing | StateUnknown | StateMismatch | StateReused | InvalidCode
+            | ForeignCode | TicketRefused | InvalidRequest => StatusCode::BAD_REQUEST,
+            SourceUnavailable | SnapshotUser | LoginOnly | AskToBind | Blocked | OtherBrowser => {
+                StatusCode::FORBIDDEN
+            }
+            TicketFinished => StatusCode::CONFLICT,
+            TicketExpired => StatusCode::GONE,
+            RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ModeUnavailable => StatusCode::NOT_IMPLEMENTED,
+            WeChatBusy | WeChatError => StatusCode::BAD_GATEWAY,
+            SourceUnconfigured | StorageError | StillWorking => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// What the person is told, in `lang` (the catalogue's sentence for this reason).
+    pub fn text(self, lang: Lang) -> &'static str {
+        super::texts::reason(self, lang)
+    }
+}
+
+const ALL: [Reason; 26] = {
+    use Reason::*;
+    [
+        RequestExpired,
+        SourceUnavailable,
+        SourceUnconfigured,
+        ModeUnavailable,
+        StateMissing,
+        StateUnknown,
+        StateMismatch,
+        StateReused,
+        Cancelled,
+        SnapshotUser,
+        LoginOnly,
+        AskToBind,
+        InvalidCode,
+        ForeignCode,
+        WeChatBusy,
+        Blocked,
+        WeChatError,
+        StorageError,
+        StillWorking,
+        TicketUnknown,
+        TicketExpired,
+        TicketFinished,
+        TicketRefused,
+        OtherBrowser,
+        RateLimited,
+        InvalidRequest,
+    ]
+};
+
+/// A login stopped: the reason, and a detail for the log (never shown to the person).
+#[derive(Debug)]
+pub struct Refusal {
+    pub reason: Reason,
+    pub detail: Option<String>,
+}
+
+impl Refusal {
+    pub fn new(reason: Reason) -> Refusal {
+        Refusal {
+            reason,
+            detail: None,
+        }
+    }
+
+    pub fn with(reason: Reason, detail: impl Into<String>) -> Refusal {
+        Refusal {
+            reason,
+            detail: Some(detail.into()),
+        }
+    }
+
+    /// The JSON error an API caller (the page's script, the mini program) gets.
+    pub fn api(&self) -> ApiError {
+        ApiError::new(
+            self.reason.status(),
+            self.reason.code(),
+            self.reason.text(Lang::En),
+        )
+    }
+}
+
+impl From<Reason> for Refusal {
+    fn from(reason: Reason) -> Refusal {
+        Refusal::new(reason)
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> ApiError {
+        if r.reason == Reason::StorageError {
+            tracing::error!(detail = ?r.detail, "login: storage unavailable");
+        }
+        r.api()
+    }
+}
+
+impl From<Reason> for ApiError {
+    fn from(r: Reason) -> ApiError {
+        Refusal::new(r).api()
+    }
+}
+
+/// The one mapping of WeChat's errors to reasons; the detail keeps the errcode for the log.
+impl From<WeChatError> for Refusal {
+    fn from(e: WeChatError) -> Refusal {
+        use WeChatError as W;
+        let reason = match &e {
+            W::SnapshotUser => Reason::SnapshotUser,
+            W::InvalidCode(_) | W::CodeUsed(_) => Reason::InvalidCode,
+            W::InvalidAppId(_) => Reason::ForeignCode,
+            W::CodeBlocked(_) => Reason::Blocked,
+            W::SystemBusy(_) | W::RateLimited(_) | W::Timeout | W::Network(_) => Reason::WeChatBusy,
+            _ => Reason::WeChatError,
+        };
+        let detail = match e.errcode() {
+            Some(c) => format!("errcode {c}: {e}"),
+            None => e.to_string(),
+        };
+        Refusal::with(reason, detail)
+    }
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Refusal {
+        Refusal::with(Reason::StorageError, e.to_string())
+    }
+}
+
+impl From<crate::oidc::grants::GrantError> for Refusal {
+    fn from(e: crate::oidc::grants::GrantError) -> Refusal {
+        Refusal::with(Reason::StorageError, e.to_string())
+    }
+}
+
+impl From<CatalogError> for Refusal {
+    fn from(e: CatalogError) -> Refusal {
+        match e {
+            CatalogError::NotFound(what) => {
+                Refusal::with(Reason::SourceUnavailable, format!("no such {what}"))
+            }
+            other => Refusal::with(Reason::StorageError, other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wechat::WeChatReply;
+
+    fn reply(errcode: i64) -> WeChatReply {
+        WeChatReply {
+            errcode,
+            errmsg: "x".into(),
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_and_read_back() {
+        for r in ALL {
+            assert_eq!(Reason::from_code(r.code()), Some(r));
+            assert!(!r.text(Lang::En).is_empty() && !r.text(Lang::ZhCn).is_empty());
+        }
+        assert_eq!(Reason::from_code("nonsense"), None);
+    }
+
+    #[test]
+    fn one_mapping_of_wechat_errors() {
+        let of = |errcode| Refusal::from(WeChatError::from_reply(reply(errcode)));
+        let blocked = of(40226);
+        assert_eq!(
+            (blocked.reason, blocked.reason.status()),
+            (Reason::Blocked, StatusCode::FORBIDDEN)
+        );
+        assert!(blocked.detail.unwrap().contains("40226"));
+        assert_eq!(of(40163).reason, Reason::InvalidCode);
+        assert_eq!(of(40029).reason, Reason::InvalidCode);
+        assert_eq!(of(40013).reason, Reason::ForeignCode);
+        assert_eq!(of(-1).reason, Reason::WeChatBusy);
+        assert_eq!(of(45011).reason, Reason::WeChatBusy);
+        assert_eq!(of(40125).reason, Reason::WeChatError);
+        assert_eq!(
+            Refusal::from(WeChatError::SnapshotUser).reason,
+            Reason::SnapshotUser
+        );
+    }
+}

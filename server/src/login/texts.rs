@@ -1,0 +1,224 @@
+//! The one text catalogue of every page an end user sees (hosted login, mini-program code,
+//! web-page hand-off, refusals, binding), in zh-CN and English. A string is added to both tables
+//! or the build fails. The language is the browser's choice: the `datong_lang` cookie (the
+//! console's switch sets it too), else `Accept-Language`.
+
+use axum::http::{HeaderMap, header};
+
+use app::i18n::LANG_COOKIE;
+pub use app::i18n::Lang;
+
+use super::refusal::Reason;
+
+/// The language of a request.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    app::cookies::get(headers, LANG_COOKIE)
+        .and_then(|v| Lang::from_code(&v))
+        .unwrap_or_else(|| {
+            let accept = headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            Lang::from_accept_language(accept)
+        })
+}
+
+/// The strings of the pages (the reasons' sentences are in [`reason`]).
+pub struct Texts {
+    pub title: &'static str,
+    pub cannot_continue: &'static str,
+    pub retry: &'static str,
+    pub start_again: &'static str,
+    pub other_lang: &'static str,
+    pub sign_in_to: &'static str,
+    pub continue_with: &'static str,
+    pub no_methods: &'static str,
+    pub mp_title: &'static str,
+    pub mp_hint: &'static str,
+    pub choose_another: &'static str,
+    pub sandbox_phone: &'static str,
+    pub mp_waiting: &'static str,
+    pub mp_scanned: &'static str,
+    pub mp_confirmed: &'static str,
+    pub mp_cancelled: &'static str,
+    pub mp_expired: &'static str,
+    pub mp_used: &'static str,
+    pub mp_refresh: &'static str,
+    pub mp_network: &'static str,
+    pub mp_failed: &'static str,
+    pub open_in_wechat: &'static str,
+    pub open_in_wechat_hint: &'static str,
+    pub signed_out: &'static str,
+}
+
+pub static EN: Texts = Texts {
+    title: "Sign in",
+    cannot_continue: "Sign-in cannot continue",
+    retry: "Try again",
+    start_again: "Return to the application and start again.",
+    other_lang: "中文",
+    sign_in_to: "Sign in to",
+    continue_with: "Continue with",
+    no_methods: "This application has no login method enabled yet.",
+    mp_title: "Log in with WeChat",
+    mp_hint: "Scan the mini-program code with WeChat and allow your phone number on the phone.",
+    choose_another: "Choose another way",
+    sandbox_phone: "Open in the sandbox phone",
+    mp_waiting: "Scan the code with WeChat",
+    mp_scanned: "Scanned on the phone. Confirm there.",
+    mp_confirmed: "Confirmed. Signing you in…",
+    mp_cancelled: "The login was cancelled on the phone.",
+    mp_expired: "The code has expired.",
+    mp_used: "This code was already used.",
+    mp_refresh: "Refresh code",
+    mp_network: "Datong cannot be reached. Check the connection and try again.",
+    mp_failed: "The login did not succeed. Refresh the code and try again.",
+    open_in_wechat: "Open this page in WeChat",
+    open_in_wechat_hint: "This way of logging in works inside WeChat only. Scan the code with WeChat to continue there.",
+    signed_out: "Signed out",
+};
+
+pub static ZH_CN: Texts = Texts {
+    title: "登录",
+    cannot_continue: "无法继续登录",
+    retry: "重试",
+    start_again: "请返回应用重新开始。",
+    other_lang: "English",
+    sign_in_to: "登录",
+    continue_with: "使用以下方式继续",
+    no_methods: "此应用尚未启用任何登录方式。",
+    mp_title: "微信扫码登录",
+    mp_hint: "使用微信扫描小程序码，在手机上授权手机号即可登录。",
+    choose_another: "选择其他登录方式",
+    sandbox_phone: "在沙箱手机中打开",
+    mp_waiting: "请使用微信扫描小程序码",
+    mp_scanned: "已扫码，请在手机上确认",
+    mp_confirmed: "已确认，正在登录…",
+    mp_cancelled: "已在手机上取消登录",
+    mp_expired: "小程序码已过期",
+    mp_used: "此小程序码已使用",
+    mp_refresh: "刷新小程序码",
+    mp_network: "无法连接大同，请检查网络后重试",
+    mp_failed: "登录未成功，请刷新小程序码后重试",
+    open_in_wechat: "请在微信中打开此页面",
+    open_in_wechat_hint: "此登录方式仅能在微信内使用。请用微信扫描下方二维码，在微信中继续。",
+    signed_out: "已退出登录",
+};
+
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::En => &EN,
+        Lang::ZhCn => &ZH_CN,
+    }
+}
+
+/// The sentence for a refusal, in `lang`.
+pub fn reason(reason: Reason, lang: Lang) -> &'static str {
+    let (en, zh) = {
+        use Reason::*;
+        match reason {
+            RequestExpired => (
+                "This login has expired or was never started here. Go back to the application and sign in again.",
+                "此次登录已过期或不存在，请返回应用重新登录。",
+            ),
+            SourceUnavailable => (
+                "This way of logging in is not offered for this application, or was switched off. Choose another.",
+                "此应用未提供这种登录方式，或已停用，请选择其他方式。",
+            ),
+            SourceUnconfigured => (
+                "This way of logging in is not fully configured (no WeChat AppID and AppSecret).",
+                "此登录方式尚未配置完整（缺少微信 AppID 与 AppSecret）。",
+            ),
+            ModeUnavailable => (
+                "This way of logging in is not available here; choose another.",
+                "此登录方式在此不可用，请选择其他方式。",
+            ),
+            StateMissing => (
+                "WeChat sent no state back, so this login cannot be trusted. Start again.",
+                "微信未返回 state，无法确认此次登录，请重新开始。",
+            ),
+            StateUnknown => (
+                "This login has expired or was never started here. Start again.",
+                "此次登录已过期或不存在，请重新开始。",
+            ),
+            StateMismatch => (
+                "This login was started in another browser. Start again here.",
+                "此次登录是在其他浏览器中发起的，请在本浏览器重新开始。",
+            ),
+            StateReused => (
+                "This login link was already used. Start again.",
+                "此登录链接已被使用，请重新开始。",
+            ),
+            Cancelled => ("The login was cancelled in WeChat.", "已在微信中取消登录。"),
+            SnapshotUser => (
+                "WeChat identified a preview (snapshot) visitor, not a real account. Open the page in WeChat itself to log in.",
+                "微信识别为快照页访客而非真实用户，请在微信中打开页面后登录。",
+            ),
+            LoginOnly => (
+                "This way of logging in only admits existing accounts, and this WeChat account has none here.",
+                "此登录方式仅允许已有账号登录，该微信账号尚未注册。",
+            ),
+            AskToBind => (
+                "This WeChat account must first be bound to an existing account.",
+                "该微信账号需先绑定已有账号。",
+            ),
+            InvalidCode => (
+                "WeChat did not accept the login code (expired or already used). Start again.",
+                "微信未接受此登录凭证（已过期或已使用），请重新开始。",
+            ),
+            ForeignCode => (
+                "WeChat issued this code to another app. Start again.",
+                "该凭证属于其他微信应用，请重新开始。",
+            ),
+            WeChatBusy => (
+                "WeChat is busy. Try again in a moment.",
+                "微信繁忙，请稍后再试。",
+            ),
+            Blocked => (
+                "WeChat blocked this login for the account's safety.",
+                "出于账号安全考虑，微信拦截了此次登录。",
+            ),
+            WeChatError => (
+                "WeChat did not accept this login. Try again.",
+                "微信未能完成此次登录，请重试。",
+            ),
+            StorageError => (
+                "Datong cannot reach its database; try again shortly.",
+                "大同暂时无法访问数据库，请稍后再试。",
+            ),
+            StillWorking => (
+                "This login is still being completed. Refresh the page in a moment.",
+                "登录仍在处理中，请稍后刷新页面。",
+            ),
+            TicketUnknown => (
+                "No such code; refresh it on the computer.",
+                "二维码不存在，请在电脑上刷新。",
+            ),
+            TicketExpired => (
+                "This code has expired; refresh it on the computer.",
+                "二维码已过期，请在电脑上刷新。",
+            ),
+            TicketFinished => (
+                "This code was already used or cancelled.",
+                "二维码已被使用或已取消。",
+            ),
+            TicketRefused => (
+                "This code was already used, has expired, or belongs to another browser. Start again.",
+                "此二维码已使用、已过期或属于其他浏览器，请重新开始。",
+            ),
+            OtherBrowser => (
+                "This login belongs to another browser.",
+                "此次登录属于其他浏览器。",
+            ),
+            RateLimited => (
+                "Too many attempts from this address; wait a minute.",
+                "此地址请求过于频繁，请一分钟后再试。",
+            ),
+            InvalidRequest => ("The request is malformed.", "请求格式错误。"),
+        }
+    };
+    match lang {
+        Lang::En => en,
+        Lang::ZhCn => zh,
+    }
+}
