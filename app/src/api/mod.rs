@@ -94,7 +94,7 @@ pub async fn login_view(
         .headers
         .get(http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ua| ua.contains("MicroMessenger"));
+        .is_some_and(crate::model::in_wechat_browser);
     backend()
         .map_err(|e| ConsoleError::Failed(e.to_string()))?
         .login_view(&request, in_wechat)

@@ -28,7 +28,29 @@ pub enum SourceMode {
     AppLaunchMiniprogram,
 }
 
+/// Whether a user agent is WeChat's own browser: it says `MicroMessenger`. WeCom's browser says
+/// so too but adds `wxwork`; it is not WeChat (its people have no WeChat web authorization).
+pub fn in_wechat_browser(user_agent: &str) -> bool {
+    let ua = user_agent.to_ascii_lowercase();
+    ua.contains("micromessenger") && !ua.contains("wxwork")
+}
+
 impl SourceMode {
+    /// The modes whose login starts in a browser (the hosted login page's buttons); the others
+    /// log in through the token endpoint or an app.
+    pub fn starts_in_browser(self) -> bool {
+        matches!(
+            self,
+            SourceMode::PcQrcode | SourceMode::PcMiniprogramQrcode | SourceMode::Webpage
+        )
+    }
+
+    /// The modes that need a second device to scan: hidden inside WeChat, where a person
+    /// cannot scan their own screen.
+    pub fn scans_a_screen(self) -> bool {
+        matches!(self, SourceMode::PcQrcode | SourceMode::PcMiniprogramQrcode)
+    }
+
     pub const ALL: [SourceMode; 6] = [
         SourceMode::PcQrcode,
         SourceMode::PcMiniprogramQrcode,

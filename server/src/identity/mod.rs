@@ -128,6 +128,26 @@ impl Identities {
         .unwrap_or_else(|_| "{}".into())
     }
 
+    /// Whether this WeChat identity already belongs to someone: its (appid, openid), or its
+    /// unionid when it has one. (A base-scope web page login needs no profile then.)
+    pub async fn knows(
+        &self,
+        appid: &str,
+        openid: &str,
+        unionid: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        if db::find_identity(&self.db, WECHAT, appid, openid)
+            .await?
+            .is_some()
+        {
+            return Ok(true);
+        }
+        Ok(match unionid {
+            Some(u) => db::unionid_owner(&self.db, u).await?.is_some(),
+            None => false,
+        })
+    }
+
     /// Resolves the sighting in one transaction: every read and write below sees one state,
     /// and a merge that moves identities either happens whole or not at all. On SQLite the
     /// transaction takes the write lock at `BEGIN` (a deferred one would fail at its first write

@@ -16,6 +16,7 @@ pub mod sso;
 pub mod start;
 pub mod texts;
 pub mod ticket;
+pub mod webpage;
 
 use app::backend::RequestMeta;
 use app::model::{ApplicationView, SourceMode};
@@ -100,6 +101,8 @@ pub struct Attempt {
 pub enum LoginOutcome {
     Success,
     Refused(Reason),
+    /// A web-page attempt that went on to a `snsapi_userinfo` round (attempts only, not logged).
+    Escalated,
 }
 
 impl LoginOutcome {
@@ -107,6 +110,7 @@ impl LoginOutcome {
         match self {
             LoginOutcome::Success => "success",
             LoginOutcome::Refused(r) => r.code(),
+            LoginOutcome::Escalated => "escalated",
         }
     }
 
@@ -114,6 +118,7 @@ impl LoginOutcome {
     pub fn parse(code: &str) -> LoginOutcome {
         match code {
             "success" => LoginOutcome::Success,
+            "escalated" => LoginOutcome::Escalated,
             other => LoginOutcome::Refused(Reason::from_code(other).unwrap_or(Reason::WeChatError)),
         }
     }

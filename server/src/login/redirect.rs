@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use app::backend::RequestMeta;
+use app::model::SourceMode;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -16,7 +17,7 @@ use sea_orm::Set;
 
 use super::flow::{self, Flow};
 use super::refusal::{Reason, Refusal};
-use super::{Attempt, Browser, LoginOutcome};
+use super::{Attempt, Browser, LoginOutcome, webpage};
 use crate::crypto::token::{random_alnum_token, token_hash};
 use crate::state::AppState;
 use crate::store::entities::login_attempt;
@@ -71,18 +72,8 @@ pub async fn callback(
 ) -> Response {
     let mut who = super::attempt(&meta, &headers);
     who.source_identifier = Some(identifier.clone());
-    let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let mut back = None;
-    let outcome = run(
-        &state,
-        &mut who,
-        &mut back,
-        &identifier,
-        &headers,
-        get("state"),
-        get("code"),
-    )
-    .await;
+    let outcome = run(&state, &mut who, &mut back, &identifier, &headers, &q).await;
     match outcome {
         Ok(r) => r,
         Err(Stop::Refused(refusal)) => {
@@ -122,9 +113,10 @@ async fn run(
     back: &mut Option<String>,
     identifier: &str,
     headers: &HeaderMap,
-    wechat_state: Option<&str>,
-    code: Option<&str>,
+    q: &HashMap<String, String>,
 ) -> Result<Response, Stop> {
+    let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let (wechat_state, code) = (get("state"), get("code"));
     // At most 128 bytes are ours; anything longer is not a state we gave out.
     let wechat_state = wechat_state.ok_or(Reason::StateMissing)?;
     if wechat_state.len() > 128 {
@@ -156,38 +148,87 @@ async fn run(
         && logins::claim_attempt(&state.db, &attempt.id, &code_hash).await?;
     if !claimed {
         let current = logins::attempt(&state.db, &attempt.id).await?;
-        if current.and_then(|a| a.code_hash).as_deref() == Some(code_hash.as_str()) {
-            return replay(state, &attempt.id, &flow).await;
+        let same_code = current.and_then(|a| a.code_hash).as_deref() == Some(code_hash.as_str());
+        // WeChat's in-app browser sometimes calls back twice, with two codes and one state:
+        // the second ends like the first, and its code is never spent.
+        if same_code || flow.source.mode == SourceMode::Webpage {
+            return replay(state, &attempt.id, &flow, headers).await;
         }
         return Err(Reason::StateReused.into());
     }
-    let proved = prove(state, &flow, code).await;
-    let (outcome, user_id, detail) = match &proved {
-        Ok((user, created)) => (
-            LoginOutcome::Success,
-            Some(user.as_str()),
-            created.then(|| "new user".to_string()),
-        ),
-        Err(r) => (LoginOutcome::Refused(r.reason), None, r.detail.clone()),
-    };
-    logins::finish_attempt(&state.db, &attempt.id, user_id, outcome.code()).await?;
+    let escalated = get("step") == Some(webpage::ESCALATED);
+    // Once the code is claimed the attempt must get its outcome even if the browser goes away
+    // meanwhile (a repeated callback waits for it): the work runs in a task of its own.
+    let (task_state, code, id) = (state.clone(), code.to_string(), attempt.id.clone());
+    let (flow, proved, detail) = tokio::spawn(async move {
+        let proved = prove(&task_state, &flow, &code, escalated).await;
+        let (outcome, user_id, detail) = match &proved {
+            Ok(Proved::User(user, created)) => (
+                LoginOutcome::Success,
+                Some(user.as_str()),
+                created.then(|| "new user".to_string()),
+            ),
+            Ok(Proved::NeedsUserInfo) => (LoginOutcome::Escalated, None, None),
+            Err(r) => (LoginOutcome::Refused(r.reason), None, r.detail.clone()),
+        };
+        let finished = logins::finish_attempt(&task_state.db, &id, user_id, outcome.code()).await;
+        let proved = finished.map_err(Refusal::from).and(proved);
+        (flow, proved, detail)
+    })
+    .await
+    .map_err(|e| Refusal::with(Reason::StorageError, e.to_string()))?;
     match proved {
-        Ok((user, _)) => {
-            super::record(state, who, outcome, detail, Some(&user)).await;
+        Ok(Proved::User(user, _)) => {
+            super::record(state, who, LoginOutcome::Success, detail, Some(&user)).await;
             Ok(super::complete(state, None, &flow.req, &flow.app, &user, flow.source.id).await?)
+        }
+        Ok(Proved::NeedsUserInfo) => {
+            Ok(webpage::authorize(state, &flow, headers, webpage::USERINFO, true).await?)
         }
         Err(refusal) => Err(Stop::Refused(refusal)),
     }
 }
 
+/// What a code proved: the person, or (web page, base scope) that a user-info round is needed.
+enum Proved {
+    User(String, bool),
+    NeedsUserInfo,
+}
+
 /// The proof of the source's mode, and the person it names.
-async fn prove(state: &AppState, flow: &Flow, code: &str) -> Result<(String, bool), Refusal> {
-    let sighting = super::proof::oauth::sighting(state, &flow.credentials, code).await?;
-    super::resolve(state, &sighting, &flow.source).await
+async fn prove(
+    state: &AppState,
+    flow: &Flow,
+    code: &str,
+    escalated: bool,
+) -> Result<Proved, Refusal> {
+    let sighting = match flow.source.mode {
+        SourceMode::PcQrcode => {
+            super::proof::oauth::sighting(state, &flow.credentials, code).await?
+        }
+        SourceMode::Webpage => match webpage::prove(state, flow, code, escalated).await? {
+            webpage::Proof::Seen(s) => *s,
+            webpage::Proof::NeedsUserInfo => return Ok(Proved::NeedsUserInfo),
+        },
+        // No redirect of theirs comes back here.
+        SourceMode::PcMiniprogramQrcode
+        | SourceMode::Miniprogram
+        | SourceMode::MobileApp
+        | SourceMode::AppLaunchMiniprogram => {
+            return Err(Refusal::with(Reason::ModeUnavailable, "no OAuth callback"));
+        }
+    };
+    let (user, created) = super::resolve(state, &sighting, &flow.source).await?;
+    Ok(Proved::User(user, created))
 }
 
 /// The same callback again: waits for the first one's outcome and ends the same way.
-async fn replay(state: &AppState, id: &str, flow: &Flow) -> Result<Response, Stop> {
+async fn replay(
+    state: &AppState,
+    id: &str,
+    flow: &Flow,
+    headers: &HeaderMap,
+) -> Result<Response, Stop> {
     let deadline = tokio::time::Instant::now() + REPLAY_WAIT;
     loop {
         let attempt = logins::attempt(&state.db, id)
@@ -206,6 +247,12 @@ async fn replay(state: &AppState, id: &str, flow: &Flow) -> Result<Response, Sto
                     )
                     .await?),
                     (LoginOutcome::Refused(reason), _) => Err(Stop::Shown(reason.into())),
+                    (LoginOutcome::Escalated, _) => {
+                        Ok(
+                            webpage::authorize(state, flow, headers, webpage::USERINFO, true)
+                                .await?,
+                        )
+                    }
                     (LoginOutcome::Success, None) => Err(Stop::Shown(Reason::WeChatError.into())),
                 };
             }

@@ -12,7 +12,7 @@ use axum::response::Response;
 
 use super::refusal::{Reason, Refusal};
 use super::texts::lang_of;
-use super::{flow, mp_qrcode, pc_qrcode};
+use super::{flow, mp_qrcode, pc_qrcode, webpage};
 use crate::state::AppState;
 
 pub async fn start(
@@ -37,15 +37,20 @@ pub async fn start(
     let started = match flow.source.mode {
         SourceMode::PcQrcode => pc_qrcode::start(&state, &flow, &headers, lang).await,
         SourceMode::PcMiniprogramQrcode => Ok(mp_qrcode::page(&flow.req.id, &flow.source, lang)),
-        // The in-WeChat web page comes next; the other modes log in through the token
-        // endpoint or an app, not a browser redirect.
-        SourceMode::Webpage
-        | SourceMode::Miniprogram
-        | SourceMode::MobileApp
-        | SourceMode::AppLaunchMiniprogram => Err(Refusal::with(
-            Reason::ModeUnavailable,
-            format!("{} has no browser start", flow.source.mode.as_str()),
-        )),
+        SourceMode::Webpage => {
+            let here = format!(
+                "/login/wechat/{identifier}?{}",
+                &flow.back()["/login?".len()..]
+            );
+            webpage::start(&state, &flow, &headers, lang, &here).await
+        }
+        // These log in through the token endpoint or an app, not a browser redirect.
+        SourceMode::Miniprogram | SourceMode::MobileApp | SourceMode::AppLaunchMiniprogram => {
+            Err(Refusal::with(
+                Reason::ModeUnavailable,
+                format!("{} has no browser start", flow.source.mode.as_str()),
+            ))
+        }
     };
     match started {
         Ok(r) => r,

@@ -258,5 +258,15 @@ async fn handle(
         tracing::error!(error = %e, "authorize: cannot store the request");
         return back("temporarily_unavailable", "try again shortly");
     }
+    // Inside WeChat, an application with exactly one web-page source goes straight to it
+    // (`chooser=1` asks for the list instead).
+    if get("chooser") != Some("1")
+        && let Some(source) = crate::login::webpage::only_source(&state, &app, headers).await
+    {
+        let q: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("request", &id)
+            .finish();
+        return Redirect::to(&format!("/login/wechat/{source}?{q}")).into_response();
+    }
     Redirect::to(&format!("/login?request={id}")).into_response()
 }

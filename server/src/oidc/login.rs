@@ -47,7 +47,9 @@ pub async fn view(
         .await
         .map_err(failed)?
         .into_iter()
-        .filter(|s| s.enabled && app.sources.contains(&s.id))
+        .filter(|s| s.enabled && app.sources.contains(&s.id) && s.mode.starts_in_browser())
+        // Inside WeChat nobody can scan their own screen.
+        .filter(|s| !(in_wechat && s.mode.scans_a_screen()))
         .collect();
     sources.sort_by_key(|s| (rank(s.mode, in_wechat), s.id));
     let query: String = form_urlencoded::Serializer::new(String::new())

@@ -34,6 +34,9 @@ pub struct Switches {
     /// Send `is_snapshotuser` for every app, not only official accounts (where WeChat sends
     /// it): lets a website login's refusal of snapshot visitors be exercised.
     pub snapshot_everywhere: Option<bool>,
+    /// In-WeChat authorization calls the callback twice, with two codes and the same state
+    /// (as WeChat's in-app browser sometimes does).
+    pub double_callback: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -87,6 +90,7 @@ impl Faults {
         s.expired_code_42003 = new.expired_code_42003.or(s.expired_code_42003);
         s.grace_seconds = new.grace_seconds.or(s.grace_seconds);
         s.snapshot_everywhere = new.snapshot_everywhere.or(s.snapshot_everywhere);
+        s.double_callback = new.double_callback.or(s.double_callback);
     }
 }
 

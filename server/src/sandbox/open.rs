@@ -13,12 +13,12 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 use super::html::{error_page, esc, js, page};
-use super::image::qr_svg;
 use super::live::{
     PendingConsent, QR_LIFETIME, QrLogin, QrStatus, SHORT_CODE_LIFETIME, WEBSITE_CODE_LIFETIME,
 };
 use super::world::AppKind;
 use super::{MOUNT, Sandbox, SharedSandbox, ids, origin};
+use crate::web::qr::qr_svg;
 
 /// At most this many QR logins and consent pages wait at once.
 const MAX_PENDING: usize = 100_000;
@@ -463,24 +463,57 @@ pub async fn check_authorize(sb: &Sandbox, raw_query: &str) -> Result<AuthorizeR
     })
 }
 
-/// The redirect after the user's answer: with a code when allowed; when denied, with only the
+/// The redirects after the user's answer: with a code when allowed (a second one, with a fresh
+/// code and the same state, when the double-callback switch is on); when denied, with only the
 /// state if the refusal switch is on, otherwise none.
-pub fn authorize_answer(
+pub fn authorize_answers(
     sb: &Sandbox,
     req: &AuthorizeRequest,
     persona: i64,
     allow: bool,
-) -> Option<String> {
+) -> Vec<String> {
     if allow {
-        let code = issue_code(sb, &req.appid, persona, &req.scope, SHORT_CODE_LIFETIME);
-        return Some(callback_url(
-            &req.redirect_uri,
-            Some(&code),
-            req.state.as_deref(),
-        ));
+        let twice = sb.live().faults.switches.double_callback.unwrap_or(false);
+        let times = if twice { 2 } else { 1 };
+        return (0..times)
+            .map(|_| {
+                let code = issue_code(sb, &req.appid, persona, &req.scope, SHORT_CODE_LIFETIME);
+                callback_url(&req.redirect_uri, Some(&code), req.state.as_deref())
+            })
+            .collect();
     }
     let redirects = sb.live().faults.switches.refusal_redirects.unwrap_or(false);
-    redirects.then(|| callback_url(&req.redirect_uri, None, req.state.as_deref()))
+    redirects
+        .then(|| callback_url(&req.redirect_uri, None, req.state.as_deref()))
+        .into_iter()
+        .collect()
+}
+
+/// Where the browser goes after the answer: one redirect, or (double callback) a page that
+/// loads the first callback in the background and then navigates to the second.
+fn answer_response(to: &[String]) -> Response {
+    match to {
+        [first, second, ..] => {
+            let urls = serde_json::json!([first, second])
+                .to_string()
+                .replace('<', "\\u003c");
+            page(
+                "微信授权",
+                "",
+                &format!(
+                    "<p data-testid=\"double-callback\">…</p><script>var u={urls};\
+fetch(u[0],{{credentials:'include',redirect:'manual'}}).catch(function(){{}})\
+.then(function(){{location.replace(u[1]);}});</script>"
+                ),
+            )
+        }
+        [only] => Redirect::to(only).into_response(),
+        [] => page(
+            "微信授权",
+            "",
+            "<h1>已拒绝</h1><p data-testid=\"denied\">You declined.</p>",
+        ),
+    }
 }
 
 fn persona_from_cookie(headers: &HeaderMap) -> Option<i64> {
@@ -531,8 +564,7 @@ async fn authorize(
         );
     };
     if req.scope == "snsapi_base" {
-        let to = authorize_answer(&sb, &req, persona.id, true).unwrap_or_default();
-        return Redirect::to(&to).into_response();
+        return answer_response(&authorize_answers(&sb, &req, persona.id, true));
     }
     let consent = ids::login_code();
     {
@@ -592,12 +624,10 @@ async fn decide(State(sb): State<SharedSandbox>, Form(d): Form<Decision>) -> Res
         scope: "snsapi_userinfo".into(),
         state: pending.state,
     };
-    match authorize_answer(&sb, &req, pending.persona, d.answer == "allow") {
-        Some(to) => Redirect::to(&to).into_response(),
-        None => page(
-            "微信授权",
-            "",
-            "<h1>已拒绝</h1><p data-testid=\"denied\">You declined.</p>",
-        ),
-    }
+    answer_response(&authorize_answers(
+        &sb,
+        &req,
+        pending.persona,
+        d.answer == "allow",
+    ))
 }

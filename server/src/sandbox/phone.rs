@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::entities::persona;
 use super::live::{CodeGrant, Live, SHORT_CODE_LIFETIME, WEBSITE_CODE_LIFETIME};
-use super::open::{answer_qr, authorize_answer, check_authorize, issue_code, scan_qr};
+use super::open::{answer_qr, authorize_answers, check_authorize, issue_code, scan_qr};
 use super::world::AppKind;
 use super::{MOUNT, SharedSandbox, ids, origin};
 use crate::web::ApiError;
@@ -273,8 +273,8 @@ async fn authorize(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Respo
     })?;
     // snsapi_base is silent: there is nothing to deny.
     let allow = req.allow || checked.scope == "snsapi_base";
-    let redirect = authorize_answer(&sb, &checked, persona.id, allow);
-    Ok(Json(json!({ "redirect": redirect })).into_response())
+    let redirects = authorize_answers(&sb, &checked, persona.id, allow);
+    Ok(Json(json!({ "redirect": redirects.first(), "redirects": redirects })).into_response())
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 //! use it without pulling in the router or the state.
 
 mod error;
+pub mod qr;
 
 pub use error::{ApiError, json_body};
 

@@ -293,26 +293,25 @@ async fn a_valid_request_leads_to_the_login_page_with_the_applications_sources()
         !page.body.contains("Unassociated source"),
         "an unassociated source is shown"
     );
-    // On a computer the QR login comes first; in WeChat's browser the in-WeChat mode does.
-    let first = |body: &str| {
-        let qr = body.find("微信扫码登录").unwrap();
-        let oa = body.find("微信内登录").unwrap();
-        if qr < oa { "pc" } else { "wechat" }
-    };
-    assert_eq!(first(&page.body), "pc");
-    let in_wechat = app
-        .send(
+    // On a computer both show; in WeChat's browser (where nobody can scan their own screen)
+    // the QR login is hidden and the in-WeChat mode remains. WeCom's browser is not WeChat.
+    let qr = page.body.find("微信扫码登录").unwrap();
+    let oa = page.body.find("微信内登录").unwrap();
+    assert!(qr < oa, "on a computer the QR login comes first");
+    let with_ua = |ua: &'static str| {
+        app.send(
             Request::get(format!("/login?request={request}"))
                 .header(header::HOST, HOST)
-                .header(
-                    header::USER_AGENT,
-                    "Mozilla/5.0 (iPhone) MicroMessenger/8.0.50",
-                )
+                .header(header::USER_AGENT, ua)
                 .body(Body::empty())
                 .unwrap(),
         )
-        .await;
-    assert_eq!(first(&in_wechat.body), "wechat");
+    };
+    let in_wechat = with_ua("Mozilla/5.0 (iPhone) MicroMessenger/8.0.50").await;
+    assert!(in_wechat.body.contains("微信内登录"), "{}", in_wechat.body);
+    assert!(!in_wechat.body.contains("微信扫码登录"));
+    let wecom = with_ua("Mozilla/5.0 (iPhone) MicroMessenger/8.0.50 wxwork/4.1.0").await;
+    assert!(wecom.body.contains("微信扫码登录"));
 
     // After ten minutes the request is gone: a readable page, no buttons.
     app.clock.advance(Duration::minutes(11));

@@ -28,6 +28,21 @@ pub struct Rp {
 #[derive(Default, Clone)]
 pub struct Browser {
     pub cookies: HashMap<String, String>,
+    /// The user agent it sends (a desktop browser unless set).
+    pub ua: Option<String>,
+}
+
+/// WeChat's in-app browser on a phone.
+pub const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN";
+
+impl Browser {
+    /// A browser inside WeChat.
+    pub fn wechat() -> Browser {
+        Browser {
+            ua: Some(WECHAT_UA.into()),
+            ..Browser::default()
+        }
+    }
 }
 
 pub struct Answer {
@@ -90,7 +105,10 @@ impl Browser {
             .collect();
         let r = request
             .header("cookie", cookie.join("; "))
-            .header("user-agent", "Mozilla/5.0 (test browser)")
+            .header(
+                "user-agent",
+                self.ua.as_deref().unwrap_or("Mozilla/5.0 (test browser)"),
+            )
             .send()
             .await
             .unwrap();

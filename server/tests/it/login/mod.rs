@@ -11,3 +11,4 @@ pub mod harness;
 mod mp_qrcode;
 mod sso;
 mod two_processes;
+mod webpage;
