@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use crate::model::{
     ApiTokenView, ApplicationInput, ApplicationView, ApplicationWithSecret, ConsoleError,
-    InstanceInfo, LoginView, LogoChange, NewApiToken, SourceInput, SourceView,
+    InstanceInfo, LogoChange, NewApiToken, SourceInput, SourceView,
 };
 
 /// What the server knows about the caller, put on every request by the server's middleware.
@@ -73,9 +73,6 @@ pub trait ConsoleBackend: Send + Sync + 'static {
     ) -> Result<Vec<crate::model::AuditEntry>, BackendError>;
     /// The catalog operations the console's pages use: the management API's, as `admin`.
     fn catalog(&self) -> &dyn ConsoleCatalog;
-    /// The hosted login page of a pending authorization request (`NotFound` once it expired).
-    /// `in_wechat`: the browser is WeChat's, whose modes come first.
-    async fn login_view(&self, request: &str, in_wechat: bool) -> Result<LoginView, ConsoleError>;
     /// A user's profile, identities and claims (`NotFound` for an unknown id).
     async fn user(&self, admin: &Admin, id: &str) -> Result<crate::model::UserView, ConsoleError>;
     /// The newest login-log lines first, filtered.

@@ -22,8 +22,8 @@ use leptos_router::{
 
 use crate::i18n::{LangSignal, initial_lang};
 use crate::pages::{
-    applications, experience::ExperienceResult, layout::ConsoleLayout, login::LoginPage,
-    not_found::NotFound, sections, signin::SignInPage, sources, tokens,
+    applications, experience::ExperienceResult, layout::ConsoleLayout, not_found::NotFound,
+    sections, signin::SignInPage, sources, tokens,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -65,7 +65,6 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage />
-                <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/console/experience/result") view=ExperienceResult />
                 <ParentRoute path=path!("/console") view=ConsoleLayout>
                     <Route path=path!("") view=sections::Overview />

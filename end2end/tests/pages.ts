@@ -2,7 +2,9 @@
 import { expect, type Page } from "@playwright/test";
 
 export async function hydrated(page: Page) {
-  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  // Console pages are ready once hydrated; end-user pages (built on the server) say so with
+  // data-ready, set at once or by their script.
+  await expect(page.locator("body[data-hydrated='true'], body[data-ready='true']")).toHaveCount(1);
 }
 
 /** The administrator's password the test server was started with. */

@@ -48,7 +48,7 @@ struct Setup {
 
 /// One complete login as `persona`; panics on any unexpected answer.
 async fn login(http: &reqwest::Client, s: &Setup, persona: i64) {
-    let challenge = datong::oidc::grants::s256(VERIFIER);
+    let challenge = datong::tokens::grants::s256(VERIFIER);
     let q = form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", &s.client_id)
         .append_pair("redirect_uri", REDIRECT)

@@ -229,7 +229,7 @@ async fn main() {
         .append_pair("redirect_uri", REDIRECT)
         .append_pair("response_type", "code")
         .append_pair("scope", "openid")
-        .append_pair("code_challenge", &datong::oidc::grants::s256(VERIFIER))
+        .append_pair("code_challenge", &datong::tokens::grants::s256(VERIFIER))
         .append_pair("code_challenge_method", "S256")
         .finish();
     let r = http

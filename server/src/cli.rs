@@ -154,7 +154,7 @@ pub fn run() -> anyhow::Result<()> {
                 let key =
                     crate::crypto::master_key::load_or_create(&cfg).map_err(|e| anyhow!(e))?;
                 let db = crate::startup::open_database(&cfg).await?;
-                let keys = crate::oidc::SigningKeys::new(
+                let keys = crate::tokens::SigningKeys::new(
                     db,
                     crate::crypto::secret_box::SecretBox::new(key.expose()),
                     Arc::new(SystemClock),

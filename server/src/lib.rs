@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod console;
 pub mod crypto;
+pub mod experience;
 pub mod http;
 pub mod identity;
 pub mod login;
@@ -19,6 +20,8 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod tickets;
+pub mod tokens;
 pub mod web;
 pub mod wechat;
 

@@ -12,9 +12,9 @@ use crate::clock::Clock;
 use crate::console::ConsoleService;
 use crate::crypto::secret::Secret;
 use crate::crypto::secret_box::SecretBox;
-use crate::oidc::SigningKeys;
-use crate::oidc::grants::Grants;
 use crate::sandbox::{Sandbox, SharedSandbox};
+use crate::tokens::SigningKeys;
+use crate::tokens::grants::Grants;
 use crate::wechat::client::{DEFAULT_TIMEOUT, WECHAT_API, WECHAT_OPEN};
 use crate::wechat::{TokenService, WeChatClient};
 
@@ -55,7 +55,7 @@ pub struct AppState {
     /// private deployment.
     pub default_miniprogram: Option<(String, Secret<String>)>,
     /// Where mini-program code tickets' status changes meet the pages following them.
-    pub tickets: crate::login::ticket::hub::Hub,
+    pub tickets: crate::tickets::hub::Hub,
     /// Mini-program code tickets one address may create per minute.
     pub ticket_limit: u32,
     master_key: [u8; 32],
@@ -126,6 +126,24 @@ impl AppState {
             self.clock.clone(),
             self.issuer.clone(),
         );
+        self.with_instance()
+    }
+
+    /// Tells the catalog's rules and the console what this instance is (its default mini
+    /// program, whether WeChat is simulated, its public URL).
+    fn with_instance(mut self) -> AppState {
+        let instance = app::model::InstanceInfo {
+            default_miniprogram_appid: self.default_miniprogram.as_ref().map(|(a, _)| a.clone()),
+            wechat_simulated: self.sandbox.is_some(),
+            public_url: self.issuer.clone(),
+        };
+        self.catalog = self.catalog.clone().with_instance(instance);
+        self.console = Arc::new(ConsoleService::new(
+            self.db.clone(),
+            self.clock.clone(),
+            self.session_hours,
+            self.catalog.clone(),
+        ));
         self
     }
 
@@ -142,18 +160,7 @@ impl AppState {
                 (appid, Secret::new(secret))
             })
         });
-        let instance = app::model::InstanceInfo {
-            default_miniprogram_appid: self.default_miniprogram.as_ref().map(|(a, _)| a.clone()),
-            wechat_simulated: simulated,
-        };
-        self.catalog = self.catalog.clone().with_instance(instance);
-        self.console = Arc::new(ConsoleService::new(
-            self.db.clone(),
-            self.clock.clone(),
-            self.session_hours,
-            self.catalog.clone(),
-        ));
-        self
+        self.with_instance()
     }
 
     /// Points the WeChat client at `api` / `open` and, with `sandbox`, serves the sandbox.

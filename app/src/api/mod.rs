@@ -82,21 +82,3 @@ pub async fn audit_log() -> Result<Vec<crate::model::AuditEntry>, ServerFnError>
 
 pub mod catalog;
 pub mod people;
-
-/// The hosted login page's data for authorization request `request`.
-#[server(prefix = "/api/session", endpoint = "login_view", input = leptos::server_fn::codec::Json)]
-pub async fn login_view(
-    request: String,
-) -> Result<crate::model::LoginView, crate::model::ConsoleError> {
-    use crate::model::ConsoleError;
-    let parts = request_parts().map_err(|e| ConsoleError::Failed(e.to_string()))?;
-    let in_wechat = parts
-        .headers
-        .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(crate::model::in_wechat_browser);
-    backend()
-        .map_err(|e| ConsoleError::Failed(e.to_string()))?
-        .login_view(&request, in_wechat)
-        .await
-}

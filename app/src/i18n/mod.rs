@@ -2,7 +2,6 @@
 //! string means adding it to both tables (the compiler enforces it).
 
 pub mod catalog;
-pub mod login;
 pub mod people;
 
 use leptos::prelude::*;

@@ -386,6 +386,10 @@ pub struct InstanceInfo {
     pub default_miniprogram_appid: Option<String>,
     /// Whether that mini program (and all of WeChat) is the built-in sandbox.
     pub wechat_simulated: bool,
+    /// This instance's public URL (the OpenID Connect issuer): the host an official account
+    /// must allow for web authorization, and the start of every URL the console shows.
+    #[serde(default)]
+    pub public_url: String,
 }
 
 /// What an edit does to a source's logo.
@@ -396,23 +400,4 @@ pub enum LogoChange {
     Remove,
     /// New image bytes (PNG or JPEG, at most 1 MB).
     Set(Vec<u8>),
-}
-
-/// The hosted login page for one authorization request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoginView {
-    pub app_name: String,
-    /// Where the application's logo is served, if it has one.
-    pub app_logo: Option<String>,
-    /// One per enabled identity source of the application, in the order shown.
-    pub buttons: Vec<LoginButton>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoginButton {
-    pub display_name: String,
-    pub mode: SourceMode,
-    pub href: String,
-    /// Show `href` inside the page (an iframe holding WeChat's QR code) rather than as a link.
-    pub embedded: bool,
 }

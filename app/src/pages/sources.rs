@@ -226,6 +226,14 @@ fn SourceEditor(view: SourceView) -> impl IntoView {
             <div class="grid grid-cols-1 gap-8 xl:grid-cols-3">
                 <div class="xl:col-span-2">
                     <SourceForm mode current=Some(current) />
+                    {(mode == SourceMode::Webpage)
+                        .then(|| {
+                            view! {
+                                <super::webpage_hints::WebpageHints applications=Signal::derive(move || {
+                                    current.get().applications
+                                }) />
+                            }
+                        })}
                 </div>
                 <AssociationPanel
                     side=Side::Source

@@ -3,7 +3,6 @@
 
 pub mod admins;
 pub mod catalog;
-pub mod experience;
 pub mod people;
 pub mod service;
 pub mod throttle;

@@ -7,8 +7,8 @@ use sea_orm::DatabaseConnection;
 use super::shown_time as time;
 use crate::clock::Clock;
 use crate::identity::Identities;
-use crate::oidc::claims::{Person, user_claims};
 use crate::store::logins::{self, LogFilter};
+use crate::tokens::claims::{Person, user_claims};
 
 fn failed(e: impl std::fmt::Display) -> ConsoleError {
     tracing::error!(error = %e, "console: storage unavailable");

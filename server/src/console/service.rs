@@ -148,21 +148,6 @@ impl ConsoleBackend for ConsoleService {
         &self.catalog
     }
 
-    async fn login_view(
-        &self,
-        request: &str,
-        in_wechat: bool,
-    ) -> Result<app::model::LoginView, app::model::ConsoleError> {
-        crate::oidc::login::view(
-            &self.db,
-            &self.catalog.0,
-            self.clock.now(),
-            request,
-            in_wechat,
-        )
-        .await
-    }
-
     async fn user(
         &self,
         _admin: &Admin,

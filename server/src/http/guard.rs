@@ -40,6 +40,18 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let admin_page = path == "/console" || path.starts_with("/console/");
     let signin_page = path == "/signin";
 
+    // The end user's forms (finishing a mini-program code login, creating an account instead
+    // of binding) come from our own pages too.
+    let login_form = path.starts_with("/login/") && req.method() == Method::POST;
+    if login_form && !same_origin(req.headers(), &state.http, meta.secure) {
+        tracing::warn!(path, "cross-site login form refused");
+        return crate::login::page::problem(
+            StatusCode::FORBIDDEN,
+            "This form was sent from another site.",
+            "此表单来自其他网站。",
+            None,
+        );
+    }
     if browser_call
         && req.method() != Method::GET
         && !same_origin(req.headers(), &state.http, meta.secure)

@@ -69,6 +69,12 @@ pub fn router(state: AppState) -> Router {
             "/oauth/logout",
             get(crate::oidc::end_session::logout).post(crate::oidc::end_session::logout_post),
         )
+        .route("/login", get(crate::login::hosted::page))
+        .route("/login/bind/{handle}", get(crate::login::binding::page))
+        .route(
+            "/login/bind/{handle}/create",
+            post(crate::login::binding::create),
+        )
         .route(
             "/login/wechat/{identifier}",
             get(crate::login::start::start),
@@ -78,20 +84,24 @@ pub fn router(state: AppState) -> Router {
             get(crate::login::redirect::callback),
         )
         .route(
-            crate::console::experience::CALLBACK,
-            get(crate::console::experience::callback),
+            crate::experience::CALLBACK,
+            get(crate::experience::callback),
         )
         .route(
             "/console/experience/{client_id}",
-            get(crate::console::experience::start),
+            get(crate::experience::start),
+        )
+        .route(
+            "/console/experience/{client_id}/initiate",
+            get(crate::experience::initiate),
         )
         .route(
             "/console/experience/{client_id}/logout",
-            get(crate::console::experience::logout),
+            get(crate::experience::logout),
         )
         .route(
             "/login/app-logo/{client_id}",
-            get(crate::oidc::login::app_logo),
+            get(crate::login::hosted::app_logo),
         )
         .merge(api_v1::router())
         .merge(crate::login::mp_qrcode::router())

@@ -25,7 +25,7 @@ pub use profile::{Observed, Profile};
 pub const WECHAT: &str = "wechat";
 
 /// One sighting of a WeChat identity, as a login produced it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sighting {
     pub appid: String,
     pub openid: String,
@@ -146,6 +146,51 @@ impl Identities {
             Some(u) => db::unionid_owner(&self.db, u).await?.is_some(),
             None => false,
         })
+    }
+
+    /// Binds a sighting nobody holds to the existing user `user_id` (ask-to-bind, after the
+    /// person proved that account), with an audit entry, in one transaction. `Ok(None)` when it
+    /// cannot be bound without breaking a rule: the identity or its unionid belongs to someone
+    /// else by now.
+    pub async fn bind(
+        &self,
+        s: &Sighting,
+        user_id: &str,
+        actor: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let _turn = match &self.queue {
+            Some(queue) => Some(queue.lock().await),
+            None => None,
+        };
+        let txn = self.db.begin_with_options(options).await?;
+        if let Some(found) = db::find_identity(&txn, WECHAT, &s.appid, &s.openid).await? {
+            return Ok((found.user_id == user_id).then(|| user_id.to_string()));
+        }
+        if let Some(unionid) = &s.unionid
+            && db::claim_unionid(&txn, unionid, user_id).await? != user_id
+        {
+            return Ok(None);
+        }
+        let holder = self.attach(&txn, s, user_id).await?;
+        let after = serde_json::json!({
+            "appid": s.appid, "openid": s.openid, "unionid": s.unionid, "user_id": holder,
+        });
+        store::audit::record(
+            &txn,
+            self.clock.now(),
+            actor,
+            "identity.bind",
+            &format!("user:{holder}"),
+            None,
+            Some(after.to_string()),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Some(holder))
     }
 
     /// Resolves the sighting in one transaction: every read and write below sees one state,

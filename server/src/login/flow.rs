@@ -1,7 +1,9 @@
 //! What every mode checks before it goes to WeChat and again before it lets anyone in: the
 //! authorization request is live; the source exists, is switched on and is enabled for the
 //! request's application; and it has credentials to use (its own, or the instance's default
-//! mini program for a mini-program code without private deployment).
+//! mini program for a mini-program code without private deployment). A login may also have no
+//! authorization request: the source's direct login link, which ends at the source's callback
+//! URL instead of an application.
 
 use app::model::{ApplicationView, SourceMode, SourceView};
 
@@ -12,23 +14,59 @@ use crate::state::AppState;
 use crate::store::auth_requests;
 use crate::store::entities::auth_request;
 
-/// An open login: the request, its application, the source and the credentials to use.
+/// What an attempt, a ticket or a binding keeps as its request id for a direct login.
+pub const DIRECT: &str = "direct";
+
+/// Where a login ends.
+pub enum Target {
+    /// An application's authorization request: a code for the application.
+    App {
+        req: Box<auth_request::Model>,
+        app: Box<ApplicationView>,
+    },
+    /// The source's direct login link: its callback URL, as a third-party-initiated login.
+    Direct,
+}
+
+impl Target {
+    /// The request id the login's rows keep.
+    pub fn request_id(&self) -> &str {
+        match self {
+            Target::App { req, .. } => &req.id,
+            Target::Direct => DIRECT,
+        }
+    }
+}
+
+/// An open login: where it ends, the source and the credentials to use.
 pub struct Flow {
-    pub req: auth_request::Model,
-    pub app: ApplicationView,
+    pub target: Target,
     pub source: SourceView,
     pub credentials: Credentials,
 }
 
 impl Flow {
-    /// Where the person can choose again: the hosted login page of this request.
+    /// Where the person can choose again: the hosted login page of the request, or the direct
+    /// link again.
     pub fn back(&self) -> String {
-        back(&self.req.id)
+        match &self.target {
+            Target::App { req, .. } => back(&req.id),
+            Target::Direct => format!("/login/wechat/{}", self.source.identifier),
+        }
+    }
+
+    /// The query that starts this login again at a source's start route.
+    pub fn start_query(&self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("request", self.target.request_id())
+            .finish()
     }
 
     /// `who` with what the log line knows once the flow is open.
     pub fn describe(&self, who: &mut Attempt) {
-        who.client_id = Some(self.app.client_id.clone());
+        if let Target::App { app, .. } = &self.target {
+            who.client_id = Some(app.client_id.clone());
+        }
         who.source_identifier = Some(self.source.identifier.clone());
         who.mode = Some(super::Via::Mode(self.source.mode));
     }
@@ -49,16 +87,29 @@ pub async fn request(state: &AppState, id: &str) -> Result<auth_request::Model, 
         .ok_or_else(|| Reason::RequestExpired.into())
 }
 
-/// Opens a login of request `request_id` with the source named `identifier`.
-pub async fn open(state: &AppState, request_id: &str, identifier: &str) -> Result<Flow, Refusal> {
+/// Where request `request_id` ends: its application, or the direct link's callback URL.
+pub async fn target(state: &AppState, request_id: &str) -> Result<Target, Refusal> {
+    if request_id == DIRECT {
+        return Ok(Target::Direct);
+    }
     let req = request(state, request_id).await?;
-    with_request(state, req, identifier).await
+    let app = state.catalog.get_application(req.application_id).await?;
+    Ok(Target::App {
+        req: Box::new(req),
+        app: Box::new(app),
+    })
 }
 
-/// Opens a login of a request already read with the source named `identifier`.
-pub async fn with_request(
+/// Opens a login of request `request_id` (or [`DIRECT`]) with the source named `identifier`.
+pub async fn open(state: &AppState, request_id: &str, identifier: &str) -> Result<Flow, Refusal> {
+    let target = target(state, request_id).await?;
+    with_target(state, target, identifier).await
+}
+
+/// Opens a login of a target already read with the source named `identifier`.
+pub async fn with_target(
     state: &AppState,
-    req: auth_request::Model,
+    target: Target,
     identifier: &str,
 ) -> Result<Flow, Refusal> {
     let (source, own) = state
@@ -66,18 +117,18 @@ pub async fn with_request(
         .source_for_login(identifier)
         .await?
         .ok_or_else(|| Refusal::with(Reason::SourceUnavailable, "no such source"))?;
-    checked(state, req, source, own).await
+    checked(state, target, source, own).await
 }
 
 /// Opens again a login begun with source `source_id` (a callback, a confirmation): everything
 /// is checked as at the start, since the source may have been switched off meanwhile.
 pub async fn reopen(state: &AppState, request_id: &str, source_id: i64) -> Result<Flow, Refusal> {
-    let req = request(state, request_id).await?;
+    let target = target(state, request_id).await?;
     let source = state.catalog.get_source(source_id).await?;
     if uses_default(&source) {
-        return checked(state, req, source, None).await;
+        return checked(state, target, source, None).await;
     }
-    with_request(state, req, &source.identifier).await
+    with_target(state, target, &source.identifier).await
 }
 
 /// Mini-program sources without private deployment use the instance's default mini program.
@@ -90,17 +141,20 @@ fn uses_default(source: &SourceView) -> bool {
 
 async fn checked(
     state: &AppState,
-    req: auth_request::Model,
+    target: Target,
     source: SourceView,
     own: Option<Credentials>,
 ) -> Result<Flow, Refusal> {
-    if !source.enabled || !source.applications.contains(&req.application_id) {
+    let for_app = match &target {
+        Target::App { req, .. } => source.applications.contains(&req.application_id),
+        Target::Direct => true,
+    };
+    if !source.enabled || !for_app {
         return Err(Refusal::with(
             Reason::SourceUnavailable,
             "disabled or not enabled for the application",
         ));
     }
-    let app = state.catalog.get_application(req.application_id).await?;
     let credentials = if uses_default(&source) {
         state.default_miniprogram.clone()
     } else {
@@ -109,8 +163,7 @@ async fn checked(
     let credentials = credentials
         .ok_or_else(|| Refusal::with(Reason::SourceUnconfigured, "no AppID and AppSecret"))?;
     Ok(Flow {
-        req,
-        app,
+        target,
         source,
         credentials,
     })

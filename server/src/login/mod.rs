@@ -5,7 +5,9 @@
 //! ([`refusal`]) shown in one layout ([`page`]) with one text catalogue ([`texts`]). Each mode is
 //! a match arm of [`start`] and a small module; mini-program codes share [`ticket`].
 
+pub mod binding;
 pub mod flow;
+pub mod hosted;
 pub mod mp_qrcode;
 pub mod page;
 pub mod pc_qrcode;
@@ -26,10 +28,10 @@ use chrono::{DateTime, Utc};
 
 use crate::crypto::token::{random_token, token_hash};
 use crate::identity::{Outcome, Policy, Sighting};
-use crate::oidc::grants::CodeRequest;
 use crate::state::AppState;
 use crate::store::entities::auth_request;
 use crate::store::logins::{self, LogLine};
+use crate::tokens::grants::CodeRequest;
 use refusal::{Reason, Refusal};
 
 /// The cookie that binds a WeChat `state` to the browser that started the login.
@@ -103,6 +105,10 @@ pub enum LoginOutcome {
     Refused(Reason),
     /// A web-page attempt that went on to a `snsapi_userinfo` round (attempts only, not logged).
     Escalated,
+    /// A new identity joined the existing account the person logged in to (ask-to-bind).
+    Bound,
+    /// The person declined to bind and got a new account (ask-to-bind).
+    Declined,
 }
 
 impl LoginOutcome {
@@ -111,6 +117,8 @@ impl LoginOutcome {
             LoginOutcome::Success => "success",
             LoginOutcome::Refused(r) => r.code(),
             LoginOutcome::Escalated => "escalated",
+            LoginOutcome::Bound => "bound",
+            LoginOutcome::Declined => "bind_declined",
         }
     }
 
@@ -119,6 +127,8 @@ impl LoginOutcome {
         match code {
             "success" => LoginOutcome::Success,
             "escalated" => LoginOutcome::Escalated,
+            "bound" => LoginOutcome::Bound,
+            "bind_declined" => LoginOutcome::Declined,
             other => LoginOutcome::Refused(Reason::from_code(other).unwrap_or(Reason::WeChatError)),
         }
     }
@@ -267,6 +277,39 @@ pub async fn complete(
     let now = state.clock.now();
     let cookie = sso::start(state, user_id, source_id, now).await?;
     code_for_app(state, req, app, user_id, now, Some(cookie)).await
+}
+
+/// [`complete`] for a flow's target: the application's code, or, for the direct login link,
+/// the source's callback URL as an OpenID Connect third-party-initiated login (`iss` and
+/// `target_link_uri` only: never a code or token), after which the business page starts an
+/// ordinary authorization request that the new single sign-on session answers without a scan.
+pub async fn finish(
+    state: &AppState,
+    who: Option<&Attempt>,
+    target: &flow::Target,
+    source: &app::model::SourceView,
+    user_id: &str,
+) -> Result<Response, Refusal> {
+    match target {
+        flow::Target::App { req, app } => complete(state, who, req, app, user_id, source.id).await,
+        flow::Target::Direct => {
+            if let Some(who) = who {
+                let detail = Some("direct login link".to_string());
+                record(state, who, LoginOutcome::Success, detail, Some(user_id)).await;
+            }
+            let now = state.clock.now();
+            let cookie = sso::start(state, user_id, source.id, now).await?;
+            let mut url = url::Url::parse(&source.callback_url)
+                .map_err(|e| Refusal::with(Reason::SourceUnconfigured, e.to_string()))?;
+            url.query_pairs_mut()
+                .append_pair("iss", &state.issuer)
+                .append_pair("target_link_uri", &source.callback_url);
+            Ok(with_cookie(
+                Redirect::to(url.as_str()).into_response(),
+                &cookie,
+            ))
+        }
+    }
 }
 
 /// `response` with a `Set-Cookie` header added.

@@ -30,8 +30,18 @@ img.code{max-width:100%;height:auto}\
 iframe{max-width:100%;border:0}";
 
 /// A whole page in `lang` around `body` (already escaped HTML). `here` is the page's own path,
-/// for the language switch to come back to.
+/// for the language switch to come back to. The page is ready as it arrives
+/// (`data-ready="true"`, what browser tests wait for).
 pub fn document(lang: Lang, title: &str, body: &str, here: Option<&str>) -> Html<String> {
+    layout(lang, title, body, here, " data-ready=\"true\"")
+}
+
+/// [`document`] for a page whose script marks it ready once it has started.
+pub fn scripted_document(lang: Lang, title: &str, body: &str, here: Option<&str>) -> Html<String> {
+    layout(lang, title, body, here, "")
+}
+
+fn layout(lang: Lang, title: &str, body: &str, here: Option<&str>, ready: &str) -> Html<String> {
     let t = texts::texts(lang);
     let switch = here
         .map(|here| {
@@ -57,7 +67,7 @@ pub fn document(lang: Lang, title: &str, body: &str, here: Option<&str>) -> Html
     Html(format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>{STYLE}</style></head>\
-<body><div class=\"top\">{switch}</div><main class=\"card\">{body}</main></body></html>",
+<body{ready}><div class=\"top\">{switch}</div><main class=\"card\">{body}</main></body></html>",
         lang.code(),
         esc(title),
     ))

@@ -17,8 +17,9 @@ pub async fn start(
     flow: &Flow,
     headers: &HeaderMap,
     lang: Lang,
+    binding: Option<String>,
 ) -> Result<Response, Refusal> {
-    let (wechat_state, cookie) = super::redirect::begin(state, flow, headers).await?;
+    let (wechat_state, cookie) = super::redirect::begin(state, flow, headers, binding).await?;
     let redirect_uri = super::redirect::callback_url(state, &flow.source.identifier);
     let url = state.wechat.client().qrconnect_url(&QrConnect {
         appid: &flow.credentials.0,

@@ -16,8 +16,9 @@ use axum::response::Response;
 use sea_orm::Set;
 
 use super::flow::{self, Flow};
+use super::proof::Proof;
 use super::refusal::{Reason, Refusal};
-use super::{Attempt, Browser, LoginOutcome, webpage};
+use super::{Attempt, Browser, LoginOutcome, binding, webpage};
 use crate::crypto::token::{random_alnum_token, token_hash};
 use crate::state::AppState;
 use crate::store::entities::login_attempt;
@@ -39,17 +40,19 @@ pub fn callback_url(state: &AppState, identifier: &str) -> String {
 
 /// A new attempt of `flow` bound to this browser: the WeChat `state` (letters and digits, as
 /// the in-WeChat authorization requires) and the cookie that binds the browser.
+/// `binding`: the pending binding this login proves an account for, if any.
 pub async fn begin(
     state: &AppState,
     flow: &Flow,
     headers: &HeaderMap,
+    binding: Option<String>,
 ) -> Result<(String, String), Refusal> {
     let now = state.clock.now();
     let browser = Browser::of(headers);
     let wechat_state = random_alnum_token();
     let row = login_attempt::ActiveModel {
         id: Set(token_hash(&wechat_state)),
-        request_id: Set(flow.req.id.clone()),
+        request_id: Set(flow.target.request_id().to_string()),
         source_id: Set(flow.source.id),
         browser_hash: Set(browser.hash()),
         created_at: Set(now),
@@ -57,6 +60,7 @@ pub async fn begin(
         code_hash: Set(None),
         user_id: Set(None),
         outcome: Set(None),
+        binding_id: Set(binding),
     };
     logins::insert_attempt(&state.db, row).await?;
     Ok((wechat_state, browser.cookie(state)))
@@ -159,57 +163,72 @@ async fn run(
     let escalated = get("step") == Some(webpage::ESCALATED);
     // Once the code is claimed the attempt must get its outcome even if the browser goes away
     // meanwhile (a repeated callback waits for it): the work runs in a task of its own.
-    let (task_state, code, id) = (state.clone(), code.to_string(), attempt.id.clone());
-    let (flow, proved, detail) = tokio::spawn(async move {
-        let proved = prove(&task_state, &flow, &code, escalated).await;
-        let (outcome, user_id, detail) = match &proved {
-            Ok(Proved::User(user, created)) => (
+    let task_state = state.clone();
+    let (code, binding) = (code.to_string(), attempt.binding_id.clone());
+    let (flow, decided, outcome, detail) = tokio::spawn(async move {
+        let decided = decide(&task_state, &flow, &code, escalated, &attempt).await;
+        let (outcome, user_id, detail) = match &decided {
+            Ok(Decided::User(user, created)) => (
                 LoginOutcome::Success,
                 Some(user.as_str()),
                 created.then(|| "new user".to_string()),
             ),
-            Ok(Proved::NeedsUserInfo) => (LoginOutcome::Escalated, None, None),
+            Ok(Decided::Bound(user)) => (LoginOutcome::Bound, Some(user.as_str()), None),
+            Ok(Decided::NeedsUserInfo) => (LoginOutcome::Escalated, None, None),
+            Ok(Decided::Binding(_)) => (LoginOutcome::Refused(Reason::AskToBind), None, None),
             Err(r) => (LoginOutcome::Refused(r.reason), None, r.detail.clone()),
         };
-        let finished = logins::finish_attempt(&task_state.db, &id, user_id, outcome.code()).await;
-        let proved = finished.map_err(Refusal::from).and(proved);
-        (flow, proved, detail)
+        let finished =
+            logins::finish_attempt(&task_state.db, &attempt.id, user_id, outcome.code()).await;
+        let decided = finished.map_err(Refusal::from).and(decided);
+        (flow, decided, outcome, detail)
     })
     .await
     .map_err(|e| Refusal::with(Reason::StorageError, e.to_string()))?;
-    match proved {
-        Ok(Proved::User(user, _)) => {
-            super::record(state, who, LoginOutcome::Success, detail, Some(&user)).await;
-            Ok(super::complete(state, None, &flow.req, &flow.app, &user, flow.source.id).await?)
+    match decided {
+        Ok(Decided::User(user, _) | Decided::Bound(user)) => {
+            super::record(state, who, outcome, detail, Some(&user)).await;
+            Ok(super::finish(state, None, &flow.target, &flow.source, &user).await?)
         }
-        Ok(Proved::NeedsUserInfo) => {
-            Ok(webpage::authorize(state, &flow, headers, webpage::USERINFO, true).await?)
+        Ok(Decided::NeedsUserInfo) => {
+            let to = webpage::authorize(state, &flow, headers, webpage::USERINFO, true, binding);
+            Ok(to.await?)
+        }
+        Ok(Decided::Binding(handle)) => {
+            let detail = Some("binding offered".to_string());
+            super::record(state, who, outcome, detail, None).await;
+            Ok(binding::to_page(&handle))
         }
         Err(refusal) => Err(Stop::Refused(refusal)),
     }
 }
 
-/// What a code proved: the person, or (web page, base scope) that a user-info round is needed.
-enum Proved {
+/// How a proved code ends.
+enum Decided {
+    /// The person is this user (created just now?).
     User(String, bool),
+    /// This login proved an account, and the waiting identity joined it.
+    Bound(String),
+    /// A web page's base scope met an unknown person: one `snsapi_userinfo` round.
     NeedsUserInfo,
+    /// A new identity for an ask-to-bind source: the binding's handle.
+    Binding(String),
 }
 
-/// The proof of the source's mode, and the person it names.
-async fn prove(
+/// Proves the person with the source's mode, then decides who they are.
+async fn decide(
     state: &AppState,
     flow: &Flow,
     code: &str,
     escalated: bool,
-) -> Result<Proved, Refusal> {
-    let sighting = match flow.source.mode {
+    attempt: &login_attempt::Model,
+) -> Result<Decided, Refusal> {
+    let proof = match flow.source.mode {
         SourceMode::PcQrcode => {
-            super::proof::oauth::sighting(state, &flow.credentials, code).await?
+            let s = super::proof::oauth::sighting(state, &flow.credentials, code).await?;
+            Proof::Seen(Box::new(s))
         }
-        SourceMode::Webpage => match webpage::prove(state, flow, code, escalated).await? {
-            webpage::Proof::Seen(s) => *s,
-            webpage::Proof::NeedsUserInfo => return Ok(Proved::NeedsUserInfo),
-        },
+        SourceMode::Webpage => webpage::prove(state, flow, code, escalated).await?,
         // No redirect of theirs comes back here.
         SourceMode::PcMiniprogramQrcode
         | SourceMode::Miniprogram
@@ -218,8 +237,24 @@ async fn prove(
             return Err(Refusal::with(Reason::ModeUnavailable, "no OAuth callback"));
         }
     };
-    let (user, created) = super::resolve(state, &sighting, &flow.source).await?;
-    Ok(Proved::User(user, created))
+    let sighting = match proof {
+        Proof::Seen(s) => *s,
+        Proof::NeedsUserInfo => return Ok(Decided::NeedsUserInfo),
+    };
+    if let Some(b) = &attempt.binding_id {
+        return Ok(Decided::Bound(
+            binding::prove(state, b, &sighting, &flow.source).await?,
+        ));
+    }
+    match super::resolve(state, &sighting, &flow.source).await {
+        Ok((user, created)) => Ok(Decided::User(user, created)),
+        Err(r) if r.reason == Reason::AskToBind => {
+            let handle =
+                binding::begin(state, flow, &sighting, &attempt.browser_hash, &attempt.id).await?;
+            Ok(Decided::Binding(handle))
+        }
+        Err(r) => Err(r),
+    }
 }
 
 /// The same callback again: waits for the first one's outcome and ends the same way.
@@ -237,23 +272,26 @@ async fn replay(
         match (attempt.outcome.as_deref(), attempt.user_id.as_deref()) {
             (Some(outcome), user) => {
                 return match (LoginOutcome::parse(outcome), user) {
-                    (LoginOutcome::Success, Some(user)) => Ok(super::complete(
+                    (LoginOutcome::Success | LoginOutcome::Bound, Some(user)) => {
+                        Ok(super::finish(state, None, &flow.target, &flow.source, user).await?)
+                    }
+                    (LoginOutcome::Refused(Reason::AskToBind), _) => {
+                        match crate::store::bindings::by_origin(&state.db, id).await? {
+                            Some(b) => Ok(binding::to_page(&b.id)),
+                            None => Err(Stop::Shown(Reason::BindingUnknown.into())),
+                        }
+                    }
+                    (LoginOutcome::Refused(reason), _) => Err(Stop::Shown(reason.into())),
+                    (LoginOutcome::Escalated, _) => Ok(webpage::authorize(
                         state,
-                        None,
-                        &flow.req,
-                        &flow.app,
-                        user,
-                        attempt.source_id,
+                        flow,
+                        headers,
+                        webpage::USERINFO,
+                        true,
+                        attempt.binding_id.clone(),
                     )
                     .await?),
-                    (LoginOutcome::Refused(reason), _) => Err(Stop::Shown(reason.into())),
-                    (LoginOutcome::Escalated, _) => {
-                        Ok(
-                            webpage::authorize(state, flow, headers, webpage::USERINFO, true)
-                                .await?,
-                        )
-                    }
-                    (LoginOutcome::Success, None) => Err(Stop::Shown(Reason::WeChatError.into())),
+                    (_, _) => Err(Stop::Shown(Reason::WeChatError.into())),
                 };
             }
             (None, _) if tokio::time::Instant::now() >= deadline => {

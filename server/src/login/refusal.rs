@@ -51,6 +51,14 @@ pub enum Reason {
     OtherBrowser,
     RateLimited,
     InvalidRequest,
+    /// No such pending binding.
+    BindingUnknown,
+    /// The binding was already bound or declined.
+    BindingUsed,
+    /// The binding waited longer than ten minutes.
+    BindingExpired,
+    /// The proving login found no account here.
+    BindNoAccount,
 }
 
 impl Reason {
@@ -84,6 +92,10 @@ impl Reason {
             OtherBrowser => "other_browser",
             RateLimited => "rate_limited",
             InvalidRequest => "invalid_request",
+            BindingUnknown => "binding_unknown",
+            BindingUsed => "binding_used",
+            BindingExpired => "bind_expired",
+            BindNoAccount => "bind_no_account",
         }
     }
 
@@ -98,7 +110,11 @@ impl Reason {
             Cancelled => StatusCode::OK,
             RequestExpired | TicketUnknown => StatusCode::NOT_FOUND,
             StateMissing | StateUnknown | StateMismatch | StateReused | InvalidCode
-            | ForeignCode | TicketRefused | InvalidRequest => StatusCode::BAD_REQUEST,
+            | ForeignCode | TicketRefused | InvalidRequest | BindingUnknown | BindingUsed => {
+                StatusCode::BAD_REQUEST
+            }
+            BindNoAccount => StatusCode::FORBIDDEN,
+            BindingExpired => StatusCode::GONE,
             SourceUnavailable | SnapshotUser | LoginOnly | AskToBind | Blocked | OtherBrowser => {
                 StatusCode::FORBIDDEN
             }
@@ -117,7 +133,7 @@ impl Reason {
     }
 }
 
-const ALL: [Reason; 26] = {
+const ALL: [Reason; 30] = {
     use Reason::*;
     [
         RequestExpired,
@@ -146,6 +162,10 @@ const ALL: [Reason; 26] = {
         OtherBrowser,
         RateLimited,
         InvalidRequest,
+        BindingUnknown,
+        BindingUsed,
+        BindingExpired,
+        BindNoAccount,
     ]
 };
 
@@ -228,8 +248,8 @@ impl From<StoreError> for Refusal {
     }
 }
 
-impl From<crate::oidc::grants::GrantError> for Refusal {
-    fn from(e: crate::oidc::grants::GrantError) -> Refusal {
+impl From<crate::tokens::grants::GrantError> for Refusal {
+    fn from(e: crate::tokens::grants::GrantError) -> Refusal {
         Refusal::with(Reason::StorageError, e.to_string())
     }
 }

@@ -49,6 +49,13 @@ pub struct Texts {
     pub open_in_wechat: &'static str,
     pub open_in_wechat_hint: &'static str,
     pub signed_out: &'static str,
+    pub bind_title: &'static str,
+    pub bind_intro: &'static str,
+    pub bind_phone: &'static str,
+    pub bind_existing: &'static str,
+    pub bind_no_proof: &'static str,
+    pub bind_create: &'static str,
+    pub bind_create_hint: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -76,6 +83,13 @@ pub static EN: Texts = Texts {
     open_in_wechat: "Open this page in WeChat",
     open_in_wechat_hint: "This way of logging in works inside WeChat only. Scan the code with WeChat to continue there.",
     signed_out: "Signed out",
+    bind_title: "Link your WeChat account",
+    bind_intro: "This WeChat account is new here ({}). If you already have an account, log in to it once and this WeChat account will be linked to it.",
+    bind_phone: "The phone number {} verified by WeChat belongs to an account here. Log in to it to link them.",
+    bind_existing: "I already have an account: log in with",
+    bind_no_proof: "No other way of logging in is offered here to prove an existing account.",
+    bind_create: "Create a new account",
+    bind_create_hint: "Or start afresh with this WeChat account:",
 };
 
 pub static ZH_CN: Texts = Texts {
@@ -103,6 +117,13 @@ pub static ZH_CN: Texts = Texts {
     open_in_wechat: "请在微信中打开此页面",
     open_in_wechat_hint: "此登录方式仅能在微信内使用。请用微信扫描下方二维码，在微信中继续。",
     signed_out: "已退出登录",
+    bind_title: "绑定微信账号",
+    bind_intro: "此微信账号（{}）在此尚无账号。如果您已有账号，请登录一次，此微信账号即会与其绑定。",
+    bind_phone: "微信验证的手机号 {} 已属于此处的一个账号。登录该账号即可绑定。",
+    bind_existing: "我已有账号，使用以下方式登录：",
+    bind_no_proof: "此处未提供其他可证明已有账号的登录方式。",
+    bind_create: "创建新账号",
+    bind_create_hint: "或使用此微信账号创建新账号：",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {
@@ -215,6 +236,22 @@ pub fn reason(reason: Reason, lang: Lang) -> &'static str {
                 "此地址请求过于频繁，请一分钟后再试。",
             ),
             InvalidRequest => ("The request is malformed.", "请求格式错误。"),
+            BindingUnknown => (
+                "This account binding is unknown. Start the login again.",
+                "此账号绑定不存在，请重新登录。",
+            ),
+            BindingUsed => (
+                "This account binding was already completed.",
+                "此账号绑定已完成。",
+            ),
+            BindingExpired => (
+                "This account binding waited more than ten minutes and has expired. Start the login again.",
+                "此账号绑定已超过十分钟，已失效，请重新登录。",
+            ),
+            BindNoAccount => (
+                "No account here uses that way of logging in. Choose another, or create a new account.",
+                "没有账号使用该登录方式，请选择其他方式，或创建新账号。",
+            ),
         }
     };
     match lang {

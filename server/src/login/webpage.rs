@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::flow::Flow;
+use super::proof::Proof;
 use super::refusal::{Reason, Refusal};
 use super::texts::{self, Lang};
-use crate::identity::Sighting;
 use crate::state::AppState;
 use crate::web::escape_html as esc;
 use crate::wechat::sns::WebAuthorize;
@@ -58,6 +58,7 @@ pub async fn start(
     headers: &HeaderMap,
     lang: Lang,
     here: &str,
+    binding: Option<String>,
 ) -> Result<Response, Refusal> {
     if !in_wechat(headers) {
         return Ok(open_in_wechat(state, flow, lang, here));
@@ -66,7 +67,7 @@ pub async fn start(
         Some(BASE) => BASE,
         _ => USERINFO,
     };
-    authorize(state, flow, headers, scope, false).await
+    authorize(state, flow, headers, scope, false, binding).await
 }
 
 /// Off to WeChat's authorization with `scope`, in a fresh attempt bound to this browser.
@@ -76,8 +77,9 @@ pub async fn authorize(
     headers: &HeaderMap,
     scope: &str,
     escalated: bool,
+    binding: Option<String>,
 ) -> Result<Response, Refusal> {
-    let (wechat_state, cookie) = super::redirect::begin(state, flow, headers).await?;
+    let (wechat_state, cookie) = super::redirect::begin(state, flow, headers, binding).await?;
     let mut redirect_uri = super::redirect::callback_url(state, &flow.source.identifier);
     if escalated {
         redirect_uri.push_str(&format!("?step={ESCALATED}"));
@@ -94,13 +96,7 @@ pub async fn authorize(
     ))
 }
 
-/// What a web-page code proves: a sighting to resolve, or the need for one `snsapi_userinfo`
-/// round (an unknown person seen with `snsapi_base`).
-pub enum Proof {
-    Seen(Box<Sighting>),
-    NeedsUserInfo,
-}
-
+/// What a web-page code proves (see [`Proof`]).
 pub async fn prove(
     state: &AppState,
     flow: &Flow,

@@ -30,7 +30,7 @@ pub fn metadata(issuer: &str) -> Value {
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "nickname",
             "picture", "gender", "phone_number", "phone_number_verified", "locale", "updated_at",
-            "unionid", crate::oidc::claims::WECHAT_IDENTITIES,
+            "unionid", crate::tokens::claims::WECHAT_IDENTITIES,
         ],
         "prompt_values_supported": ["none", "login"],
         "authorization_response_iss_parameter_supported": true,

@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::grants::GrantError;
+use crate::tokens::grants::GrantError;
 
 #[derive(Debug)]
 pub struct OAuthError {

@@ -7,10 +7,10 @@ use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::claims::user_claims;
 use super::error::{OAuthError, no_store};
-use super::grants::GrantError;
 use crate::state::AppState;
+use crate::tokens::claims::user_claims;
+use crate::tokens::grants::GrantError;
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;

@@ -4,6 +4,7 @@ pub mod admins;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth_requests;
+pub mod bindings;
 pub mod catalog;
 pub mod connect;
 pub mod entities;

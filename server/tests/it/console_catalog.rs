@@ -328,7 +328,8 @@ async fn the_default_mini_program_decides_whether_private_deployment_is_needed()
         .await;
     assert_eq!(
         info.json(),
-        json!({"default_miniprogram_appid": DEFAULT_MINIPROGRAM, "wechat_simulated": false})
+        json!({"default_miniprogram_appid": DEFAULT_MINIPROGRAM, "wechat_simulated": false,
+               "public_url": "http://127.0.0.1:3000"})
     );
     let created = app
         .call_json_fn(

@@ -9,8 +9,8 @@ use chrono::Duration;
 use datong::clock::ManualClock;
 use datong::crypto::secret_box::SecretBox;
 use datong::oidc::SigningKeys;
-use datong::oidc::jwt::{self, JwtError};
 use datong::store::entities::signing_key;
+use datong::tokens::jwt::{self, JwtError};
 use sea_orm::EntityTrait;
 use serde_json::json;
 

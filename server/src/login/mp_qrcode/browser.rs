@@ -45,7 +45,8 @@ pub async fn create(
             Refusal::with(Reason::SourceUnavailable, "not a mini-program code source").into(),
         );
     }
-    let (req, source, appid) = (flow.req, flow.source, flow.credentials.0);
+    let request_id = flow.target.request_id().to_string();
+    let (source, appid) = (flow.source, flow.credentials.0);
     let recent = mp_tickets::created_from(&state.db, &meta.ip, now - chrono::Duration::minutes(1))
         .await
         .map_err(Refusal::from)?;
@@ -64,7 +65,7 @@ pub async fn create(
         &state.db,
         mp_ticket::ActiveModel {
             id: Set(id),
-            request_id: Set(req.id.clone()),
+            request_id: Set(request_id),
             source_id: Set(source.id),
             browser_hash: Set(browser.hash()),
             ip: Set(meta.ip.clone()),
@@ -225,17 +226,18 @@ async fn spend(
     let row = mp_tickets::get(&state.db, &id)
         .await?
         .ok_or(Reason::TicketRefused)?;
-    if let Ok(source) = state.catalog.get_source(row.source_id).await {
-        who.source_identifier = Some(source.identifier);
-    }
+    let source = state.catalog.get_source(row.source_id).await.ok();
+    who.source_identifier = source.as_ref().map(|s| s.identifier.clone());
     let (true, Some(user_id)) = (redeemed, row.user_id.clone()) else {
         return Err(Refusal::with(
             Reason::TicketRefused,
             format!("status {}", row.status),
         ));
     };
-    let req = flow::request(state, &row.request_id).await?;
-    let app = state.catalog.get_application(req.application_id).await?;
-    who.client_id = Some(app.client_id.clone());
-    crate::login::complete(state, Some(who), &req, &app, &user_id, row.source_id).await
+    let target = flow::target(state, &row.request_id).await?;
+    if let flow::Target::App { app, .. } = &target {
+        who.client_id = Some(app.client_id.clone());
+    }
+    let source = source.ok_or(Reason::SourceUnavailable)?;
+    crate::login::finish(state, Some(who), &target, &source, &user_id).await
 }

@@ -3,10 +3,10 @@
 //! offers a new code when one ends, falls back to polling when the event stream breaks, and on
 //! `confirmed` submits the form that finishes the login. Its strings come from the catalogue.
 
-use app::model::SourceView;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::login::flow::Flow;
 use crate::login::refusal::Reason;
 use crate::login::texts::{self, Lang};
 use crate::web::escape_html as esc;
@@ -25,8 +25,9 @@ const FAILURES: [Reason; 8] = [
     Reason::WeChatError,
 ];
 
-/// The page for `source` within login request `request`.
-pub fn page(request: &str, source: &SourceView, lang: Lang) -> Response {
+/// The page for the flow's source and request.
+pub fn page(flow: &Flow, lang: Lang) -> Response {
+    let (request, source) = (flow.target.request_id(), &flow.source);
     let t = texts::texts(lang);
     let failed: serde_json::Map<String, serde_json::Value> = FAILURES
         .iter()
@@ -70,5 +71,5 @@ pub fn page(request: &str, source: &SourceView, lang: Lang) -> Response {
         back = esc(&back),
         back_text = t.choose_another,
     );
-    crate::login::page::document(lang, t.mp_title, &body, Some(&here)).into_response()
+    crate::login::page::scripted_document(lang, t.mp_title, &body, Some(&here)).into_response()
 }

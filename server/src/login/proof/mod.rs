@@ -9,3 +9,12 @@
 
 pub mod mini;
 pub mod oauth;
+
+use crate::identity::Sighting;
+
+/// What a code proved: a sighting to resolve, or (a web page's base scope, an unknown person)
+/// the need for one `snsapi_userinfo` round.
+pub enum Proof {
+    Seen(Box<Sighting>),
+    NeedsUserInfo,
+}

@@ -14,6 +14,8 @@ pub struct Model {
     pub code_hash: Option<String>,
     pub user_id: Option<String>,
     pub outcome: Option<String>,
+    /// Set when this login proves an account for a pending binding (its id).
+    pub binding_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

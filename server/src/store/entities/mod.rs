@@ -12,6 +12,7 @@ pub mod identity_source;
 pub mod login_attempt;
 pub mod login_log_entry;
 pub mod mp_ticket;
+pub mod pending_binding;
 pub mod refresh_token;
 pub mod sign_in_failure;
 pub mod signing_key;

@@ -30,7 +30,7 @@ async fn a_pc_qr_login_gives_verified_tokens_and_one_user_per_person() {
         let unionid = id["unionid"]
             .as_str()
             .expect("the sandbox app is in an open-platform account");
-        let wechat = &id[datong::oidc::claims::WECHAT_IDENTITIES];
+        let wechat = &id[datong::tokens::claims::WECHAT_IDENTITIES];
         assert_eq!(wechat[0]["appid"], crate::wechat::harness::WEBSITE);
         assert_eq!(wechat[0]["unionid"], unionid);
 

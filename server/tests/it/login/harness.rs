@@ -75,9 +75,10 @@ impl Browser {
         self.send(request).await
     }
 
-    /// A form POST, as a page's form sends it.
+    /// A form POST, as a page's form sends it (from a page of the same site: with its origin).
     pub async fn post_form(&mut self, url: &str, form: &[(&str, &str)]) -> Answer {
-        let request = no_redirects().post(url).form(form);
+        let origin = url::Url::parse(url).unwrap().origin().ascii_serialization();
+        let request = no_redirects().post(url).header("origin", origin).form(form);
         self.send(request).await
     }
 
@@ -127,7 +128,7 @@ impl Browser {
 
 /// PKCE challenge of [`VERIFIER`].
 pub fn challenge() -> String {
-    datong::oidc::grants::s256(VERIFIER)
+    datong::tokens::grants::s256(VERIFIER)
 }
 
 impl Rp {
@@ -360,13 +361,13 @@ impl Rp {
 
     /// The claims of a JWT after checking its signature against the published JWKS.
     pub async fn verified(&self, jwt: &str) -> Value {
-        let jwks: datong::oidc::jwt::Jwks = reqwest::get(self.url("/oauth/jwks"))
+        let jwks: datong::tokens::jwt::Jwks = reqwest::get(self.url("/oauth/jwks"))
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        datong::oidc::jwt::verify(jwt, &jwks.keys).unwrap()
+        datong::tokens::jwt::verify(jwt, &jwks.keys).unwrap()
     }
 
     /// The newest login-log outcomes, newest first.

@@ -2,8 +2,10 @@
 //! WeChat (the sandbox), Datong decides who they are, and the application gets standard OpenID
 //! Connect tokens.
 
+mod binding;
 mod callback;
 mod codes;
+mod direct;
 mod embedded;
 mod experience;
 mod flow;

@@ -21,7 +21,38 @@ const STATE_COOKIE: &str = "datong_experience";
 pub const CALLBACK: &str = "/console/experience/callback";
 
 /// `GET /console/experience/{client_id}`: a login for the application, through `/login`.
-pub async fn start(State(state): State<AppState>, Path(client_id): Path<String>) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    Path(client_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    begin(&state, &client_id, &headers, true).await
+}
+
+/// `GET /console/experience/{client_id}/initiate?iss=…&target_link_uri=…`: the experience
+/// client's OpenID Connect third-party login initiation, so that a source's callback URL can
+/// point here: a login started by Datong (the direct login link) continues as an ordinary
+/// authorization request, which the single sign-on session answers without a second scan.
+pub async fn initiate(
+    State(state): State<AppState>,
+    Path(client_id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if q.get("iss").map(|i| i.trim_end_matches('/')) != Some(state.issuer.as_str()) {
+        return page::problem(
+            StatusCode::BAD_REQUEST,
+            "This login was initiated by another issuer.",
+            "此次登录由其他身份提供方发起。",
+            None,
+        );
+    }
+    begin(&state, &client_id, &headers, false).await
+}
+
+async fn begin(state: &AppState, client_id: &str, headers: &HeaderMap, fresh: bool) -> Response {
+    let state = state.clone();
+    let client_id = client_id.to_string();
     let app = match state.catalog.application_by_client_id(&client_id).await {
         Ok(Some(app)) => app,
         Ok(None) => {
@@ -48,12 +79,27 @@ pub async fn start(State(state): State<AppState>, Path(client_id): Path<String>)
         scope: "openid profile phone".into(),
         state: Some(client_state.clone()),
         nonce: Some(nonce.clone()),
-        code_challenge: Some(crate::oidc::grants::s256(&verifier)),
-        prompt: Some("login".into()),
+        code_challenge: Some(crate::tokens::grants::s256(&verifier)),
+        prompt: fresh.then(|| "login".into()),
         created_at: now,
         expires_at: now + request_ttl(),
     };
-    if let Err(e) = store::auth_requests::insert(&state.db, row.into()).await {
+    // An initiated login continues the single sign-on session the direct link began.
+    let session = match fresh {
+        true => None,
+        false => crate::login::sso::reusable(&state, headers, &app, None).await,
+    };
+    let sent = match session {
+        Some(s) => {
+            let sent =
+                crate::login::code_for_app(&state, &row, &app, &s.user_id, s.auth_time, None);
+            Some(sent.await)
+        }
+        None => None,
+    };
+    if sent.is_none()
+        && let Err(e) = store::auth_requests::insert(&state.db, row.into()).await
+    {
         return unavailable(e);
     }
     let cookie = cookies::set(
@@ -63,10 +109,16 @@ pub async fn start(State(state): State<AppState>, Path(client_id): Path<String>)
         true,
         secure_cookies(&state),
     );
-    with_cookie(
-        Redirect::to(&format!("/login?request={id}")).into_response(),
-        &cookie,
-    )
+    if let Some(sent) = sent {
+        let response = sent.unwrap_or_else(|r| crate::login::refused_page(headers, &r, None));
+        return with_cookie(response, &cookie);
+    }
+    // As for any application: inside WeChat its only web-page source opens directly.
+    let to = match crate::login::webpage::only_source(&state, &app, headers).await {
+        Some(source) => format!("/login/wechat/{source}?request={id}"),
+        None => format!("/login?request={id}"),
+    };
+    with_cookie(Redirect::to(&to).into_response(), &cookie)
 }
 
 /// `GET /console/experience/callback`: the code, redeemed; then the result page.

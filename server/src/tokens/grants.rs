@@ -13,13 +13,13 @@ use sea_orm::{DatabaseConnection, Set};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::claims::{self, Person};
-use super::keys::{KeyError, SigningKeys};
 use crate::clock::Clock;
 use crate::crypto::token::{random_token, token_hash};
 use crate::identity::Identities;
 use crate::store::entities::{auth_code, grant, refresh_token};
 use crate::store::{StoreError, grants as db};
+use crate::tokens::claims::{self, Person};
+use crate::tokens::keys::{KeyError, SigningKeys};
 
 /// How long an authorization code can be redeemed.
 pub fn code_ttl() -> Duration {

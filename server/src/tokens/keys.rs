@@ -14,10 +14,10 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::jwt::{self, Jwk, Jwks, JwtError};
 use crate::clock::Clock;
 use crate::crypto::secret_box::SecretBox;
 use crate::store::{self, StoreError, entities::signing_key};
+use crate::tokens::jwt::{self, Jwk, Jwks, JwtError};
 
 /// How long a retired key stays published: longer than any ID or access token lives (the
 /// application rules cap both at one day).
