@@ -226,6 +226,15 @@ fn SourceEditor(view: SourceView) -> impl IntoView {
             <div class="grid grid-cols-1 gap-8 xl:grid-cols-3">
                 <div class="xl:col-span-2">
                     <SourceForm mode current=Some(current) />
+                    {mode
+                        .starts_in_browser()
+                        .then(|| {
+                            view! {
+                                <super::webpage_hints::DirectLink identifier=current
+                                    .get_untracked()
+                                    .identifier />
+                            }
+                        })}
                     {(mode == SourceMode::Webpage)
                         .then(|| {
                             view! {

@@ -1,6 +1,7 @@
-//! What a developer needs for an in-WeChat web page source: the web authorization domain to
-//! allow in the official account (the host of this instance's callback), and, per application
-//! using the source, the address to open inside WeChat for experience login.
+//! What a developer needs beside a source's form: its direct login link (logs a person in with
+//! this source alone, then continues at the callback URL), and for an in-WeChat web page source
+//! the web authorization domain to allow in the official account and, per application using the
+//! source, the address to open inside WeChat for experience login.
 
 use leptos::prelude::*;
 
@@ -59,6 +60,53 @@ pub fn WebpageHints(#[prop(into)] applications: Signal<Vec<i64>>) -> impl IntoVi
                                         })
                                         .collect_view()}
                                 </ul>
+                            }
+                        })
+                }}
+            </Transition>
+        </div>
+    }
+}
+
+/// The source's direct login link, with a copy button.
+#[component]
+pub fn DirectLink(identifier: String) -> impl IntoView {
+    let ct = use_catalog_texts();
+    let info = Resource::new(|| (), |_| instance_info());
+    let copied = RwSignal::new(false);
+    view! {
+        <div class="mt-6 rounded-xl border border-slate-200 bg-white p-4 text-sm" data-testid="direct-link-panel">
+            <h2 class="mb-2 font-semibold">{move || ct().direct_link_title}</h2>
+            <p class="mb-2 text-slate-600">{move || ct().direct_link_hint}</p>
+            <Transition fallback=|| ()>
+                {move || {
+                    let identifier = identifier.clone();
+                    info.get()
+                        .and_then(Result::ok)
+                        .map(move |i| {
+                            let url = format!("{}/login/wechat/{identifier}", i.public_url);
+                            let to_copy = url.clone();
+                            view! {
+                                <div class="flex flex-wrap items-center gap-2">
+                                    <span class="break-all font-mono" data-testid="direct-link">{url}</span>
+                                    <button
+                                        type="button"
+                                        class="rounded border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50"
+                                        data-testid="copy-direct-link"
+                                        on:click=move |_| {
+                                            #[cfg(feature = "hydrate")]
+                                            {
+                                                let clipboard = window().navigator().clipboard();
+                                                let _ = clipboard.write_text(&to_copy);
+                                            }
+                                            #[cfg(not(feature = "hydrate"))]
+                                            let _ = &to_copy;
+                                            copied.set(true);
+                                        }
+                                    >
+                                        {move || if copied.get() { ct().copied } else { ct().copy }}
+                                    </button>
+                                </div>
                             }
                         })
                 }}

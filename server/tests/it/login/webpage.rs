@@ -387,3 +387,57 @@ async fn refusals_and_foreign_input_end_on_a_page_and_create_nobody() {
         assert!(log.contains(&outcome.to_string()), "{outcome} in {log:?}");
     }
 }
+
+#[tokio::test]
+async fn a_web_page_identity_without_unionid_joins_the_website_user_when_one_appears() {
+    each_database(|db, label| async move {
+        let rp = Rp::start(db).await;
+        with_webpage_source(&rp, "snsapi_userinfo").await;
+        // The official account is outside the open-platform account at first: no unionid.
+        let (s, v) = rp
+            .sb
+            .post(
+                "admin/api/apps",
+                json!({"appid": OFFICIAL, "kind": "official_account", "secret": SECRET}),
+            )
+            .await;
+        assert!(s < 500, "{v}");
+        let path = format!("admin/api/apps/{OFFICIAL}");
+        let account = |id: Value| rp.sb.patch(&path, json!({"account_id": id}));
+        let (s, before) = account(Value::Null).await;
+        assert_eq!(s, 200, "{before}");
+        let p = rp.sb.persona("Late").await;
+
+        let mut phone = Browser::wechat();
+        let wechat = to_wechat(&rp, &mut phone).await;
+        let callbacks = answer(&rp, p, &wechat, true).await;
+        let in_wechat = sub_of(&rp, &phone.get(&callbacks[0]).await).await;
+        let mut computer = Browser::default();
+        let code = rp.login(&mut computer, p, &[("prompt", "login")]).await;
+        let tokens = rp.redeem(&code).await.json();
+        let website = rp.verified(tokens["id_token"].as_str().unwrap()).await["sub"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_ne!(in_wechat, website, "{label}: nothing links them yet");
+        assert_eq!(users(&rp).await, 2);
+
+        // The official account joins the open-platform account: WeChat now sends the unionid,
+        // and the next web-page login merges the two users into one.
+        let (s, _, body) = rp.sb.get("admin/api/state").await;
+        assert_eq!(s, 200, "{body}");
+        let state: Value = serde_json::from_str(&body).unwrap();
+        let first_account = state["accounts"][0]["id"].clone();
+        let (s, after) = account(first_account).await;
+        assert_eq!(s, 200, "{after}");
+        let wechat = to_wechat(&rp, &mut phone).await;
+        let callbacks = answer(&rp, p, &wechat, true).await;
+        let merged = sub_of(&rp, &phone.get(&callbacks[0]).await).await;
+        let code = rp.login(&mut computer, p, &[("prompt", "login")]).await;
+        let tokens = rp.redeem(&code).await.json();
+        let again = rp.verified(tokens["id_token"].as_str().unwrap()).await["sub"].clone();
+        assert_eq!(again, merged.as_str(), "{label}: one user for both");
+        assert_eq!(users(&rp).await, 1, "{label}");
+    })
+    .await;
+}
