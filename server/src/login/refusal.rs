@@ -11,97 +11,82 @@ use crate::store::StoreError;
 use crate::web::ApiError;
 use crate::wechat::WeChatError;
 
-/// The reasons a login can stop. Their codes are stable: logs, tickets and API callers see them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
+/// Declares [`Reason`] with each variant's stable code, once.
+macro_rules! reasons {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+        /// The reasons a login can stop. Their codes are stable: logs, tickets and API callers
+        /// see them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Reason {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Reason {
+            /// Every reason, in declaration order.
+            pub const ALL: &'static [Reason] = &[$(Reason::$variant,)*];
+
+            /// The stable code.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Reason::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+reasons! {
     /// The authorization request expired or never existed.
-    RequestExpired,
+    RequestExpired = "request_expired",
     /// The source does not exist, is off, or is not enabled for the application.
-    SourceUnavailable,
+    SourceUnavailable = "source_unavailable",
     /// The source has no usable AppID and AppSecret (or no default mini program).
-    SourceUnconfigured,
+    SourceUnconfigured = "source_unconfigured",
     /// The source's mode cannot log in this way (not yet, or not here).
-    ModeUnavailable,
-    StateMissing,
-    StateUnknown,
+    ModeUnavailable = "mode_unavailable",
+    StateMissing = "state_missing",
+    StateUnknown = "state_unknown",
     /// The state belongs to another browser or another source.
-    StateMismatch,
+    StateMismatch = "state_mismatch",
     /// The state was already spent with another code.
-    StateReused,
+    StateReused = "state_reused",
     /// The person said no in WeChat.
-    Cancelled,
-    SnapshotUser,
-    LoginOnly,
-    AskToBind,
+    Cancelled = "cancelled",
+    SnapshotUser = "snapshot_user",
+    LoginOnly = "login_only",
+    AskToBind = "ask_to_bind",
     /// WeChat refused the code: wrong, expired or already used.
-    InvalidCode,
+    InvalidCode = "invalid_code",
     /// The code (or phone code) was issued to another app.
-    ForeignCode,
-    WeChatBusy,
-    Blocked,
-    WeChatError,
-    StorageError,
+    ForeignCode = "foreign_code",
+    WeChatBusy = "wechat_busy",
+    Blocked = "blocked",
+    WeChatError = "wechat_error",
+    StorageError = "storage_error",
     /// A repeated callback whose first one has not finished yet.
-    StillWorking,
-    TicketUnknown,
-    TicketExpired,
-    TicketFinished,
+    StillWorking = "still_working",
+    TicketUnknown = "ticket_unknown",
+    TicketExpired = "ticket_expired",
+    TicketFinished = "ticket_finished",
     /// A ticket finished that was not confirmed, or by another browser.
-    TicketRefused,
-    OtherBrowser,
-    RateLimited,
-    InvalidRequest,
+    TicketRefused = "ticket_refused",
+    OtherBrowser = "other_browser",
+    RateLimited = "rate_limited",
+    InvalidRequest = "invalid_request",
     /// No such pending binding.
-    BindingUnknown,
+    BindingUnknown = "binding_unknown",
     /// The binding was already bound or declined.
-    BindingUsed,
+    BindingUsed = "binding_used",
     /// The binding waited longer than ten minutes.
-    BindingExpired,
+    BindingExpired = "bind_expired",
     /// The proving login found no account here.
-    BindNoAccount,
+    BindNoAccount = "bind_no_account",
 }
 
 impl Reason {
-    /// The stable code.
-    pub fn code(self) -> &'static str {
-        use Reason::*;
-        match self {
-            RequestExpired => "request_expired",
-            SourceUnavailable => "source_unavailable",
-            SourceUnconfigured => "source_unconfigured",
-            ModeUnavailable => "mode_unavailable",
-            StateMissing => "state_missing",
-            StateUnknown => "state_unknown",
-            StateMismatch => "state_mismatch",
-            StateReused => "state_reused",
-            Cancelled => "cancelled",
-            SnapshotUser => "snapshot_user",
-            LoginOnly => "login_only",
-            AskToBind => "ask_to_bind",
-            InvalidCode => "invalid_code",
-            ForeignCode => "foreign_code",
-            WeChatBusy => "wechat_busy",
-            Blocked => "blocked",
-            WeChatError => "wechat_error",
-            StorageError => "storage_error",
-            StillWorking => "still_working",
-            TicketUnknown => "ticket_unknown",
-            TicketExpired => "ticket_expired",
-            TicketFinished => "ticket_finished",
-            TicketRefused => "ticket_refused",
-            OtherBrowser => "other_browser",
-            RateLimited => "rate_limited",
-            InvalidRequest => "invalid_request",
-            BindingUnknown => "binding_unknown",
-            BindingUsed => "binding_used",
-            BindingExpired => "bind_expired",
-            BindNoAccount => "bind_no_account",
-        }
-    }
-
     /// The reason a stored code names (tickets and attempts keep codes).
     pub fn from_code(code: &str) -> Option<Reason> {
-        ALL.iter().copied().find(|r| r.code() == code)
+        Reason::ALL.iter().copied().find(|r| r.code() == code)
     }
 
     pub fn status(self) -> StatusCode {
@@ -132,42 +117,6 @@ impl Reason {
         super::texts::reason(self, lang)
     }
 }
-
-const ALL: [Reason; 30] = {
-    use Reason::*;
-    [
-        RequestExpired,
-        SourceUnavailable,
-        SourceUnconfigured,
-        ModeUnavailable,
-        StateMissing,
-        StateUnknown,
-        StateMismatch,
-        StateReused,
-        Cancelled,
-        SnapshotUser,
-        LoginOnly,
-        AskToBind,
-        InvalidCode,
-        ForeignCode,
-        WeChatBusy,
-        Blocked,
-        WeChatError,
-        StorageError,
-        StillWorking,
-        TicketUnknown,
-        TicketExpired,
-        TicketFinished,
-        TicketRefused,
-        OtherBrowser,
-        RateLimited,
-        InvalidRequest,
-        BindingUnknown,
-        BindingUsed,
-        BindingExpired,
-        BindNoAccount,
-    ]
-};
 
 /// A login stopped: the reason, and a detail for the log (never shown to the person).
 #[derive(Debug)]
@@ -279,7 +228,7 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_read_back() {
-        for r in ALL {
+        for &r in Reason::ALL {
             assert_eq!(Reason::from_code(r.code()), Some(r));
             assert!(!r.text(Lang::En).is_empty() && !r.text(Lang::ZhCn).is_empty());
         }

@@ -3,10 +3,9 @@
 //! another source of the application, after which the identity joins that account, or creates a
 //! new account (not offered by a login-only source).
 
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use super::harness::{Answer, Browser, REDIRECT, Rp, SOURCE, param};
+use super::harness::{Answer, Browser, Rp, SOURCE, param};
 use crate::support::each_database;
 use crate::wechat::harness::{OFFICIAL, SECRET};
 
@@ -31,32 +30,13 @@ async fn with_bind_source(rp: &Rp, login_only: bool) -> i64 {
         )
         .await;
     assert_eq!(s, 200, "{v}");
-    let source = rp
-        .api(
-            "POST",
-            "/api/v1/sources",
-            json!({"identifier": OA_SOURCE, "mode": "webpage", "display_name": "公众号登录",
-                   "callback_url": "https://rp.example.com/after", "enabled": true,
-                   "appid": OFFICIAL, "app_secret": SECRET, "scope": "snsapi_userinfo",
-                   "linking": "ask_to_bind", "login_only": login_only}),
-        )
-        .await;
-    let id = source["id"].as_i64().expect("source created");
-    let app = rp.app_id().await;
-    rp.api(
-        "PUT",
-        &format!("/api/v1/applications/{app}/sources/{id}"),
-        Value::Null,
+    rp.add_source(
+        json!({"identifier": OA_SOURCE, "mode": "webpage", "display_name": "公众号登录",
+        "callback_url": "https://rp.example.com/after", "enabled": true,
+        "appid": OFFICIAL, "app_secret": SECRET, "scope": "snsapi_userinfo",
+        "linking": "ask_to_bind", "login_only": login_only}),
     )
-    .await;
-    id
-}
-
-async fn users(rp: &Rp) -> u64 {
-    datong::store::entities::user::Entity::find()
-        .count(&rp.sb.state.db)
-        .await
-        .unwrap()
+    .await
 }
 
 /// Inside WeChat through the web-page source as `persona`: the answer to WeChat's callback.
@@ -77,14 +57,6 @@ async fn webpage_login(rp: &Rp, phone: &mut Browser, persona: i64) -> Answer {
         .await;
     assert_eq!(s, 200, "{v}");
     phone.get(v["redirect"].as_str().unwrap()).await
-}
-
-async fn sub_of(rp: &Rp, back: &Answer) -> String {
-    assert_eq!(back.status, 303, "{}", back.body);
-    assert!(back.location.as_deref().unwrap().starts_with(REDIRECT));
-    let tokens = rp.redeem(&rp.code_from(back)).await.json();
-    let claims = rp.verified(tokens["id_token"].as_str().unwrap()).await;
-    claims["sub"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -108,7 +80,7 @@ async fn a_new_identity_binds_to_the_account_the_person_proves() {
         assert_eq!(asked.status, 303, "{}", asked.body);
         let page_url = asked.location.unwrap();
         assert!(page_url.starts_with("/login/bind/"), "{page_url}");
-        assert_eq!(users(&rp).await, 1, "{label}: nobody created yet");
+        assert_eq!(rp.users().await, 1, "{label}: nobody created yet");
         let page = phone.get(&rp.url(&page_url)).await;
         assert_eq!(page.status, 200, "{}", page.body);
         assert!(page.body.contains("data-testid=\"bind-create\""));
@@ -140,15 +112,15 @@ async fn a_new_identity_binds_to_the_account_the_person_proves() {
             .scan(p, &crate::wechat::harness::scan_url(&qr_page.body))
             .await;
         let bound = rp.callback(&mut desk, Some(&code), Some(&state)).await;
-        assert_eq!(sub_of(&rp, &bound).await, account, "{label}");
-        assert_eq!(users(&rp).await, 1, "{label}");
+        assert_eq!(rp.sub_of(&bound).await, account, "{label}");
+        assert_eq!(rp.users().await, 1, "{label}");
 
         // The binding is spent; the next web-page login is the same account, no question.
         let again = phone.get(&rp.url(&page_url)).await;
         assert_eq!(again.status, 400, "{}", again.body);
         assert!(again.body.contains("data-reason=\"binding_used\""));
         let next = webpage_login(&rp, &mut phone, p).await;
-        assert_eq!(sub_of(&rp, &next).await, account, "{label}");
+        assert_eq!(rp.sub_of(&next).await, account, "{label}");
         let log = rp.log_outcomes().await;
         assert!(log.contains(&"bound".to_string()), "{log:?}");
         assert!(log.contains(&"ask_to_bind".to_string()), "{log:?}");
@@ -187,20 +159,20 @@ async fn declining_creates_an_account_and_bad_handles_are_refused() {
         .await
         .unwrap();
     assert_eq!(cross.status(), 403);
-    assert_eq!(users(&rp).await, 0);
+    assert_eq!(rp.users().await, 0);
 
     // Create a new account instead.
     let created = phone
         .post_form(&rp.url(&format!("{page_url}/create")), &[])
         .await;
-    let sub = sub_of(&rp, &created).await;
+    let sub = rp.sub_of(&created).await;
     assert!(sub.starts_with("u_"));
-    assert_eq!(users(&rp).await, 1);
+    assert_eq!(rp.users().await, 1);
     let twice = phone
         .post_form(&rp.url(&format!("{page_url}/create")), &[])
         .await;
     assert!(twice.body.contains("data-reason=\"binding_used\""));
-    assert_eq!(users(&rp).await, 1, "single use");
+    assert_eq!(rp.users().await, 1, "single use");
 
     // Expiry: ten minutes.
     let r = rp.sb.persona("Late").await;
@@ -264,5 +236,5 @@ async fn a_login_only_source_offers_no_new_account_and_a_proof_must_find_one() {
     let none = rp.callback(&mut desk, Some(&code), Some(&state)).await;
     assert_eq!(none.status, 403, "{}", none.body);
     assert!(none.body.contains("data-reason=\"bind_no_account\""));
-    assert_eq!(users(&rp).await, 0, "the proof created nobody");
+    assert_eq!(rp.users().await, 0, "the proof created nobody");
 }

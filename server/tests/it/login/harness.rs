@@ -176,6 +176,35 @@ impl Rp {
         format!("{}{path}", self.sb.base)
     }
 
+    /// Creates a source from `body` through the management API and enables it for the test
+    /// application; returns its id.
+    pub async fn add_source(&self, body: Value) -> i64 {
+        let source = self.api("POST", "/api/v1/sources", body).await;
+        let id = source["id"].as_i64().expect("source created");
+        let app = self.app_id().await;
+        let link = format!("/api/v1/applications/{app}/sources/{id}");
+        self.api("PUT", &link, Value::Null).await;
+        id
+    }
+
+    /// How many users Datong has.
+    pub async fn users(&self) -> u64 {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        store::entities::user::Entity::find()
+            .count(&self.sb.state.db)
+            .await
+            .unwrap()
+    }
+
+    /// The `sub` of the login that `back` (a redirect to the application) carries.
+    pub async fn sub_of(&self, back: &Answer) -> String {
+        assert_eq!(back.status, 303, "{}", back.body);
+        assert!(back.location.as_deref().unwrap().starts_with(REDIRECT));
+        let tokens = self.redeem(&self.code_from(back)).await.json();
+        let claims = self.verified(tokens["id_token"].as_str().unwrap()).await;
+        claims["sub"].as_str().unwrap().to_string()
+    }
+
     /// The test application's id in the management API.
     pub async fn app_id(&self) -> i64 {
         let apps = self.api("GET", "/api/v1/applications", Value::Null).await;

@@ -3,10 +3,9 @@
 //! silently and takes an unknown one once through `snsapi_userinfo`; a double callback is one
 //! login; refusals and foreign input end on a readable page and create nobody.
 
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use super::harness::{Answer, Browser, REDIRECT, Rp, param};
+use super::harness::{Browser, Rp, param};
 use crate::support::each_database;
 use crate::wechat::harness::{OFFICIAL, SECRET};
 
@@ -14,31 +13,12 @@ const OA_SOURCE: &str = "wechat-oa";
 
 /// Adds a web-page source with `scope` to the test application.
 async fn with_webpage_source(rp: &Rp, scope: &str) -> i64 {
-    let source = rp
-        .api(
-            "POST",
-            "/api/v1/sources",
-            json!({"identifier": OA_SOURCE, "mode": "webpage", "display_name": "微信内登录",
-                   "callback_url": "https://rp.example.com/after", "enabled": true,
-                   "appid": OFFICIAL, "app_secret": SECRET, "scope": scope}),
-        )
-        .await;
-    let id = source["id"].as_i64().expect("source created");
-    let app = rp.app_id().await;
-    rp.api(
-        "PUT",
-        &format!("/api/v1/applications/{app}/sources/{id}"),
-        Value::Null,
+    rp.add_source(
+        json!({"identifier": OA_SOURCE, "mode": "webpage", "display_name": "微信内登录",
+        "callback_url": "https://rp.example.com/after", "enabled": true,
+        "appid": OFFICIAL, "app_secret": SECRET, "scope": scope}),
     )
-    .await;
-    id
-}
-
-async fn users(rp: &Rp) -> u64 {
-    datong::store::entities::user::Entity::find()
-        .count(&rp.sb.state.db)
-        .await
-        .unwrap()
+    .await
 }
 
 /// Authorize inside WeChat: straight to the source, then to WeChat's authorization page.
@@ -73,14 +53,6 @@ async fn answer(rp: &Rp, persona: i64, url: &str, allow: bool) -> Vec<String> {
         .collect()
 }
 
-async fn sub_of(rp: &Rp, back: &Answer) -> String {
-    assert_eq!(back.status, 303, "{}", back.body);
-    assert!(back.location.as_deref().unwrap().starts_with(REDIRECT));
-    let tokens = rp.redeem(&rp.code_from(back)).await.json();
-    let claims = rp.verified(tokens["id_token"].as_str().unwrap()).await;
-    claims["sub"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn inside_wechat_the_web_page_source_logs_in_the_same_person_as_the_website_qr() {
     each_database(|db, label| async move {
@@ -110,10 +82,10 @@ async fn inside_wechat_the_web_page_source_logs_in_the_same_person_as_the_websit
         let callbacks = answer(&rp, p, &wechat, true).await;
         assert_eq!(callbacks.len(), 1);
         let back = phone.get(&callbacks[0]).await;
-        let in_wechat = sub_of(&rp, &back).await;
+        let in_wechat = rp.sub_of(&back).await;
         // A refresh of the callback replays the login without calling WeChat again.
         let again = phone.get(&callbacks[0]).await;
-        assert_eq!(sub_of(&rp, &again).await, in_wechat, "{label}");
+        assert_eq!(rp.sub_of(&again).await, in_wechat, "{label}");
 
         // The same person with the website QR on a computer: the same user (one unionid).
         let mut computer = Browser::default();
@@ -121,7 +93,7 @@ async fn inside_wechat_the_web_page_source_logs_in_the_same_person_as_the_websit
         let tokens = rp.redeem(&code).await.json();
         let claims = rp.verified(tokens["id_token"].as_str().unwrap()).await;
         assert_eq!(claims["sub"], in_wechat.as_str(), "{label}");
-        assert_eq!(users(&rp).await, 1, "{label}");
+        assert_eq!(rp.users().await, 1, "{label}");
         assert_eq!(
             claims["name"], "小明",
             "{label}: the profile came with userinfo"
@@ -163,16 +135,16 @@ async fn snsapi_base_logs_in_a_known_person_silently_and_asks_an_unknown_one_onc
                 .unwrap()
                 .ends_with("?step=userinfo")
         );
-        assert_eq!(users(&rp).await, 0, "{label}: nobody before the profile");
+        assert_eq!(rp.users().await, 0, "{label}: nobody before the profile");
         let callbacks = answer(&rp, p, &userinfo, true).await;
-        let first = sub_of(&rp, &phone.get(&callbacks[0]).await).await;
-        assert_eq!(users(&rp).await, 1, "{label}");
+        let first = rp.sub_of(&phone.get(&callbacks[0]).await).await;
+        assert_eq!(rp.users().await, 1, "{label}");
 
         // Known: base is enough, no second round.
         let wechat = to_wechat(&rp, &mut phone).await;
         let callbacks = answer(&rp, p, &wechat, true).await;
         let back = phone.get(&callbacks[0]).await;
-        assert_eq!(sub_of(&rp, &back).await, first, "{label}");
+        assert_eq!(rp.sub_of(&back).await, first, "{label}");
 
         // Never a loop: a user-info round that comes back with a base code is refused.
         let q = rp.sb.persona("Loop").await;
@@ -185,7 +157,7 @@ async fn snsapi_base_logs_in_a_known_person_silently_and_asks_an_unknown_one_onc
         assert_eq!(refused.status, 502, "{label}: {}", refused.body);
         assert!(refused.location.is_none());
         assert_eq!(
-            users(&rp).await,
+            rp.users().await,
             1,
             "{label}: the looping person was not created"
         );
@@ -211,9 +183,9 @@ async fn a_double_callback_is_one_login_and_spends_one_code() {
         assert_ne!(param(&callbacks[0], "code"), param(&callbacks[1], "code"));
         let (mut a, mut b) = (phone.clone(), phone.clone());
         let (first, second) = tokio::join!(a.get(&callbacks[0]), b.get(&callbacks[1]));
-        let (s1, s2) = (sub_of(&rp, &first).await, sub_of(&rp, &second).await);
+        let (s1, s2) = (rp.sub_of(&first).await, rp.sub_of(&second).await);
         assert_eq!(s1, s2, "{label}");
-        assert_eq!(users(&rp).await, 1, "{label}");
+        assert_eq!(rp.users().await, 1, "{label}");
         let log = rp.log_outcomes().await;
         assert_eq!(log, ["success"], "{label}: one login, no error");
         // Only one of the two codes reached WeChat: the other is still unspent there.
@@ -374,7 +346,7 @@ async fn refusals_and_foreign_input_end_on_a_page_and_create_nobody() {
     assert!(off.body.contains("lang=\"zh-CN\""));
     assert!(off.body.contains("已停用"), "{}", off.body);
 
-    assert_eq!(users(&rp).await, 1, "only the one good login made a user");
+    assert_eq!(rp.users().await, 1, "only the one good login made a user");
     let log = rp.log_outcomes().await;
     for outcome in [
         "snapshot_user",
@@ -411,7 +383,7 @@ async fn a_web_page_identity_without_unionid_joins_the_website_user_when_one_app
         let mut phone = Browser::wechat();
         let wechat = to_wechat(&rp, &mut phone).await;
         let callbacks = answer(&rp, p, &wechat, true).await;
-        let in_wechat = sub_of(&rp, &phone.get(&callbacks[0]).await).await;
+        let in_wechat = rp.sub_of(&phone.get(&callbacks[0]).await).await;
         let mut computer = Browser::default();
         let code = rp.login(&mut computer, p, &[("prompt", "login")]).await;
         let tokens = rp.redeem(&code).await.json();
@@ -420,7 +392,7 @@ async fn a_web_page_identity_without_unionid_joins_the_website_user_when_one_app
             .unwrap()
             .to_string();
         assert_ne!(in_wechat, website, "{label}: nothing links them yet");
-        assert_eq!(users(&rp).await, 2);
+        assert_eq!(rp.users().await, 2);
 
         // The official account joins the open-platform account: WeChat now sends the unionid,
         // and the next web-page login merges the two users into one.
@@ -432,12 +404,12 @@ async fn a_web_page_identity_without_unionid_joins_the_website_user_when_one_app
         assert_eq!(s, 200, "{after}");
         let wechat = to_wechat(&rp, &mut phone).await;
         let callbacks = answer(&rp, p, &wechat, true).await;
-        let merged = sub_of(&rp, &phone.get(&callbacks[0]).await).await;
+        let merged = rp.sub_of(&phone.get(&callbacks[0]).await).await;
         let code = rp.login(&mut computer, p, &[("prompt", "login")]).await;
         let tokens = rp.redeem(&code).await.json();
         let again = rp.verified(tokens["id_token"].as_str().unwrap()).await["sub"].clone();
         assert_eq!(again, merged.as_str(), "{label}: one user for both");
-        assert_eq!(users(&rp).await, 1, "{label}");
+        assert_eq!(rp.users().await, 1, "{label}");
     })
     .await;
 }
