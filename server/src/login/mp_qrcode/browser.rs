@@ -228,11 +228,21 @@ async fn spend(
         .ok_or(Reason::TicketRefused)?;
     let source = state.catalog.get_source(row.source_id).await.ok();
     who.source_identifier = source.as_ref().map(|s| s.identifier.clone());
-    let (true, Some(user_id)) = (redeemed, row.user_id.clone()) else {
+    if !redeemed {
         return Err(Refusal::with(
             Reason::TicketRefused,
             format!("status {}", row.status),
         ));
+    }
+    let Some(user_id) = row.user_id.clone() else {
+        // Confirmed without a user: an ask-to-bind source met someone new.
+        return match crate::store::bindings::by_origin(&state.db, &row.id).await? {
+            Some(b) => Ok(crate::login::binding::to_page(&b.id)),
+            None => Err(Refusal::with(
+                Reason::TicketRefused,
+                "confirmed without a user",
+            )),
+        };
     };
     let target = flow::target(state, &row.request_id).await?;
     if let flow::Target::App { app, .. } = &target {

@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 
 use super::Status::{self, Cancelled, Confirmed, Confirming, Failed, Scanned, Waiting};
 use super::hub::Update;
-use crate::login::flow::{self, Flow};
 use crate::login::proof;
 use crate::login::refusal::{Reason, Refusal};
 use crate::login::{Attempt, LoginOutcome, Via};
+use crate::login::{binding, flow};
 use crate::state::AppState;
 use crate::store::mp_tickets::{self, Move, TicketRow};
 use crate::web::{ApiError, json_body};
@@ -153,19 +153,31 @@ pub async fn cancel(
 /// The confirmation's work: the flow checked again (the source may have been switched off or
 /// unlinked from the application since the code was shown), the codes exchanged, the person
 /// resolved.
+/// How a confirmation ends well.
+enum Confirmation {
+    /// The person is this user (created just now?).
+    User(String, bool),
+    /// A new identity for an ask-to-bind source: it waits as a pending binding, which the
+    /// browser that shows the code opens when it finishes the ticket.
+    Binding,
+}
+
 async fn resolve(
     state: &AppState,
     row: &TicketRow,
     code: &str,
     phone_code: Option<&str>,
-) -> Result<(String, bool), Refusal> {
-    let Flow {
-        source,
-        credentials,
-        ..
-    } = flow::reopen(state, &row.request_id, row.source_id).await?;
-    let sighting = proof::mini::sighting(state, &credentials, code, phone_code).await?;
-    crate::login::resolve(state, &sighting, &source).await
+) -> Result<Confirmation, Refusal> {
+    let flow = flow::reopen(state, &row.request_id, row.source_id).await?;
+    let sighting = proof::mini::sighting(state, &flow.credentials, code, phone_code).await?;
+    match crate::login::resolve(state, &sighting, &flow.source).await {
+        Ok((user, created)) => Ok(Confirmation::User(user, created)),
+        Err(r) if r.reason == Reason::AskToBind => {
+            binding::begin(state, &flow, &sighting, &row.browser_hash, &row.id).await?;
+            Ok(Confirmation::Binding)
+        }
+        Err(r) => Err(r),
+    }
 }
 
 /// `POST /api/v1/login/mp-qrcode/{ticket}/confirm` `{code, phone_code?}`.
@@ -194,7 +206,9 @@ pub async fn confirm(
     let now = state.clock.now();
     let confirming = [Confirming.as_str()];
     let (to, reason, user_id) = match &outcome {
-        Ok((user_id, _)) => (Confirmed, None, Some(user_id.as_str())),
+        Ok(Confirmation::User(user_id, _)) => (Confirmed, None, Some(user_id.as_str())),
+        // Confirmed without a user: the finish opens the binding.
+        Ok(Confirmation::Binding) => (Confirmed, Some(Reason::AskToBind), None),
         Err(r) => (Failed, Some(r.reason), None),
     };
     let change = Move {
@@ -207,12 +221,19 @@ pub async fn confirm(
     mp_tickets::transition(&state.db, &id, &change, now)
         .await
         .map_err(Refusal::from)?;
-    announce(&state, &id, to, reason).await;
+    announce(&state, &id, to, reason.filter(|_| to == Failed)).await;
     match outcome {
-        Ok((user_id, created)) => {
+        Ok(Confirmation::User(user_id, created)) => {
             if created {
                 tracing::info!(user = user_id, "mini-program login created a user");
             }
+            Ok(Json(json!({ "status": Confirmed })))
+        }
+        Ok(Confirmation::Binding) => {
+            let who = who(&state, &meta, &headers, &row).await;
+            let outcome = LoginOutcome::Refused(Reason::AskToBind);
+            let detail = Some("binding offered".to_string());
+            crate::login::record(&state, &who, outcome, detail, None).await;
             Ok(Json(json!({ "status": Confirmed })))
         }
         Err(refusal) => {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::harness::{Answer, Browser, Rp, SOURCE, param};
 use crate::support::each_database;
-use crate::wechat::harness::{OFFICIAL, SECRET};
+use crate::wechat::harness::{MINI, OFFICIAL, SECRET};
 
 const OA_SOURCE: &str = "wechat-oa-bind";
 
@@ -237,4 +237,133 @@ async fn a_login_only_source_offers_no_new_account_and_a_proof_must_find_one() {
     assert_eq!(none.status, 403, "{}", none.body);
     assert!(none.body.contains("data-reason=\"bind_no_account\""));
     assert_eq!(rp.users().await, 0, "the proof created nobody");
+}
+
+/// A mini-program code login as `persona` with the phone-number button, on source `source`:
+/// the browser's answer when it finishes the ticket.
+async fn mini_program_login(rp: &Rp, browser: &mut Browser, source: &str, persona: i64) -> Answer {
+    let auth = rp.authorize(browser, &[("prompt", "login")]).await;
+    let request = param(&rp.url(&auth.location.unwrap()), "request").unwrap();
+    let created = browser
+        .post_json(
+            &rp.url("/api/v1/login/mp-qrcode"),
+            &rp.sb.base,
+            &json!({"request": request, "source": source}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let ticket = created.json();
+    let scan = param(
+        &rp.url(ticket["sandbox_scan_url"].as_str().unwrap()),
+        "scan",
+    )
+    .unwrap();
+    let appid = param(&scan, "appid").unwrap();
+    let code = |kind: &'static str| {
+        let appid = appid.clone();
+        async move {
+            let (s, v) = rp
+                .sb
+                .post(
+                    &format!("phone/api/{kind}"),
+                    json!({"persona_id": persona, "appid": appid}),
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+            v["code"].as_str().unwrap().to_string()
+        }
+    };
+    let (js, phone) = (code("wx_login").await, code("phone_code").await);
+    let confirmed = reqwest::Client::new()
+        .post(rp.url(&format!(
+            "/api/v1/login/mp-qrcode/{}/confirm",
+            ticket["ticket"].as_str().unwrap()
+        )))
+        .json(&json!({"code": js, "phone_code": phone}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        confirmed.status(),
+        200,
+        "{}",
+        confirmed.text().await.unwrap()
+    );
+    browser
+        .post_form(&rp.url(ticket["finish_url"].as_str().unwrap()), &[])
+        .await
+}
+
+#[tokio::test]
+async fn a_mini_program_identity_with_a_known_phone_is_told_so_and_binds_after_the_proof() {
+    each_database(|db, label| async move {
+        let rp = Rp::start(db).await;
+        let p = rp.sb.persona("有手机").await;
+        // P's account: the website QR, then the default mini program (same open-platform
+        // account) adds P's verified phone to it.
+        rp.add_source(json!({"identifier": "mp-default", "mode": "pc_miniprogram_qrcode",
+            "display_name": "小程序扫码", "callback_url": "https://rp.example.com/after", "enabled": true}))
+            .await;
+        let mut computer = Browser::default();
+        let code = rp.login(&mut computer, p, &[]).await;
+        let tokens = rp.redeem(&code).await.json();
+        let account = rp.verified(tokens["id_token"].as_str().unwrap()).await["sub"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let first = mini_program_login(&rp, &mut computer, "mp-default", p).await;
+        assert_eq!(rp.sub_of(&first).await, account, "{label}");
+
+        // A partner mini program outside that open-platform account, ask-to-bind.
+        let (s, v) = rp
+            .sb
+            .post(
+                "admin/api/apps",
+                json!({"appid": MINI, "kind": "mini_program", "secret": SECRET}),
+            )
+            .await;
+        assert!(s < 500, "{v}");
+        let (s, v) = rp
+            .sb
+            .patch(&format!("admin/api/apps/{MINI}"), json!({"account_id": null}))
+            .await;
+        assert_eq!(s, 200, "{v}");
+        rp.add_source(json!({"identifier": "mp-partner", "mode": "pc_miniprogram_qrcode",
+            "display_name": "合作小程序", "callback_url": "https://rp.example.com/after", "enabled": true,
+            "private_deployment": true, "appid": MINI, "app_secret": SECRET,
+            "linking": "ask_to_bind"}))
+            .await;
+        let asked = mini_program_login(&rp, &mut computer, "mp-partner", p).await;
+        assert_eq!(asked.status, 303, "{label}: {}", asked.body);
+        let page_url = asked.location.unwrap();
+        assert!(page_url.starts_with("/login/bind/"), "{page_url}");
+        assert_eq!(rp.users().await, 1, "{label}");
+        let page = computer.get(&rp.url(&page_url)).await;
+        assert!(page.body.contains("data-testid=\"bind-phone\""), "{}", page.body);
+        assert!(page.body.contains("****"), "the number is masked");
+        // The proof is still required: the website QR.
+        let with = page
+            .body
+            .split("data-testid=\"bind-with\"")
+            .nth(1)
+            .and_then(|rest| rest.split("href=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .replace("&amp;", "&");
+        assert!(with.starts_with(&format!("/login/wechat/{SOURCE}?")), "{with}");
+        let start = computer.get(&rp.url(&with)).await;
+        let qr = start.location.unwrap();
+        let state = param(&qr, "state").unwrap();
+        let qr_page = computer.get(&qr).await;
+        let code = rp
+            .scan(p, &crate::wechat::harness::scan_url(&qr_page.body))
+            .await;
+        let bound = rp.callback(&mut computer, Some(&code), Some(&state)).await;
+        assert_eq!(rp.sub_of(&bound).await, account, "{label}");
+        let identities = datong::store::identities::identities_of(&rp.sb.state.db, &account)
+            .await
+            .unwrap();
+        assert!(identities.iter().any(|i| i.appid == MINI), "{label}: the partner identity joined");
+    })
+    .await;
 }
