@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::crypto::token::random_token;
+use crate::login::texts::Said;
 use crate::login::{page, secure_cookies, sso, unavailable, with_cookie};
 use crate::oidc::authorize::request_ttl;
 use crate::state::AppState;
@@ -40,12 +41,7 @@ pub async fn initiate(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     if q.get("iss").map(|i| i.trim_end_matches('/')) != Some(state.issuer.as_str()) {
-        return page::problem(
-            StatusCode::BAD_REQUEST,
-            "This login was initiated by another issuer.",
-            "此次登录由其他身份提供方发起。",
-            None,
-        );
+        return page::said(&headers, StatusCode::BAD_REQUEST, Said::OtherIssuer, None);
     }
     begin(&state, &client_id, &headers, false).await
 }
@@ -56,12 +52,7 @@ async fn begin(state: &AppState, client_id: &str, headers: &HeaderMap, fresh: bo
     let app = match state.catalog.application_by_client_id(&client_id).await {
         Ok(Some(app)) => app,
         Ok(None) => {
-            return page::problem(
-                StatusCode::NOT_FOUND,
-                "No application has this client_id.",
-                "没有应用使用此 client_id。",
-                None,
-            );
+            return page::said(headers, StatusCode::NOT_FOUND, Said::UnknownClient, None);
         }
         Err(e) => return unavailable(e),
     };
@@ -130,22 +121,24 @@ pub async fn callback(
     let expected = cookies::get(&headers, STATE_COOKIE).unwrap_or_default();
     let parts: Vec<&str> = expected.split('.').collect();
     let [cookie_state, client_id, verifier, nonce] = parts[..] else {
-        return mismatch();
+        return mismatch(&headers);
     };
     if q.get("state").map(String::as_str) != Some(cookie_state) {
-        return mismatch();
+        return mismatch(&headers);
     }
     if let Some(error) = q.get("error") {
-        return page::problem(
+        tracing::info!(error, "experience login: the application received an error");
+        let again = format!("/console/experience/{client_id}");
+        return page::said(
+            &headers,
             StatusCode::OK,
-            &format!("The login ended without a user: {error}."),
-            &format!("登录未完成：{error}。"),
-            Some(&format!("/console/experience/{client_id}")),
+            Said::ExperienceNoUser,
+            Some(&again),
         );
     }
     let app = match state.catalog.application_by_client_id(client_id).await {
         Ok(Some(app)) => app,
-        Ok(None) => return mismatch(),
+        Ok(None) => return mismatch(&headers),
         Err(e) => return unavailable(e),
     };
     let code = q.get("code").map(String::as_str).unwrap_or("");
@@ -158,12 +151,9 @@ pub async fn callback(
         Ok(i) => i,
         Err(e) => {
             tracing::warn!(error = %e, "experience login: the code was refused");
-            return page::problem(
-                StatusCode::BAD_REQUEST,
-                "The login's code was refused (used already or expired). Start the experience login again.",
-                "登录授权码已被使用或已过期，请重新体验登录。",
-                Some(&format!("/console/experience/{client_id}")),
-            );
+            let again = format!("/console/experience/{client_id}");
+            let what = Said::ExperienceCodeRefused;
+            return page::said(&headers, StatusCode::BAD_REQUEST, what, Some(&again));
         }
     };
     let sub = match id_token_subject(&state, &issued.id_token, client_id, nonce).await {
@@ -181,11 +171,11 @@ pub async fn callback(
     )
 }
 
-fn mismatch() -> Response {
-    page::problem(
+fn mismatch(headers: &HeaderMap) -> Response {
+    page::said(
+        headers,
         StatusCode::BAD_REQUEST,
-        "This experience login was not started in this browser, or it expired. Start it again from the console.",
-        "此次体验登录并非在本浏览器发起，或已过期，请从控制台重新开始。",
+        Said::ExperienceMismatch,
         None,
     )
 }

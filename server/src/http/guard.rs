@@ -45,12 +45,9 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let login_form = path.starts_with("/login/") && req.method() == Method::POST;
     if login_form && !same_origin(req.headers(), &state.http, meta.secure) {
         tracing::warn!(path, "cross-site login form refused");
-        return crate::login::page::problem(
-            StatusCode::FORBIDDEN,
-            "This form was sent from another site.",
-            "此表单来自其他网站。",
-            None,
-        );
+        let headers = req.headers();
+        let what = crate::login::texts::Said::CrossSiteForm;
+        return crate::login::page::said(headers, StatusCode::FORBIDDEN, what, None);
     }
     if browser_call
         && req.method() != Method::GET

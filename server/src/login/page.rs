@@ -112,36 +112,28 @@ pub fn message(
     (status, document(lang, t.cannot_continue, &body, None)).into_response()
 }
 
-/// A page for errors met before the language is known to the caller's code (the OpenID
-/// Connect edge): both sentences, in the same layout.
-pub fn problem(status: StatusCode, en: &str, zh: &str, back: Option<&str>) -> Response {
-    let t = texts::texts(Lang::En);
-    let back = back
-        .map(|href| {
-            format!(
-                "<p><a class=\"button\" data-testid=\"retry\" href=\"{}\">Try again · 重试</a></p>",
-                esc(href)
-            )
-        })
-        .unwrap_or_else(|| format!("<p class=\"muted\">{}</p>", t.start_again));
-    let body = format!(
-        "<h1>Sign-in cannot continue · 无法继续登录</h1><p data-testid=\"error-en\">{}</p>\
-<p lang=\"zh-CN\" data-testid=\"error-zh\">{}</p>{back}",
-        esc(en),
-        esc(zh)
-    );
-    (status, document(Lang::En, t.cannot_continue, &body, None)).into_response()
+/// A page of the OpenID Connect edge (or the experience client) that stops a request, in the
+/// request's language, with `back` when the person can start again.
+pub fn said(
+    headers: &HeaderMap,
+    status: StatusCode,
+    what: texts::Said,
+    back: Option<&str>,
+) -> Response {
+    let lang = texts::lang_of(headers);
+    message(lang, status, texts::said(what, lang), back, None)
 }
 
-/// A small page with a heading and a line in both languages (sign-out and the like).
-pub fn notice(title: &str, en: &str, zh: &str) -> Response {
+/// A small page with a heading and a line (sign-out and the like), in the request's language.
+pub fn notice(headers: &HeaderMap, title: texts::Said, line: texts::Said) -> Response {
+    let lang = texts::lang_of(headers);
+    let title = texts::said(title, lang);
     let body = format!(
-        "<h1 data-testid=\"notice-title\">{}</h1><p>{}</p><p lang=\"zh-CN\">{}</p>",
+        "<h1 data-testid=\"notice-title\">{}</h1><p>{}</p>",
         esc(title),
-        esc(en),
-        esc(zh)
+        esc(texts::said(line, lang))
     );
-    document(Lang::En, title, &body, None).into_response()
+    document(lang, title, &body, None).into_response()
 }
 
 #[derive(Deserialize)]

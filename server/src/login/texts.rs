@@ -48,7 +48,6 @@ pub struct Texts {
     pub mp_failed: &'static str,
     pub open_in_wechat: &'static str,
     pub open_in_wechat_hint: &'static str,
-    pub signed_out: &'static str,
     pub bind_title: &'static str,
     pub bind_intro: &'static str,
     pub bind_phone: &'static str,
@@ -82,7 +81,6 @@ pub static EN: Texts = Texts {
     mp_failed: "The login did not succeed. Refresh the code and try again.",
     open_in_wechat: "Open this page in WeChat",
     open_in_wechat_hint: "This way of logging in works inside WeChat only. Scan the code with WeChat to continue there.",
-    signed_out: "Signed out",
     bind_title: "Link your WeChat account",
     bind_intro: "This WeChat account is new here ({}). If you already have an account, log in to it once and this WeChat account will be linked to it.",
     bind_phone: "The phone number {} verified by WeChat belongs to an account here. Log in to it to link them.",
@@ -116,7 +114,6 @@ pub static ZH_CN: Texts = Texts {
     mp_failed: "登录未成功，请刷新小程序码后重试",
     open_in_wechat: "请在微信中打开此页面",
     open_in_wechat_hint: "此登录方式仅能在微信内使用。请用微信扫描下方二维码，在微信中继续。",
-    signed_out: "已退出登录",
     bind_title: "绑定微信账号",
     bind_intro: "此微信账号（{}）在此尚无账号。如果您已有账号，请登录一次，此微信账号即会与其绑定。",
     bind_phone: "微信验证的手机号 {} 已属于此处的一个账号。登录该账号即可绑定。",
@@ -130,6 +127,99 @@ pub fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::En => &EN,
         Lang::ZhCn => &ZH_CN,
+    }
+}
+
+/// What the OpenID Connect edge says on a page of its own (a request it cannot send back to the
+/// application, the end of a session).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Said {
+    NoClientId,
+    UnknownClient,
+    NoRedirectUri,
+    UnregisteredRedirect,
+    BadRedirectUrl,
+    StorageDown,
+    LogoutMismatch,
+    UnregisteredLogoutRedirect,
+    SignedOutTitle,
+    SignedOut,
+    SignOutQuestion,
+    SignOutButton,
+    CrossSiteForm,
+    OtherIssuer,
+    ExperienceNoUser,
+    ExperienceCodeRefused,
+    ExperienceMismatch,
+}
+
+/// The sentence for `said`, in `lang`.
+pub fn said(said: Said, lang: Lang) -> &'static str {
+    use Said::*;
+    let (en, zh) = match said {
+        NoClientId => (
+            "The request names no application (client_id is missing).",
+            "请求未指明应用（缺少 client_id）。",
+        ),
+        UnknownClient => (
+            "No application has this client_id.",
+            "没有应用使用此 client_id。",
+        ),
+        NoRedirectUri => (
+            "The request has no redirect_uri.",
+            "请求缺少 redirect_uri。",
+        ),
+        UnregisteredRedirect => (
+            "This redirect_uri is not registered for the application (it must match exactly).",
+            "此 redirect_uri 未在应用中登记（须完全一致）。",
+        ),
+        BadRedirectUrl => (
+            "The redirect URI is not a valid URL.",
+            "回调地址不是有效的 URL。",
+        ),
+        StorageDown => (
+            "Datong cannot reach its database; try again shortly.",
+            "大同暂时无法访问数据库，请稍后再试。",
+        ),
+        LogoutMismatch => (
+            "client_id and the id_token_hint name different applications. You were not signed out.",
+            "client_id 与 id_token_hint 指向不同的应用。未执行退出。",
+        ),
+        UnregisteredLogoutRedirect => (
+            "This post_logout_redirect_uri is not registered for the application (it must match exactly, and the application must be named by client_id or id_token_hint). You were not signed out.",
+            "此 post_logout_redirect_uri 未在应用中登记（须完全一致，且须以 client_id 或 id_token_hint 指明应用）。未执行退出。",
+        ),
+        SignedOutTitle => ("Signed out", "已退出登录"),
+        SignedOut => (
+            "You are signed out of Datong. Applications you used may keep you signed in until you sign out there too.",
+            "你已退出大同。已登录的应用可能仍保持登录，需在应用中单独退出。",
+        ),
+        SignOutQuestion => ("Sign out of Datong?", "退出大同？"),
+        SignOutButton => ("Sign out", "退出"),
+        CrossSiteForm => (
+            "This form was sent from another site.",
+            "此表单来自其他网站。",
+        ),
+        OtherIssuer => (
+            "This login was initiated by another issuer.",
+            "此次登录由其他身份提供方发起。",
+        ),
+        ExperienceNoUser => (
+            "The login ended without a user (the application received an error).",
+            "登录未完成（应用收到了错误）。",
+        ),
+        ExperienceCodeRefused => (
+            "The login's code was refused (used already or expired). Start the experience login again.",
+            "登录授权码已被使用或已过期，请重新体验登录。",
+        ),
+        ExperienceMismatch => (
+            "This experience login was not started in this browser, or it expired. Start it again from the console.",
+            "此次体验登录并非在本浏览器发起，或已过期，请从控制台重新开始。",
+        ),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::ZhCn => zh,
     }
 }
 

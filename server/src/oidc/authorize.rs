@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 
 use crate::crypto::token::random_token;
+use crate::login::texts::Said;
 use crate::state::AppState;
 use crate::store::{self, entities::auth_request};
 
@@ -27,12 +28,13 @@ pub fn request_ttl() -> Duration {
 pub const SCOPES: [&str; 4] = ["openid", "profile", "phone", "offline_access"];
 
 /// A page for errors that must not redirect (unknown client, unregistered redirect URI).
-fn error_page(status: StatusCode, en: &str, zh: &str) -> Response {
-    crate::login::page::problem(status, en, zh, None)
+fn error_page(headers: &HeaderMap, status: StatusCode, what: Said) -> Response {
+    crate::login::page::said(headers, status, what, None)
 }
 
 /// Back to the application with an error (`state` and `iss` included).
 fn error_redirect(
+    headers: &HeaderMap,
     redirect_uri: &str,
     issuer: &str,
     state: Option<&str>,
@@ -42,11 +44,7 @@ fn error_redirect(
     let mut url = match url::Url::parse(redirect_uri) {
         Ok(u) => u,
         Err(_) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "The redirect URI is not a valid URL.",
-                "回调地址不是有效的 URL。",
-            );
+            return error_page(headers, StatusCode::BAD_REQUEST, Said::BadRedirectUrl);
         }
     };
     {
@@ -103,47 +101,28 @@ async fn handle(
 ) -> Response {
     let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let Some(client_id) = get("client_id") else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "The request names no application (client_id is missing).",
-            "请求未指明应用（缺少 client_id）。",
-        );
+        return error_page(headers, StatusCode::BAD_REQUEST, Said::NoClientId);
     };
     let app = match state.catalog.application_by_client_id(client_id).await {
         Ok(Some(app)) => app,
         Ok(None) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "No application has this client_id.",
-                "没有应用使用此 client_id。",
-            );
+            return error_page(headers, StatusCode::BAD_REQUEST, Said::UnknownClient);
         }
         Err(e) => {
             tracing::error!(error = %e, "authorize: catalog unavailable");
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Datong cannot reach its database; try again shortly.",
-                "大同暂时无法访问数据库，请稍后再试。",
-            );
+            return error_page(headers, StatusCode::SERVICE_UNAVAILABLE, Said::StorageDown);
         }
     };
     let Some(redirect_uri) = get("redirect_uri") else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "The request has no redirect_uri.",
-            "请求缺少 redirect_uri。",
-        );
+        return error_page(headers, StatusCode::BAD_REQUEST, Said::NoRedirectUri);
     };
     if !app.redirect_uris.iter().any(|u| u == redirect_uri) {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "This redirect_uri is not registered for the application (it must match exactly).",
-            "此 redirect_uri 未在应用中登记（须完全一致）。",
-        );
+        return error_page(headers, StatusCode::BAD_REQUEST, Said::UnregisteredRedirect);
     }
     let client_state = get("state");
     let back = |error: &str, description: &str| {
         error_redirect(
+            headers,
             redirect_uri,
             &state.issuer,
             client_state,

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
 use crate::crypto::token::token_hash;
+use crate::login::texts::{Said, lang_of, said};
 use crate::login::{page, sso, unavailable, with_cookie};
 use crate::state::AppState;
 use crate::web::escape_html as esc;
@@ -45,8 +46,8 @@ fn confirmation(headers: &HeaderMap) -> Option<String> {
     cookies::get(headers, sso::SSO_COOKIE).map(|c| token_hash(&format!("{c}:logout")))
 }
 
-fn refused(en: &str, zh: &str) -> Response {
-    page::problem(StatusCode::BAD_REQUEST, en, zh, None)
+fn refused(headers: &HeaderMap, what: Said) -> Response {
+    page::said(headers, StatusCode::BAD_REQUEST, what, None)
 }
 
 async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>) -> Response {
@@ -56,10 +57,7 @@ async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>)
         .and_then(|h| h["aud"].as_str().map(str::to_string));
     let client_id = match (q.get("client_id").filter(|c| !c.is_empty()), &hinted_client) {
         (Some(c), Some(h)) if c != h => {
-            return refused(
-                "client_id and the id_token_hint name different applications. You were not signed out.",
-                "client_id 与 id_token_hint 指向不同的应用。未执行退出。",
-            );
+            return refused(&headers, Said::LogoutMismatch);
         }
         (Some(c), _) => Some(c.clone()),
         (None, h) => h.clone(),
@@ -81,10 +79,7 @@ async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>)
                     Some(uri.clone())
                 }
                 _ => {
-                    return refused(
-                        "This post_logout_redirect_uri is not registered for the application (it must match exactly, and the application must be named by client_id or id_token_hint). You were not signed out.",
-                        "此 post_logout_redirect_uri 未在应用中登记（须完全一致，且须以 client_id 或 id_token_hint 指明应用）。未执行退出。",
-                    );
+                    return refused(&headers, Said::UnregisteredLogoutRedirect);
                 }
             }
         }
@@ -100,7 +95,8 @@ async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>)
         let confirmed =
             q.contains_key("confirm") && q.get("confirm") == confirmation(&headers).as_ref();
         if !hinted_user && !confirmed {
-            return confirm_page(&q, confirmation(&headers).unwrap_or_default(), client_id);
+            let token = confirmation(&headers).unwrap_or_default();
+            return confirm_page(&headers, &q, token, client_id);
         }
     }
     let cookie = match sso::end(&state, &headers).await {
@@ -117,17 +113,19 @@ async fn handle(state: AppState, headers: HeaderMap, q: HashMap<String, String>)
             }
             Err(e) => return unavailable(e),
         },
-        None => page::notice(
-            "Signed out",
-            "You are signed out of Datong. Applications you used may keep you signed in until you sign out there too.",
-            "你已退出大同。已登录的应用可能仍保持登录，需在应用中单独退出。",
-        ),
+        None => page::notice(&headers, Said::SignedOutTitle, Said::SignedOut),
     };
     with_cookie(response, &cookie)
 }
 
 /// "Sign out of Datong?" with a form that posts the request back with the confirmation.
-fn confirm_page(q: &HashMap<String, String>, token: String, client_id: Option<String>) -> Response {
+fn confirm_page(
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    token: String,
+    client_id: Option<String>,
+) -> Response {
+    let lang = lang_of(headers);
     let mut fields = format!(
         "<input type=\"hidden\" name=\"confirm\" value=\"{}\">",
         esc(&token)
@@ -146,10 +144,12 @@ fn confirm_page(q: &HashMap<String, String>, token: String, client_id: Option<St
             esc(&c)
         ));
     }
+    let question = said(Said::SignOutQuestion, lang);
     let body = format!(
-        "<h1>Sign out of Datong? · 退出大同？</h1>\
+        "<h1>{question}</h1>\
 <form method=\"post\" action=\"/oauth/logout\" data-testid=\"logout-form\">{fields}\
-<button type=\"submit\" data-testid=\"logout-confirm\">Sign out · 退出</button></form>"
+<button type=\"submit\" data-testid=\"logout-confirm\">{}</button></form>",
+        said(Said::SignOutButton, lang)
     );
-    page::document(crate::login::texts::Lang::En, "Datong", &body, None).into_response()
+    page::document(lang, question, &body, None).into_response()
 }
