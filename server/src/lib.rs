@@ -3,6 +3,7 @@
 // Leptos view types nest deeply; the console's forms pass the default limit in release builds.
 #![recursion_limit = "256"]
 
+pub mod api_v1;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

@@ -1,7 +1,6 @@
 //! Router assembly: operations endpoints, the console (pages and server functions) behind the
 //! guard, static assets, framing limited to our own origin, request ids and request logs.
 
-pub mod api_v1;
 mod guard;
 mod ops;
 
@@ -103,7 +102,7 @@ pub fn router(state: AppState) -> Router {
             "/login/app-logo/{client_id}",
             get(crate::login::hosted::app_logo),
         )
-        .merge(api_v1::router())
+        .merge(crate::api_v1::router())
         .merge(crate::login::mp_qrcode::router())
         .merge(crate::login::ticket::router())
         .route("/login/lang", get(crate::login::page::choose_lang))

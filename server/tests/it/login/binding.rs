@@ -239,61 +239,6 @@ async fn a_login_only_source_offers_no_new_account_and_a_proof_must_find_one() {
     assert_eq!(rp.users().await, 0, "the proof created nobody");
 }
 
-/// A mini-program code login as `persona` with the phone-number button, on source `source`:
-/// the browser's answer when it finishes the ticket.
-async fn mini_program_login(rp: &Rp, browser: &mut Browser, source: &str, persona: i64) -> Answer {
-    let auth = rp.authorize(browser, &[("prompt", "login")]).await;
-    let request = param(&rp.url(&auth.location.unwrap()), "request").unwrap();
-    let created = browser
-        .post_json(
-            &rp.url("/api/v1/login/mp-qrcode"),
-            &rp.sb.base,
-            &json!({"request": request, "source": source}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let ticket = created.json();
-    let scan = param(
-        &rp.url(ticket["sandbox_scan_url"].as_str().unwrap()),
-        "scan",
-    )
-    .unwrap();
-    let appid = param(&scan, "appid").unwrap();
-    let code = |kind: &'static str| {
-        let appid = appid.clone();
-        async move {
-            let (s, v) = rp
-                .sb
-                .post(
-                    &format!("phone/api/{kind}"),
-                    json!({"persona_id": persona, "appid": appid}),
-                )
-                .await;
-            assert_eq!(s, 200, "{v}");
-            v["code"].as_str().unwrap().to_string()
-        }
-    };
-    let (js, phone) = (code("wx_login").await, code("phone_code").await);
-    let confirmed = reqwest::Client::new()
-        .post(rp.url(&format!(
-            "/api/v1/login/mp-qrcode/{}/confirm",
-            ticket["ticket"].as_str().unwrap()
-        )))
-        .json(&json!({"code": js, "phone_code": phone}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        confirmed.status(),
-        200,
-        "{}",
-        confirmed.text().await.unwrap()
-    );
-    browser
-        .post_form(&rp.url(ticket["finish_url"].as_str().unwrap()), &[])
-        .await
-}
-
 #[tokio::test]
 async fn a_mini_program_identity_with_a_known_phone_is_told_so_and_binds_after_the_proof() {
     each_database(|db, label| async move {
@@ -311,7 +256,7 @@ async fn a_mini_program_identity_with_a_known_phone_is_told_so_and_binds_after_t
             .as_str()
             .unwrap()
             .to_string();
-        let first = mini_program_login(&rp, &mut computer, "mp-default", p).await;
+        let first = rp.mini_program_login( &mut computer, "mp-default", p).await;
         assert_eq!(rp.sub_of(&first).await, account, "{label}");
 
         // A partner mini program outside that open-platform account, ask-to-bind.
@@ -333,7 +278,7 @@ async fn a_mini_program_identity_with_a_known_phone_is_told_so_and_binds_after_t
             "private_deployment": true, "appid": MINI, "app_secret": SECRET,
             "linking": "ask_to_bind"}))
             .await;
-        let asked = mini_program_login(&rp, &mut computer, "mp-partner", p).await;
+        let asked = rp.mini_program_login( &mut computer, "mp-partner", p).await;
         assert_eq!(asked.status, 303, "{label}: {}", asked.body);
         let page_url = asked.location.unwrap();
         assert!(page_url.starts_with("/login/bind/"), "{page_url}");

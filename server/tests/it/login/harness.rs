@@ -205,6 +205,67 @@ impl Rp {
         claims["sub"].as_str().unwrap().to_string()
     }
 
+    /// A mini-program code login as `persona` with the phone-number button, on source `source`:
+    /// the browser's answer when it finishes the ticket.
+    pub async fn mini_program_login(
+        &self,
+        browser: &mut Browser,
+        source: &str,
+        persona: i64,
+    ) -> Answer {
+        let rp = self;
+        let auth = rp.authorize(browser, &[("prompt", "login")]).await;
+        let request = param(&rp.url(&auth.location.unwrap()), "request").unwrap();
+        let created = browser
+            .post_json(
+                &rp.url("/api/v1/login/mp-qrcode"),
+                &rp.sb.base,
+                &json!({"request": request, "source": source}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let ticket = created.json();
+        let scan = param(
+            &rp.url(ticket["sandbox_scan_url"].as_str().unwrap()),
+            "scan",
+        )
+        .unwrap();
+        let appid = param(&scan, "appid").unwrap();
+        let code = |kind: &'static str| {
+            let appid = appid.clone();
+            async move {
+                let (s, v) = rp
+                    .sb
+                    .post(
+                        &format!("phone/api/{kind}"),
+                        json!({"persona_id": persona, "appid": appid}),
+                    )
+                    .await;
+                assert_eq!(s, 200, "{v}");
+                v["code"].as_str().unwrap().to_string()
+            }
+        };
+        let (js, phone) = (code("wx_login").await, code("phone_code").await);
+        let confirmed = reqwest::Client::new()
+            .post(rp.url(&format!(
+                "/api/v1/login/mp-qrcode/{}/confirm",
+                ticket["ticket"].as_str().unwrap()
+            )))
+            .json(&json!({"code": js, "phone_code": phone}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            confirmed.status(),
+            200,
+            "{}",
+            confirmed.text().await.unwrap()
+        );
+        browser
+            .post_form(&rp.url(ticket["finish_url"].as_str().unwrap()), &[])
+            .await
+    }
+
     /// The test application's id in the management API.
     pub async fn app_id(&self) -> i64 {
         let apps = self.api("GET", "/api/v1/applications", Value::Null).await;

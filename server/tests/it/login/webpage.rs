@@ -99,6 +99,15 @@ async fn inside_wechat_the_web_page_source_logs_in_the_same_person_as_the_websit
             "{label}: the profile came with userinfo"
         );
 
+        // And with the mini-program code (the instance's default mini program, same
+        // open-platform account): still the same user.
+        rp.add_source(json!({"identifier": "mp-default", "mode": "pc_miniprogram_qrcode",
+            "display_name": "小程序扫码", "callback_url": "https://rp.example.com/after", "enabled": true}))
+            .await;
+        let mp = rp.mini_program_login(&mut computer, "mp-default", p).await;
+        assert_eq!(rp.sub_of(&mp).await, in_wechat, "{label}: three modes, one user");
+        assert_eq!(rp.users().await, 1, "{label}");
+
         // chooser=1 shows the list instead of going straight to the source.
         let listed = rp
             .authorize(&mut phone, &[("prompt", "login"), ("chooser", "1")])
