@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use super::refusal::Refusal;
+use super::refusal::{Reason, Refusal};
 use super::texts::{self, lang_of};
 use super::webpage::in_wechat;
 use crate::state::AppState;
@@ -41,14 +41,24 @@ pub fn offered(
     sources
 }
 
-/// `GET /login?request=…`.
+/// The hosted page of request `id`, saying why the last attempt ended (`notice`).
+pub fn with_notice(id: &str, why: Reason) -> String {
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("request", id)
+        .append_pair("notice", why.code())
+        .finish();
+    format!("/login?{q}")
+}
+
+/// `GET /login?request=…[&notice=<reason>]`.
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let request = q.get("request").map(String::as_str).unwrap_or("");
-    let mut response = match render(&state, &headers, request).await {
+    let notice = q.get("notice").and_then(|n| Reason::from_code(n));
+    let mut response = match render(&state, &headers, request, notice).await {
         Ok(r) => r,
         Err(refusal) => super::refused_page(&headers, &refusal, None),
     };
@@ -60,7 +70,12 @@ pub async fn page(
     response
 }
 
-async fn render(state: &AppState, headers: &HeaderMap, request: &str) -> Result<Response, Refusal> {
+async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &str,
+    notice: Option<Reason>,
+) -> Result<Response, Refusal> {
     let lang = lang_of(headers);
     let t = texts::texts(lang);
     let req = super::flow::request(state, request).await?;
@@ -111,9 +126,18 @@ sandbox=\"allow-scripts allow-same-origin allow-top-navigation\"></iframe></div>
     } else {
         String::new()
     };
+    let notice = notice
+        .map(|r| {
+            format!(
+                "<p class=\"alert\" role=\"status\" data-testid=\"login-notice\" data-reason=\"{}\">{}</p>",
+                r.code(),
+                esc(r.text(lang))
+            )
+        })
+        .unwrap_or_default();
     let body = format!(
         "<div data-testid=\"page-login\">{logo}<p class=\"muted\">{}</p>\
-<h1 data-testid=\"login-app\">{}</h1><p class=\"muted\">{}</p><div class=\"buttons\">{buttons}</div>{none}</div>",
+<h1 data-testid=\"login-app\">{}</h1>{notice}<p class=\"muted\">{}</p><div class=\"buttons\">{buttons}</div>{none}</div>",
         t.sign_in_to,
         esc(&app.name),
         t.continue_with,

@@ -12,7 +12,7 @@ use app::model::SourceMode;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sea_orm::Set;
 
 use super::flow::{self, Flow};
@@ -146,7 +146,18 @@ async fn run(
     if flow.source.identifier != identifier {
         return Err(Refusal::with(Reason::StateMismatch, "another source's callback").into());
     }
-    let code = code.ok_or(Reason::Cancelled)?;
+    let Some(code) = code else {
+        // Inside WeChat a refusal goes back to the list of ways, which says what happened.
+        if flow.source.mode == SourceMode::Webpage
+            && let flow::Target::App { req, .. } = &flow.target
+        {
+            let outcome = LoginOutcome::Refused(Reason::Cancelled);
+            super::record(state, who, outcome, None, None).await;
+            let to = super::hosted::with_notice(&req.id, Reason::Cancelled);
+            return Ok(axum::response::Redirect::to(&to).into_response());
+        }
+        return Err(Reason::Cancelled.into());
+    };
     let code_hash = token_hash(code);
     let claimed = attempt.code_hash.is_none()
         && logins::claim_attempt(&state.db, &attempt.id, &code_hash).await?;

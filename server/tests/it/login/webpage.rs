@@ -280,12 +280,20 @@ async fn refusals_and_foreign_input_end_on_a_page_and_create_nobody() {
     let wechat = to_wechat(&rp, &mut phone).await;
     let callbacks = answer(&rp, p, &wechat, false).await;
     let refused = phone.get(&callbacks[0]).await;
+    let to = refused.location.expect("back to the list");
+    assert!(to.starts_with("/login?request="), "{to}");
+    assert!(to.ends_with("&notice=cancelled"), "{to}");
+    let list = phone.get(&rp.url(&to)).await;
     assert!(
-        refused.body.contains("data-reason=\"cancelled\""),
+        list.body.contains("data-testid=\"login-notice\""),
         "{}",
-        refused.body
+        list.body
     );
-    assert!(refused.body.contains("href=\"/login?request="));
+    assert!(list.body.contains("cancelled in WeChat"), "{}", list.body);
+    assert!(
+        list.body.contains("data-mode=\"webpage\""),
+        "the way to try again"
+    );
 
     // A forged, an oversized, a missing state; another browser's state.
     let wechat = to_wechat(&rp, &mut phone).await;
