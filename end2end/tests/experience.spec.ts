@@ -145,6 +145,8 @@ async function scanMiniProgramCode(popup: Page, phonePage: Page, persona: string
   await hydrated(popup);
   await popup.locator("[data-testid=login-source][data-mode=pc_miniprogram_qrcode]").click();
   await expect(popup.getByTestId("mp-status")).toHaveAttribute("data-status", "waiting");
+  // Nothing to refresh while the code is live.
+  await expect(popup.getByTestId("mp-refresh")).toBeHidden();
   await expect(popup.getByTestId("mp-code")).toBeVisible();
   const href = await popup.getByTestId("mp-sandbox-phone").getAttribute("href");
   if (!href) throw new Error("no sandbox phone link beside the code");

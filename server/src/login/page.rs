@@ -11,7 +11,7 @@ use super::refusal::{Reason, Refusal};
 use super::texts::{self, Lang};
 use crate::web::escape_html as esc;
 
-const STYLE: &str = "*{box-sizing:border-box}\
+const STYLE: &str = "*{box-sizing:border-box}[hidden]{display:none!important}\
 body{margin:0;min-height:100vh;background:#f8fafc;color:#0f172a;font-family:system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;display:flex;flex-direction:column;align-items:center;padding:1.5rem 1rem}\
 .top{width:100%;max-width:24rem;display:flex;justify-content:flex-end;margin-bottom:1.5rem;font-size:.875rem}\
 .top a{color:#475569}\
