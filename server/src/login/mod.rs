@@ -1,6 +1,6 @@
 //! The end user's side of a login, one shape for every mode (see `server/docs/login.md`):
 //! [`flow`] opens a login and checks it again later; a proof turns WeChat's codes into a
-//! sighting ([`proof`]); identity resolution names the user ([`resolve`]); and [`complete`] ends
+//! sighting ([`proof`]); identity resolution names the user ([`resolve`]); and [`finish`] ends
 //! it (log line, single sign-on session, code for the application). Refusals are one type
 //! ([`refusal`]) shown in one layout ([`page`]) with one text catalogue ([`texts`]). Each mode is
 //! a match arm of [`start`] and a small module; mini-program codes share [`ticket`].
@@ -260,29 +260,12 @@ pub async fn code_for_app(
     })
 }
 
-/// The end of every login that goes back to the application in this browser: the success
-/// line in the log (when `who` is given; a replay was logged the first time), a new single
-/// sign-on session begun with `source_id`, and the code for the application.
-pub async fn complete(
-    state: &AppState,
-    who: Option<&Attempt>,
-    req: &auth_request::Model,
-    app: &ApplicationView,
-    user_id: &str,
-    source_id: i64,
-) -> Result<Response, Refusal> {
-    if let Some(who) = who {
-        record(state, who, LoginOutcome::Success, None, Some(user_id)).await;
-    }
-    let now = state.clock.now();
-    let cookie = sso::start(state, user_id, source_id, now).await?;
-    code_for_app(state, req, app, user_id, now, Some(cookie)).await
-}
-
-/// [`complete`] for a flow's target: the application's code, or, for the direct login link,
-/// the source's callback URL as an OpenID Connect third-party-initiated login (`iss` and
-/// `target_link_uri` only: never a code or token), after which the business page starts an
-/// ordinary authorization request that the new single sign-on session answers without a scan.
+/// The end of every login in this browser: the success line in the log (when `who` is given;
+/// a replay was logged the first time), a new single sign-on session begun with `source`, and
+/// then the target: the application's code, or, for the direct login link, the source's
+/// callback URL as an OpenID Connect third-party-initiated login (`iss` and `target_link_uri`
+/// only, never a code or token), after which the business page starts an ordinary
+/// authorization request that the new session answers without a scan.
 pub async fn finish(
     state: &AppState,
     who: Option<&Attempt>,
@@ -290,15 +273,17 @@ pub async fn finish(
     source: &app::model::SourceView,
     user_id: &str,
 ) -> Result<Response, Refusal> {
+    if let Some(who) = who {
+        let detail = matches!(target, flow::Target::Direct).then(|| "direct login link".into());
+        record(state, who, LoginOutcome::Success, detail, Some(user_id)).await;
+    }
+    let now = state.clock.now();
+    let cookie = sso::start(state, user_id, source.id, now).await?;
     match target {
-        flow::Target::App { req, app } => complete(state, who, req, app, user_id, source.id).await,
+        flow::Target::App { req, app } => {
+            code_for_app(state, req, app, user_id, now, Some(cookie)).await
+        }
         flow::Target::Direct => {
-            if let Some(who) = who {
-                let detail = Some("direct login link".to_string());
-                record(state, who, LoginOutcome::Success, detail, Some(user_id)).await;
-            }
-            let now = state.clock.now();
-            let cookie = sso::start(state, user_id, source.id, now).await?;
             let mut url = url::Url::parse(&source.callback_url)
                 .map_err(|e| Refusal::with(Reason::SourceUnconfigured, e.to_string()))?;
             url.query_pairs_mut()

@@ -105,8 +105,7 @@ pub async fn prove(
 ) -> Result<Proof, Refusal> {
     let appid = &flow.credentials.0;
     let token = super::proof::oauth::exchange(state, &flow.credentials, code).await?;
-    let userinfo = token.scope.split(',').any(|s| s.trim() == USERINFO);
-    if userinfo {
+    if token.reads_userinfo() {
         let sighting = super::proof::oauth::with_profile(state, appid, token).await?;
         return Ok(Proof::Seen(Box::new(sighting)));
     }

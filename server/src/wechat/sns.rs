@@ -20,6 +20,16 @@ pub struct SnsToken {
     pub unionid: Option<String>,
 }
 
+impl SnsToken {
+    /// Whether the token may read `sns/userinfo`: its scope (WeChat lists scopes with commas)
+    /// includes `snsapi_userinfo` or the website's `snsapi_login`.
+    pub fn reads_userinfo(&self) -> bool {
+        self.scope
+            .split(',')
+            .any(|s| matches!(s.trim(), "snsapi_userinfo" | "snsapi_login"))
+    }
+}
+
 #[derive(Deserialize)]
 struct RawToken {
     access_token: String,

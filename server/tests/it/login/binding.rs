@@ -11,25 +11,53 @@ use crate::wechat::harness::{MINI, OFFICIAL, SECRET};
 
 const OA_SOURCE: &str = "wechat-oa-bind";
 
+/// Moves the sandbox's app `appid` (of `kind`) out of every open-platform account: WeChat then
+/// sends no unionid for it, so nothing links its people to other apps by itself.
+async fn outside_open_platform(rp: &Rp, appid: &str, kind: &str) {
+    let app = json!({"appid": appid, "kind": kind, "secret": SECRET});
+    let (s, v) = rp.sb.post("admin/api/apps", app).await;
+    assert!(s < 500, "{v}");
+    let path = format!("admin/api/apps/{appid}");
+    let (s, v) = rp.sb.patch(&path, json!({"account_id": null})).await;
+    assert_eq!(s, 200, "{v}");
+}
+
+/// From the binding page `page_url`, the proof offered first (the website QR), scanned by
+/// `persona` in `browser`: the answer to WeChat's callback.
+async fn prove_with_website_qr(
+    rp: &Rp,
+    browser: &mut Browser,
+    page_url: &str,
+    persona: i64,
+) -> Answer {
+    let page = browser.get(&rp.url(page_url)).await;
+    let with = page
+        .body
+        .split("data-testid=\"bind-with\"")
+        .nth(1)
+        .and_then(|rest| rest.split("href=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("a way to prove the account")
+        .replace("&amp;", "&");
+    assert!(
+        with.starts_with(&format!("/login/wechat/{SOURCE}?")),
+        "{with}"
+    );
+    let start = browser.get(&rp.url(&with)).await;
+    assert_eq!(start.status, 303, "{}", start.body);
+    let qr = start.location.unwrap();
+    let state = param(&qr, "state").unwrap();
+    let qr_page = browser.get(&qr).await;
+    let code = rp
+        .scan(persona, &crate::wechat::harness::scan_url(&qr_page.body))
+        .await;
+    rp.callback(browser, Some(&code), Some(&state)).await
+}
+
 /// An ask-to-bind web-page source on an official account outside the website app's
 /// open-platform account (so WeChat gives no shared unionid: nothing links them by itself).
 async fn with_bind_source(rp: &Rp, login_only: bool) -> i64 {
-    let (s, v) = rp
-        .sb
-        .post(
-            "admin/api/apps",
-            json!({"appid": OFFICIAL, "kind": "official_account", "secret": SECRET}),
-        )
-        .await;
-    assert!(s < 500, "{v}");
-    let (s, v) = rp
-        .sb
-        .patch(
-            &format!("admin/api/apps/{OFFICIAL}"),
-            json!({"account_id": null}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    outside_open_platform(rp, OFFICIAL, "official_account").await;
     rp.add_source(
         json!({"identifier": OA_SOURCE, "mode": "webpage", "display_name": "公众号登录",
         "callback_url": "https://rp.example.com/after", "enabled": true,
@@ -90,28 +118,7 @@ async fn a_new_identity_binds_to_the_account_the_person_proves() {
             cookies: phone.cookies.clone(),
             ..Browser::default()
         };
-        let page = desk.get(&rp.url(&page_url)).await;
-        let with = page
-            .body
-            .split("data-testid=\"bind-with\"")
-            .nth(1)
-            .and_then(|rest| rest.split("href=\"").nth(1))
-            .and_then(|rest| rest.split('"').next())
-            .expect("a way to prove the account")
-            .replace("&amp;", "&");
-        assert!(
-            with.starts_with(&format!("/login/wechat/{SOURCE}?")),
-            "{with}"
-        );
-        let start = desk.get(&rp.url(&with)).await;
-        assert_eq!(start.status, 303, "{}", start.body);
-        let qr = start.location.unwrap();
-        let state = param(&qr, "state").unwrap();
-        let qr_page = desk.get(&qr).await;
-        let code = rp
-            .scan(p, &crate::wechat::harness::scan_url(&qr_page.body))
-            .await;
-        let bound = rp.callback(&mut desk, Some(&code), Some(&state)).await;
+        let bound = prove_with_website_qr(&rp, &mut desk, &page_url, p).await;
         assert_eq!(rp.sub_of(&bound).await, account, "{label}");
         assert_eq!(rp.users().await, 1, "{label}");
 
@@ -214,26 +221,7 @@ async fn a_login_only_source_offers_no_new_account_and_a_proof_must_find_one() {
         cookies: phone.cookies.clone(),
         ..Browser::default()
     };
-    let request = {
-        let b = desk.get(&rp.url(&page_url)).await.body;
-        let with = b
-            .split("href=\"/login/wechat/")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .replace("&amp;", "&");
-        format!("/login/wechat/{with}")
-    };
-    let start = desk.get(&rp.url(&request)).await;
-    let qr = start.location.unwrap();
-    let state = param(&qr, "state").unwrap();
-    let qr_page = desk.get(&qr).await;
-    let code = rp
-        .scan(s, &crate::wechat::harness::scan_url(&qr_page.body))
-        .await;
-    let none = rp.callback(&mut desk, Some(&code), Some(&state)).await;
+    let none = prove_with_website_qr(&rp, &mut desk, &page_url, s).await;
     assert_eq!(none.status, 403, "{}", none.body);
     assert!(none.body.contains("data-reason=\"bind_no_account\""));
     assert_eq!(rp.users().await, 0, "the proof created nobody");
@@ -260,19 +248,7 @@ async fn a_mini_program_identity_with_a_known_phone_is_told_so_and_binds_after_t
         assert_eq!(rp.sub_of(&first).await, account, "{label}");
 
         // A partner mini program outside that open-platform account, ask-to-bind.
-        let (s, v) = rp
-            .sb
-            .post(
-                "admin/api/apps",
-                json!({"appid": MINI, "kind": "mini_program", "secret": SECRET}),
-            )
-            .await;
-        assert!(s < 500, "{v}");
-        let (s, v) = rp
-            .sb
-            .patch(&format!("admin/api/apps/{MINI}"), json!({"account_id": null}))
-            .await;
-        assert_eq!(s, 200, "{v}");
+        outside_open_platform(&rp, MINI, "mini_program").await;
         rp.add_source(json!({"identifier": "mp-partner", "mode": "pc_miniprogram_qrcode",
             "display_name": "合作小程序", "callback_url": "https://rp.example.com/after", "enabled": true,
             "private_deployment": true, "appid": MINI, "app_secret": SECRET,
@@ -287,23 +263,7 @@ async fn a_mini_program_identity_with_a_known_phone_is_told_so_and_binds_after_t
         assert!(page.body.contains("data-testid=\"bind-phone\""), "{}", page.body);
         assert!(page.body.contains("****"), "the number is masked");
         // The proof is still required: the website QR.
-        let with = page
-            .body
-            .split("data-testid=\"bind-with\"")
-            .nth(1)
-            .and_then(|rest| rest.split("href=\"").nth(1))
-            .and_then(|rest| rest.split('"').next())
-            .unwrap()
-            .replace("&amp;", "&");
-        assert!(with.starts_with(&format!("/login/wechat/{SOURCE}?")), "{with}");
-        let start = computer.get(&rp.url(&with)).await;
-        let qr = start.location.unwrap();
-        let state = param(&qr, "state").unwrap();
-        let qr_page = computer.get(&qr).await;
-        let code = rp
-            .scan(p, &crate::wechat::harness::scan_url(&qr_page.body))
-            .await;
-        let bound = rp.callback(&mut computer, Some(&code), Some(&state)).await;
+        let bound = prove_with_website_qr(&rp, &mut computer, &page_url, p).await;
         assert_eq!(rp.sub_of(&bound).await, account, "{label}");
         let identities = datong::store::identities::identities_of(&rp.sb.state.db, &account)
             .await

@@ -231,21 +231,8 @@ impl Rp {
         )
         .unwrap();
         let appid = param(&scan, "appid").unwrap();
-        let code = |kind: &'static str| {
-            let appid = appid.clone();
-            async move {
-                let (s, v) = rp
-                    .sb
-                    .post(
-                        &format!("phone/api/{kind}"),
-                        json!({"persona_id": persona, "appid": appid}),
-                    )
-                    .await;
-                assert_eq!(s, 200, "{v}");
-                v["code"].as_str().unwrap().to_string()
-            }
-        };
-        let (js, phone) = (code("wx_login").await, code("phone_code").await);
+        let js = rp.mini_code("wx_login", persona, &appid).await;
+        let phone = rp.mini_code("phone_code", persona, &appid).await;
         let confirmed = reqwest::Client::new()
             .post(rp.url(&format!(
                 "/api/v1/login/mp-qrcode/{}/confirm",
@@ -264,6 +251,14 @@ impl Rp {
         browser
             .post_form(&rp.url(ticket["finish_url"].as_str().unwrap()), &[])
             .await
+    }
+
+    /// A code the sandbox's mini program `appid` gets for `persona`: `wx_login` or `phone_code`.
+    pub async fn mini_code(&self, kind: &str, persona: i64, appid: &str) -> String {
+        let body = json!({"persona_id": persona, "appid": appid});
+        let (s, v) = self.sb.post(&format!("phone/api/{kind}"), body).await;
+        assert_eq!(s, 200, "{v}");
+        v["code"].as_str().unwrap().to_string()
     }
 
     /// The test application's id in the management API.

@@ -157,19 +157,6 @@ async fn phone_scans(rp: &Rp, persona: i64, ticket: &Value) -> (String, String) 
     (appid, scene)
 }
 
-/// A code the sandbox's mini program `appid` gets for `persona`: `wx_login` or `phone_code`.
-async fn mini_code(rp: &Rp, kind: &str, persona: i64, appid: &str) -> String {
-    let (s, v) = rp
-        .sb
-        .post(
-            &format!("phone/api/{kind}"),
-            json!({"persona_id": persona, "appid": appid}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    v["code"].as_str().unwrap().to_string()
-}
-
 async fn status(rp: &Rp, browser: &mut Browser, ticket: &Value) -> Value {
     browser
         .get(&rp.url(ticket["status_url"].as_str().unwrap()))
@@ -349,8 +336,8 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
         let t = new_ticket(&rp, &mut browser).await;
         let (appid, _) = phone_scans(&rp, q, &t).await;
         let other_mp = "wx5e2e00000000ffff";
-        let js = mini_code(&rp, "wx_login", q, &appid).await;
-        let ph = mini_code(&rp, "phone_code", q, other_mp).await;
+        let js = rp.mini_code("wx_login", q, &appid).await;
+        let ph = rp.mini_code("phone_code", q, other_mp).await;
         let (s, v) = confirm(&t, json!({"code": js, "phone_code": ph})).await;
         assert_eq!(
             (s, v["error"]["code"].clone()),
@@ -392,7 +379,7 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
         // WeChat blocks the person (40226): `blocked`, 403, as on the website QR.
         let t = new_ticket(&rp, &mut browser).await;
         rp.sb.fail_next("sns/jscode2session", 40226, 1).await;
-        let js = mini_code(&rp, "wx_login", q, &appid).await;
+        let js = rp.mini_code("wx_login", q, &appid).await;
         let (s, v) = confirm(&t, json!({"code": js})).await;
         assert_eq!(
             (s, v["error"]["code"].clone()),
@@ -407,7 +394,7 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
         let app = rp.app_id().await;
         let link = format!("/api/v1/applications/{app}/sources/{mp_source}");
         rp.api("DELETE", &link, Value::Null).await;
-        let js = mini_code(&rp, "wx_login", q, &appid).await;
+        let js = rp.mini_code("wx_login", q, &appid).await;
         let (s, v) = confirm(&t, json!({"code": js.clone()})).await;
         assert_eq!(
             (s, v["error"]["code"].clone()),
@@ -451,7 +438,7 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
             (json!(409), json!("ticket_finished")),
             "{v}"
         );
-        let js = mini_code(&rp, "wx_login", q, &appid).await;
+        let js = rp.mini_code("wx_login", q, &appid).await;
         let (s, _) = confirm(&t, json!({"code": js})).await;
         assert_eq!(s, 409);
 
@@ -627,8 +614,8 @@ async fn a_ticket_confirmed_through_another_instance_reaches_the_page_live() {
         .await
         .unwrap();
     assert_eq!(scanned.status(), 200);
-    let js = mini_code(&rp, "wx_login", p, &appid).await;
-    let ph = mini_code(&rp, "phone_code", p, &appid).await;
+    let js = rp.mini_code("wx_login", p, &appid).await;
+    let ph = rp.mini_code("phone_code", p, &appid).await;
     let confirmed = http
         .post(format!("{other}/api/v1/login/mp-qrcode/{t}/confirm"))
         .json(&json!({"code": js, "phone_code": ph}))
