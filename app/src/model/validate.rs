@@ -119,6 +119,29 @@ pub fn redirect_uri(field: &str, value: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// A native application's redirect URI (RFC 8252 §7): a private-use scheme named after a domain
+/// the developer owns (`com.example.app:/callback`), or what [`redirect_uri`] accepts (claimed
+/// https URLs, loopback).
+pub fn native_redirect_uri(field: &str, value: &str) -> Result<(), FieldError> {
+    if let Some((scheme, rest)) = value.split_once(':')
+        && scheme.contains('.')
+        && !scheme.starts_with(['.', '-', '+'])
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b))
+    {
+        if rest.is_empty() || rest.contains('#') || rest.bytes().any(|b| !b.is_ascii_graphic()) {
+            return Err(err(
+                field,
+                "invalid_url",
+                format!("`{value}` needs a path after the scheme and no fragment (#)."),
+            ));
+        }
+        return Ok(());
+    }
+    redirect_uri(field, value)
+}
+
 /// A WeChat AppID: `wx` and 16 lowercase hex digits.
 pub fn appid(value: &str) -> Result<(), FieldError> {
     let f = "appid";
@@ -385,6 +408,21 @@ mod tests {
         for (input, expected) in table {
             assert_eq!(
                 code(redirect_uri("redirect_uri", input)),
+                expected,
+                "{input:?}"
+            );
+        }
+        let native = [
+            ("com.example.app:/callback", "ok"),
+            ("https://example.com/cb", "ok"),
+            ("com.example.app:", "redirect_uri:invalid_url"),
+            ("com.example.app:/cb#x", "redirect_uri:invalid_url"),
+            ("myapp:/cb", "redirect_uri:invalid_url"),
+            ("javascript:alert(1)", "redirect_uri:invalid_url"),
+        ];
+        for (input, expected) in native {
+            assert_eq!(
+                code(native_redirect_uri("redirect_uri", input)),
                 expected,
                 "{input:?}"
             );

@@ -18,12 +18,19 @@ fn uris(json: &str) -> Vec<String> {
 }
 
 /// Checks a URI list; every broken entry is reported with its index (`redirect_uris[1]`).
-fn check_uris(field: &str, list: &[String], errors: &mut Vec<FieldError>) {
+/// `native`: a native application's redirect URIs (private-use schemes allowed).
+fn check_uris(field: &str, list: &[String], native: bool, errors: &mut Vec<FieldError>) {
     if list.len() > 20 {
         errors.push(FieldError::new(field, "too_many", "At most 20 URIs."));
     }
     for (i, uri) in list.iter().enumerate() {
-        if let Err(e) = validate::redirect_uri(&format!("{field}[{i}]"), uri.trim()) {
+        let field = format!("{field}[{i}]");
+        let checked = if native {
+            validate::native_redirect_uri(&field, uri.trim())
+        } else {
+            validate::redirect_uri(&field, uri.trim())
+        };
+        if let Err(e) = checked {
             errors.push(e);
         }
     }
@@ -63,6 +70,7 @@ fn uri_list(
     field: &str,
     given: &Option<Vec<String>>,
     current: Option<&Vec<String>>,
+    native: bool,
     errors: &mut Vec<FieldError>,
 ) -> Vec<String> {
     let list: Vec<String> = given
@@ -72,7 +80,7 @@ fn uri_list(
         .into_iter()
         .map(|u| u.trim().to_string())
         .collect();
-    check_uris(field, &list, errors);
+    check_uris(field, &list, native, errors);
     list
 }
 
@@ -153,12 +161,14 @@ impl Catalog {
             "redirect_uris",
             &input.redirect_uris,
             current.map(|c| &c.redirect_uris),
+            app_type == AppType::Native,
             &mut errors,
         );
         let logout_uris = uri_list(
             "post_logout_redirect_uris",
             &input.post_logout_redirect_uris,
             current.map(|c| &c.post_logout_redirect_uris),
+            false,
             &mut errors,
         );
         let day = 86_400;

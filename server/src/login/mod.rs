@@ -7,6 +7,7 @@
 
 pub mod binding;
 pub mod flow;
+pub mod grant;
 pub mod hosted;
 pub mod mp_qrcode;
 pub mod page;

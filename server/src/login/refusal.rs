@@ -59,6 +59,10 @@ reasons! {
     InvalidCode = "invalid_code",
     /// The code (or phone code) was issued to another app.
     ForeignCode = "foreign_code",
+    /// The phone-number code was issued to another mini program.
+    ForeignPhoneCode = "foreign_phone_code",
+    /// The source's mode does not fit the application's type (WeChat grant).
+    WrongMode = "wrong_mode",
     WeChatBusy = "wechat_busy",
     Blocked = "blocked",
     WeChatError = "wechat_error",
@@ -95,7 +99,7 @@ impl Reason {
             Cancelled => StatusCode::OK,
             RequestExpired | TicketUnknown => StatusCode::NOT_FOUND,
             StateMissing | StateUnknown | StateMismatch | StateReused | InvalidCode
-            | ForeignCode | TicketRefused | InvalidRequest | BindingUnknown | BindingUsed => {
+            | ForeignCode | ForeignPhoneCode | WrongMode | TicketRefused | InvalidRequest | BindingUnknown | BindingUsed => {
                 StatusCode::BAD_REQUEST
             }
             BindNoAccount => StatusCode::FORBIDDEN,

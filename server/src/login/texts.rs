@@ -281,6 +281,14 @@ pub fn reason(reason: Reason, lang: Lang) -> &'static str {
                 "WeChat issued this code to another app. Start again.",
                 "该凭证属于其他微信应用，请重新开始。",
             ),
+            ForeignPhoneCode => (
+                "WeChat issued this phone number to another mini program. Start again.",
+                "该手机号凭证属于其他小程序，请重新开始。",
+            ),
+            WrongMode => (
+                "This way of logging in does not fit this application.",
+                "此登录方式不适用于该应用。",
+            ),
             WeChatBusy => (
                 "WeChat is busy. Try again in a moment.",
                 "微信繁忙，请稍后再试。",

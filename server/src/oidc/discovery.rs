@@ -21,7 +21,7 @@ pub fn metadata(issuer: &str) -> Value {
         "end_session_endpoint": format!("{issuer}/oauth/logout"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", crate::login::grant::GRANT_TYPE],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": ["openid", "profile", "phone", "offline_access"],

@@ -15,6 +15,10 @@ pub struct OAuthError {
     pub description: String,
     /// The `WWW-Authenticate` challenge to send with a 401.
     pub challenge: Option<String>,
+    /// Datong's stable reason (`datong_reason`), where the standard code is too coarse.
+    pub reason: Option<&'static str>,
+    /// More members of the body (the binding handle of `interaction_required`).
+    pub extra: Vec<(&'static str, String)>,
 }
 
 impl OAuthError {
@@ -24,6 +28,8 @@ impl OAuthError {
             error,
             description: description.into(),
             challenge: None,
+            reason: None,
+            extra: Vec::new(),
         }
     }
 
@@ -34,6 +40,8 @@ impl OAuthError {
             error: "invalid_client",
             description: "client authentication failed".into(),
             challenge: basic.then(|| "Basic realm=\"datong\"".to_string()),
+            reason: None,
+            extra: Vec::new(),
         }
     }
 
@@ -46,6 +54,8 @@ impl OAuthError {
             challenge: Some(format!(
                 "Bearer error=\"invalid_token\", error_description=\"{description}\""
             )),
+            reason: None,
+            extra: Vec::new(),
         }
     }
 
@@ -55,6 +65,8 @@ impl OAuthError {
             error: "temporarily_unavailable",
             description: "try again shortly".into(),
             challenge: None,
+            reason: None,
+            extra: Vec::new(),
         }
     }
 }
@@ -85,7 +97,13 @@ pub fn no_store(mut response: Response) -> Response {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let body = json!({"error": self.error, "error_description": self.description});
+        let mut body = json!({"error": self.error, "error_description": self.description});
+        if let Some(r) = self.reason {
+            body["datong_reason"] = json!(r);
+        }
+        for (k, v) in self.extra {
+            body[k] = json!(v);
+        }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(c) = self.challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, c);

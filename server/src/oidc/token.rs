@@ -1,11 +1,12 @@
 //! `/oauth/token`: client authentication (client_secret_basic, client_secret_post, or none for
-//! public clients, which PKCE protects), then the grant: `authorization_code` or
-//! `refresh_token`.
+//! public clients, which PKCE protects), then the grant: `authorization_code`, `refresh_token`
+//! or the WeChat grant (`login::grant`).
 
 use std::collections::HashMap;
 
+use app::backend::RequestMeta;
 use app::model::ApplicationView;
-use axum::Json;
+use axum::{Extension, Json};
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +16,7 @@ use serde_json::json;
 
 use super::authorize::is_public;
 use super::error::{OAuthError, no_store};
+use crate::login::grant;
 use crate::state::AppState;
 
 /// `client_id:client_secret` from a Basic header, each form-urlencoded (RFC 6749 §2.3.1).
@@ -84,6 +86,7 @@ pub async fn authenticate(
 /// `POST /oauth/token`.
 pub async fn token(
     State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, OAuthError> {
@@ -103,10 +106,14 @@ pub async fn token(
                 .ok_or_else(|| OAuthError::new("invalid_request", "refresh_token is missing"))?;
             state.grants.refresh(&app, token).await?
         }
+        Some(grant::GRANT_TYPE) => {
+            let who = crate::login::attempt(&meta, &headers);
+            grant::grant(&state, &app, &form, who).await?
+        }
         Some(_) => {
             return Err(OAuthError::new(
                 "unsupported_grant_type",
-                "only authorization_code and refresh_token are supported",
+                "supported: authorization_code, refresh_token and the WeChat grant",
             ));
         }
         None => return Err(OAuthError::new("invalid_request", "grant_type is missing")),

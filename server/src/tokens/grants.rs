@@ -162,6 +162,29 @@ impl Grants {
         Ok(code)
     }
 
+    /// Tokens straight away, for a login that happened at the token endpoint (the WeChat
+    /// grant): a new grant for `app` and the token response, with `nonce` in the ID token.
+    pub async fn issue_tokens(
+        &self,
+        app: &ApplicationView,
+        user_id: &str,
+        scope: &str,
+        nonce: Option<&str>,
+        auth_time: DateTime<Utc>,
+    ) -> Result<Issued, GrantError> {
+        let grant = grant::Model {
+            id: random_token(),
+            application_id: app.id,
+            user_id: user_id.to_string(),
+            scope: scope.to_string(),
+            auth_time,
+            created_at: self.clock.now(),
+            revoked_at: None,
+        };
+        db::insert_grant(&self.db, grant.clone().into()).await?;
+        self.mint(app, &grant, nonce).await
+    }
+
     /// Redeems a code for `app` (already authenticated). Every check the code is bound by:
     /// client, redirect URI, PKCE (a challenge at authorize needs its verifier here, and a
     /// verifier without a challenge is refused), lifetime, single use.

@@ -14,9 +14,10 @@ use crate::web::escape_html as esc;
 const SCRIPT: &str = include_str!("page.js");
 
 /// The reasons a ticket can fail with, told on the page in the person's words.
-const FAILURES: [Reason; 8] = [
+const FAILURES: [Reason; 9] = [
     Reason::InvalidCode,
     Reason::ForeignCode,
+    Reason::ForeignPhoneCode,
     Reason::WeChatBusy,
     Reason::LoginOnly,
     Reason::AskToBind,

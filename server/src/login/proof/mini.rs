@@ -31,11 +31,11 @@ pub async fn sighting(
                     async move { client.phone_number(&token, code, Some(&openid)).await }
                 })
                 .await
-                .map_err(|e| step("getuserphonenumber", e.into()))?;
+                .map_err(|e| step("getuserphonenumber", foreign_phone(e.into())))?;
             // The watermark names the mini program the number was issued to.
             if p.appid != *appid {
                 return Err(Refusal::with(
-                    Reason::ForeignCode,
+                    Reason::ForeignPhoneCode,
                     format!("phone number issued to {}", p.appid),
                 ));
             }
@@ -56,6 +56,14 @@ pub async fn sighting(
             "phone_number": phone,
         }),
     })
+}
+
+/// A phone code WeChat says belongs to another app is told apart from a foreign login code.
+fn foreign_phone(mut r: Refusal) -> Refusal {
+    if r.reason == Reason::ForeignCode {
+        r.reason = Reason::ForeignPhoneCode;
+    }
+    r
 }
 
 /// The refusal with the WeChat step named in its detail.

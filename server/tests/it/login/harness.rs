@@ -263,13 +263,18 @@ impl Rp {
 
     /// The test application's id in the management API.
     pub async fn app_id(&self) -> i64 {
+        self.app_id_of(&self.client_id).await
+    }
+
+    /// The management API's id of the application with `client_id`.
+    pub async fn app_id_of(&self, client_id: &str) -> i64 {
         let apps = self.api("GET", "/api/v1/applications", Value::Null).await;
         apps["applications"]
             .as_array()
             .or(apps.as_array())
             .unwrap()
             .iter()
-            .find(|a| a["client_id"] == self.client_id.as_str())
+            .find(|a| a["client_id"] == client_id)
             .unwrap()["id"]
             .as_i64()
             .unwrap()

@@ -9,6 +9,7 @@ mod direct;
 mod embedded;
 mod experience;
 mod flow;
+mod grant;
 pub mod harness;
 mod mp_qrcode;
 mod sso;

@@ -341,12 +341,12 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
         let (s, v) = confirm(&t, json!({"code": js, "phone_code": ph})).await;
         assert_eq!(
             (s, v["error"]["code"].clone()),
-            (400, json!("foreign_code")),
+            (400, json!("foreign_phone_code")),
             "{label}: {v}"
         );
         assert_eq!(
             status(&rp, &mut browser, &t).await["reason"],
-            "foreign_code"
+            "foreign_phone_code"
         );
 
         // The same wx.login code again: WeChat spent it above (40163).
@@ -481,7 +481,7 @@ async fn refusals_end_the_ticket_visibly_log_it_and_create_nobody() {
         let log = rp.log_outcomes().await;
         for outcome in [
             "invalid_code",
-            "foreign_code",
+            "foreign_phone_code",
             "wechat_busy",
             "blocked",
             "source_unavailable",
