@@ -22,6 +22,8 @@ const ADMIN_FN_PREFIX: &str = "/api/console/";
 const TOKEN_API_PREFIX: &str = "/api/v1/";
 const LOGIN_API_PREFIX: &str = "/api/v1/login/";
 const PHONE_CALLS: [&str; 3] = ["/scan", "/confirm", "/cancel"];
+/// An app's own login calls (app-launched mini program): no cookie, the PKCE verifier proves them.
+const APP_LOGIN_PREFIX: &str = "/api/v1/login/app-mp";
 
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let meta = request_meta(&state.http, &req);
@@ -33,7 +35,8 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     // The mini-program code login: public, and the mini program's own calls (scan, confirm,
     // cancel) come from the phone, proving themselves with the ticket and WeChat's codes.
     let login_api = path.starts_with(LOGIN_API_PREFIX);
-    let phone_call = login_api && PHONE_CALLS.iter().any(|end| path.ends_with(end));
+    let phone_call = login_api && PHONE_CALLS.iter().any(|end| path.ends_with(end))
+        || path.starts_with(APP_LOGIN_PREFIX);
     let browser_call = path.starts_with("/api/") && !(token_api && bearer) && !phone_call;
     let session_api = token_api && !bearer && !login_api;
     let admin_fn = path.starts_with(ADMIN_FN_PREFIX);

@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api_v1::router())
         .merge(crate::login::mp_qrcode::router())
         .merge(crate::login::ticket::router())
+        .merge(crate::login::app_launch::router())
         .route("/login/lang", get(crate::login::page::choose_lang))
         .leptos_routes_with_context(
             &state,

@@ -131,12 +131,11 @@ pub async fn reopen(state: &AppState, request_id: &str, source_id: i64) -> Resul
     with_target(state, target, &source.identifier).await
 }
 
-/// Mini-program sources without private deployment use the instance's default mini program.
+/// Mini-program-code sources without private deployment use the instance's default mini
+/// program. (The other mini-program modes are the customer's own mini program: it runs inside
+/// it, or their app launches it, so its AppID is always the source's.)
 fn uses_default(source: &SourceView) -> bool {
-    matches!(
-        source.mode,
-        SourceMode::PcMiniprogramQrcode | SourceMode::AppLaunchMiniprogram
-    ) && !source.private_deployment
+    source.mode == SourceMode::PcMiniprogramQrcode && !source.private_deployment
 }
 
 async fn checked(

@@ -5,6 +5,7 @@
 //! ([`refusal`]) shown in one layout ([`page`]) with one text catalogue ([`texts`]). Each mode is
 //! a match arm of [`start`] and a small module; mini-program codes share [`ticket`].
 
+pub mod app_launch;
 pub mod binding;
 pub mod flow;
 pub mod grant;

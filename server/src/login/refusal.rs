@@ -99,9 +99,8 @@ impl Reason {
             Cancelled => StatusCode::OK,
             RequestExpired | TicketUnknown => StatusCode::NOT_FOUND,
             StateMissing | StateUnknown | StateMismatch | StateReused | InvalidCode
-            | ForeignCode | ForeignPhoneCode | WrongMode | TicketRefused | InvalidRequest | BindingUnknown | BindingUsed => {
-                StatusCode::BAD_REQUEST
-            }
+            | ForeignCode | ForeignPhoneCode | WrongMode | TicketRefused | InvalidRequest
+            | BindingUnknown | BindingUsed => StatusCode::BAD_REQUEST,
             BindNoAccount => StatusCode::FORBIDDEN,
             BindingExpired => StatusCode::GONE,
             SourceUnavailable | SnapshotUser | LoginOnly | AskToBind | Blocked | OtherBrowser => {

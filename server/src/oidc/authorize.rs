@@ -67,7 +67,7 @@ pub fn is_public(app: &ApplicationView) -> bool {
 }
 
 /// A PKCE S256 challenge: the base64url SHA-256 of a verifier, 43 characters.
-fn valid_challenge(c: &str) -> bool {
+pub fn valid_challenge(c: &str) -> bool {
     c.len() == 43
         && c.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')

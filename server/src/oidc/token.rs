@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use app::backend::RequestMeta;
 use app::model::ApplicationView;
-use axum::{Extension, Json};
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;

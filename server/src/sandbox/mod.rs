@@ -17,6 +17,7 @@ pub mod faults;
 mod html;
 pub mod ids;
 pub mod image;
+pub mod launch;
 pub mod live;
 mod open;
 mod pages;
@@ -155,6 +156,7 @@ pub fn router(sandbox: SharedSandbox) -> Router {
         .nest("/api", api::router())
         .nest("/open", open::router())
         .merge(phone::router().route_layer(axum::middleware::from_fn(json_posts_only)))
+        .merge(launch::router().route_layer(axum::middleware::from_fn(json_posts_only)))
         .merge(admin::router().route_layer(axum::middleware::from_fn(json_posts_only)))
         .merge(pages::router())
         .with_state(sandbox)

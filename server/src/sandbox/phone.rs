@@ -42,7 +42,7 @@ pub fn router() -> Router<SharedSandbox> {
         .route("/phone/api/encrypted_phone", post(encrypted_phone))
 }
 
-pub fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+pub(super) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     crate::web::json_body(body, "invalid_request")
 }
 

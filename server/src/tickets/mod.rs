@@ -73,6 +73,20 @@ impl Status {
     }
 }
 
+/// How an app ticket's holder is kept: this prefix and the app's PKCE challenge. A browser's
+/// ticket keeps a hash of its cookie instead, so neither kind can be finished as the other.
+pub const APP_HOLDER: &str = "app:";
+
+/// The holder of an app ticket whose PKCE challenge is `challenge`.
+pub fn app_holder(challenge: &str) -> String {
+    format!("{APP_HOLDER}{challenge}")
+}
+
+/// Whether a ticket is held by an app (not by a browser).
+pub fn held_by_app(holder: &str) -> bool {
+    holder.starts_with(APP_HOLDER)
+}
+
 pub fn lifetime() -> Duration {
     Duration::seconds(LIFETIME_SECS)
 }

@@ -5,20 +5,17 @@ use app::backend::RequestMeta;
 use app::model::SourceMode;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use sea_orm::Set;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::crypto::token::token_hash;
 use crate::login::flow;
 use crate::login::refusal::{Reason, Refusal};
-use crate::login::ticket::{self, Status};
+use crate::login::ticket;
 use crate::login::with_cookie;
 use crate::state::AppState;
-use crate::store::entities::mp_ticket;
 use crate::store::mp_tickets;
 use crate::web::{ApiError, json_body};
 use crate::wechat::miniprogram::CodeRequest;
@@ -38,7 +35,6 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let input: NewTicket = json_body(&body, "invalid_request")?;
-    let now = state.clock.now();
     let flow = flow::open(&state, &input.request, &input.source).await?;
     if flow.source.mode != SourceMode::PcMiniprogramQrcode {
         return Err(
@@ -47,39 +43,12 @@ pub async fn create(
     }
     let request_id = flow.target.request_id().to_string();
     let (source, appid) = (flow.source, flow.credentials.0);
-    let recent = mp_tickets::created_from(&state.db, &meta.ip, now - chrono::Duration::minutes(1))
-        .await
-        .map_err(Refusal::from)?;
-    if recent >= u64::from(state.ticket_limit) {
-        let mut response = ApiError::from(Reason::RateLimited).into_response();
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        return Ok(response);
-    }
     let browser = crate::login::Browser::of(&headers);
-    let ticket = ticket::new_ticket();
-    let id = token_hash(&ticket);
-    let expires_at = now + ticket::lifetime();
-    mp_tickets::insert(
-        &state.db,
-        mp_ticket::ActiveModel {
-            id: Set(id),
-            request_id: Set(request_id),
-            source_id: Set(source.id),
-            browser_hash: Set(browser.hash()),
-            ip: Set(meta.ip.clone()),
-            status: Set(Status::Waiting.as_str().into()),
-            reason: Set(None),
-            user_id: Set(None),
-            created_at: Set(now),
-            expires_at: Set(expires_at),
-            updated_at: Set(now),
-            image: Set(None),
-        },
-    )
-    .await
-    .map_err(Refusal::from)?;
+    let (ticket, expires_at) =
+        match ticket::open(&state, &meta.ip, &request_id, source.id, &browser.hash()).await {
+            Ok(t) => t,
+            Err(r) => return Ok(ticket::refused(r)),
+        };
     let base = format!("/api/v1/login/mp-qrcode/{ticket}");
     let mut answer = json!({
         "ticket": ticket,

@@ -95,7 +95,13 @@ async fn take(mut stream: TcpStream, state: &AppState) -> Option<TcpStream> {
     let Some(request) = peek_request(&stream).await else {
         return Some(stream);
     };
-    let Ok(follow) = Follow::open(state, &request.ticket, &request.headers).await else {
+    let Ok(follow) = Follow::open(
+        state,
+        &request.ticket,
+        follow::Holder::Browser(&request.headers),
+    )
+    .await
+    else {
         return Some(stream);
     };
     // Now the head is ours: take it off the connection.

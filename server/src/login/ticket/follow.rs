@@ -37,15 +37,16 @@ pub struct Follow {
 
 impl Follow {
     /// Subscribes first and then reads the row, so that a change in between is seen by one or
-    /// the other. Only the browser that created the ticket may follow it.
+    /// the other. Only the browser that created the ticket may follow it (or, for an app
+    /// ticket, whoever holds the ticket: finishing it takes the app's PKCE verifier).
     pub async fn open(
         state: &AppState,
         ticket: &str,
-        headers: &HeaderMap,
+        holder: Holder<'_>,
     ) -> Result<Self, ApiError> {
         let id = super::ticket_id(ticket).ok_or_else(|| ApiError::from(Reason::TicketUnknown))?;
         let subscription = state.tickets.subscribe(&id);
-        let row = own_ticket(state, ticket, headers).await?;
+        let row = own_ticket(state, ticket, holder).await?;
         Ok(Self {
             subscription,
             first: Some(super::shown_row(&row, state.clock.now())),
@@ -102,11 +103,20 @@ impl Follow {
     }
 }
 
-/// The ticket behind a path, for the browser that created it.
+/// Who follows a ticket.
+#[derive(Clone, Copy)]
+pub enum Holder<'a> {
+    /// The browser that shows the mini-program code (its cookie).
+    Browser(&'a HeaderMap),
+    /// The app that launched the mini program.
+    App,
+}
+
+/// The ticket behind a path, for its holder.
 pub async fn own_ticket(
     state: &AppState,
     ticket: &str,
-    headers: &HeaderMap,
+    holder: Holder<'_>,
 ) -> Result<mp_tickets::TicketRow, ApiError> {
     let unknown = || ApiError::from(Reason::TicketUnknown);
     let id = super::ticket_id(ticket).ok_or_else(unknown)?;
@@ -114,7 +124,13 @@ pub async fn own_ticket(
         .await
         .map_err(crate::login::refusal::Refusal::from)?
         .ok_or_else(unknown)?;
-    if crate::login::browser_hash(headers).as_deref() != Some(row.browser_hash.as_str()) {
+    let theirs = match holder {
+        Holder::Browser(headers) => {
+            crate::login::browser_hash(headers).as_deref() == Some(row.browser_hash.as_str())
+        }
+        Holder::App => super::held_by_app(&row.browser_hash),
+    };
+    if !theirs {
         return Err(Reason::OtherBrowser.into());
     }
     Ok(row)
@@ -126,7 +142,16 @@ pub async fn status(
     Path(ticket): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Shown>, ApiError> {
-    let row = own_ticket(&state, &ticket, &headers).await?;
+    let row = own_ticket(&state, &ticket, Holder::Browser(&headers)).await?;
+    Ok(Json(super::shown_row(&row, state.clock.now())))
+}
+
+/// `GET /api/v1/login/app-mp/{ticket}`: an app ticket's status now.
+pub async fn app_status(
+    State(state): State<AppState>,
+    Path(ticket): Path<String>,
+) -> Result<Json<Shown>, ApiError> {
+    let row = own_ticket(&state, &ticket, Holder::App).await?;
     Ok(Json(super::shown_row(&row, state.clock.now())))
 }
 
@@ -137,7 +162,18 @@ pub async fn events(
     Path(ticket): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let follow = Follow::open(&state, &ticket, &headers).await?;
+    stream(Follow::open(&state, &ticket, Holder::Browser(&headers)).await?)
+}
+
+/// `GET /api/v1/login/app-mp/{ticket}/events`: an app ticket's status as Server-Sent Events.
+pub async fn app_events(
+    State(state): State<AppState>,
+    Path(ticket): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    stream(Follow::open(&state, &ticket, Holder::App).await?)
+}
+
+fn stream(follow: Follow) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let stream = futures_util::stream::unfold(follow, |mut f| async move {
         let shown = f.next().await?;
         let event = Event::default().event("status").data(data(&shown));

@@ -1,6 +1,7 @@
 //! The mini program's side, called from the phone with the ticket it found in the code's scene
 //! (or the app's launch path): `scan` when the page opens, then `confirm` with the `wx.login`
-//! code and the phone-number code, or `cancel`. These calls carry no cookie: the ticket and
+//! code and the phone-number code (for an app's ticket the answer carries the `app_parameter`
+//! of the `launchApp` button), or `cancel`. These calls carry no cookie: the ticket and
 //! WeChat's codes are what they prove.
 
 use app::backend::RequestMeta;
@@ -172,7 +173,8 @@ async fn resolve(
     let sighting = proof::mini::sighting(state, &flow.credentials, code, phone_code).await?;
     match crate::login::resolve(state, &sighting, &flow.source).await {
         Ok((user, created)) => Ok(Confirmation::User(user, created)),
-        Err(r) if r.reason == Reason::AskToBind => {
+        // The binding page needs the browser that shows the code; an app ticket has none.
+        Err(r) if r.reason == Reason::AskToBind && !super::held_by_app(&row.browser_hash) => {
             binding::begin(state, &flow, &sighting, &row.browser_hash, &row.id).await?;
             Ok(Confirmation::Binding)
         }
@@ -226,6 +228,13 @@ pub async fn confirm(
         Ok(Confirmation::User(user_id, created)) => {
             if created {
                 tracing::info!(user = user_id, "mini-program login created a user");
+            }
+            if super::held_by_app(&row.browser_hash) {
+                // What the mini program's launchApp button hands back to the app (extMsg):
+                // the ticket, which only the app's PKCE verifier can finish.
+                return Ok(Json(
+                    json!({ "status": Confirmed, "app_parameter": ticket }),
+                ));
             }
             Ok(Json(json!({ "status": Confirmed })))
         }

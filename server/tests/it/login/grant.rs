@@ -131,7 +131,12 @@ async fn the_mini_program_and_the_app_get_tokens_for_the_person_a_browser_login_
         let a = grant(
             &rp,
             &c.mini,
-            &[("source", MP_SOURCE), ("code", &js), ("phone_code", &phone), ("nonce", "n-1")],
+            &[
+                ("source", MP_SOURCE),
+                ("code", &js),
+                ("phone_code", &phone),
+                ("nonce", "n-1"),
+            ],
         )
         .await;
         assert_eq!(a.status, 200, "{label}: {}", a.body);
@@ -171,7 +176,10 @@ async fn the_mini_program_and_the_app_get_tokens_for_the_person_a_browser_login_
         let a = grant(&rp, &c.native, &[("source", APP_SOURCE), ("code", &code)]).await;
         assert_eq!(a.status, 200, "{label}: {}", a.body);
         let claims = rp.verified(a.json()["id_token"].as_str().unwrap()).await;
-        assert_eq!(claims["sub"], web_sub, "{label}: the app finds the same user");
+        assert_eq!(
+            claims["sub"], web_sub,
+            "{label}: the app finds the same user"
+        );
         assert!(claims.get("nonce").is_none());
         assert_eq!(rp.users().await, 1, "{label}");
 
@@ -213,7 +221,11 @@ async fn bad_grants_get_standard_errors_create_nobody_and_never_retry_a_code() {
 
         // Parameters.
         let code = rp.sb.js_code(p, MINI).await;
-        let no_openid = [("source", MP_SOURCE), ("code", code.as_str()), ("scope", "profile")];
+        let no_openid = [
+            ("source", MP_SOURCE),
+            ("code", code.as_str()),
+            ("scope", "profile"),
+        ];
         check(
             grant(&rp, &c.mini, &no_openid).await,
             (400, "invalid_scope", ""),
@@ -269,7 +281,12 @@ async fn bad_grants_get_standard_errors_create_nobody_and_never_retry_a_code() {
 
         // Client authentication: a confidential client without its secret; a public client
         // with a secret it does not have.
-        let no_secret = grant(&rp, &rp.client_id, &[("source", MP_SOURCE), ("code", &code)]).await;
+        let no_secret = grant(
+            &rp,
+            &rp.client_id,
+            &[("source", MP_SOURCE), ("code", &code)],
+        )
+        .await;
         check(no_secret, (401, "invalid_client", ""));
         let r = reqwest::Client::new()
             .post(rp.url("/oauth/token"))
@@ -313,7 +330,11 @@ async fn bad_grants_get_standard_errors_create_nobody_and_never_retry_a_code() {
             grant(
                 &rp,
                 &c.mini,
-                &[("source", MP_SOURCE), ("code", &code), ("phone_code", &phone)],
+                &[
+                    ("source", MP_SOURCE),
+                    ("code", &code),
+                    ("phone_code", &phone),
+                ],
             )
             .await,
             (400, "invalid_grant", "foreign_phone_code"),
@@ -361,7 +382,10 @@ async fn bad_grants_get_standard_errors_create_nobody_and_never_retry_a_code() {
             "wrong_mode",
             "source_unavailable",
         ] {
-            assert!(log.iter().any(|o| o == outcome), "{label}: {outcome} {log:?}");
+            assert!(
+                log.iter().any(|o| o == outcome),
+                "{label}: {outcome} {log:?}"
+            );
         }
     })
     .await;

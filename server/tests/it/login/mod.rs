@@ -2,6 +2,7 @@
 //! WeChat (the sandbox), Datong decides who they are, and the application gets standard OpenID
 //! Connect tokens.
 
+mod app_launch;
 mod binding;
 mod callback;
 mod codes;
