@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/style/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run build test tools test-tools lint fmt clippy unit e2e bench postgres clean
+.PHONY: run build test tools test-tools lint fmt clippy unit sdk e2e bench postgres clean
 
 ## run: build the release binary and console, then serve on http://127.0.0.1:3000 (SQLite in ./data)
 run: build
@@ -21,8 +21,9 @@ tools:
 test-tools:
 	.ci/tools.sh test
 
-## test: formatting, lints, unit + integration tests (SQLite and PostgreSQL), browser tests
-test: test-tools lint unit build e2e
+## test: formatting, lints, unit + integration tests (SQLite and PostgreSQL), the mini-program
+## SDK's tests, browser tests
+test: test-tools lint unit build sdk e2e
 
 lint: fmt clippy
 
@@ -40,6 +41,11 @@ unit:
 	  export DATONG_TEST_DATABASE_URL="$$url"; \
 	fi; \
 	DATONG_TEST_REQUIRE_POSTGRES=1 cargo test
+
+## sdk: the mini-program SDK (TypeScript) built and tested with Node's test runner against
+## target/release/datong (run `make build` first)
+sdk: test-tools
+	cd frontend/sdk/miniprogram && npm test
 
 ## e2e: Playwright in Debian's Chromium against target/release/datong (run `make build` first)
 e2e: test-tools

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Datong needs, skipping whatever is already present.
 # Usage: .ci/tools.sh build   -> wasm target, cargo-leptos, wasm-bindgen CLI, npm packages (tailwind, wasm-opt)
-#        .ci/tools.sh test    -> the above plus Chromium and the end2end npm packages
+#        .ci/tools.sh test    -> the above plus Chromium, the end2end npm packages and the SDK's TypeScript
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -86,13 +86,22 @@ npm_end2end() {
   touch end2end/node_modules
 }
 
+# The mini-program SDK's compiler (TypeScript) and Node types, for its tests.
+npm_sdk() {
+  local dir=frontend/sdk/miniprogram
+  if [ -x $dir/node_modules/.bin/tsc ] && [ $dir/node_modules -nt $dir/package-lock.json ]; then return 0; fi
+  log "npm ci in $dir (TypeScript)"
+  (cd $dir && npm ci --no-audit --no-fund --loglevel=error)
+  touch $dir/node_modules
+}
+
 case "${1:-build}" in
   build)
     wasm_target; cargo_leptos; wasm_bindgen; npm_style ;;
   test)
     # a CJK font so failure screenshots of Chinese pages are legible
     apt_install chromium fonts-wqy-microhei
-    wasm_target; cargo_leptos; wasm_bindgen; npm_style; npm_end2end ;;
+    wasm_target; cargo_leptos; wasm_bindgen; npm_style; npm_end2end; npm_sdk ;;
   cargo-leptos) cargo_leptos ;;
   *) echo "usage: $0 build|test" >&2; exit 2 ;;
 esac
