@@ -4,6 +4,8 @@
 //! callback checks `state` against the console browser's cookie, redeems the code like any
 //! client would, and shows the user. Only a signed-in administrator reaches these routes.
 
+pub mod device;
+
 use std::collections::HashMap;
 
 use app::cookies;
@@ -21,12 +23,20 @@ use crate::store::{self, entities::auth_request};
 const STATE_COOKIE: &str = "datong_experience";
 pub const CALLBACK: &str = "/console/experience/callback";
 
-/// `GET /console/experience/{client_id}`: a login for the application, through `/login`.
+/// `GET /console/experience/{client_id}`: a login for the application, through `/login`; for a
+/// mini-program or native application, the phone page first (`?browser=1` skips it).
 pub async fn start(
     State(state): State<AppState>,
     Path(client_id): Path<String>,
     headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    if q.get("browser").map(String::as_str) != Some("1")
+        && let Ok(Some(app)) = state.catalog.application_by_client_id(&client_id).await
+        && device::is_device_app(&app)
+    {
+        return Redirect::to(&format!("/console/experience/{client_id}/device")).into_response();
+    }
     begin(&state, &client_id, &headers, true).await
 }
 

@@ -95,6 +95,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::experience::initiate),
         )
         .route(
+            "/console/experience/{client_id}/device",
+            get(crate::experience::device::page),
+        )
+        .route(
             "/console/experience/{client_id}/logout",
             get(crate::experience::logout),
         )

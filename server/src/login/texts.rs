@@ -55,6 +55,11 @@ pub struct Texts {
     pub bind_no_proof: &'static str,
     pub bind_create: &'static str,
     pub bind_create_hint: &'static str,
+    pub device_title: &'static str,
+    pub device_intro: &'static str,
+    pub device_none: &'static str,
+    pub device_no_sandbox: &'static str,
+    pub device_browser: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -88,6 +93,11 @@ pub static EN: Texts = Texts {
     bind_no_proof: "No other way of logging in is offered here to prove an existing account.",
     bind_create: "Create a new account",
     bind_create_hint: "Or start afresh with this WeChat account:",
+    device_title: "Experience login on the phone",
+    device_intro: "This application logs in inside a mini program or a mobile app, not in a browser. Open the sandbox phone: it runs a sample of your mini program or app, which logs in with these settings and comes back here with the user.",
+    device_none: "This application enables no mini-program, mobile-app or app-launch source.",
+    device_no_sandbox: "The WeChat sandbox is off: try these modes in your own mini program or app (see the application's integration notes).",
+    device_browser: "Log in in the browser instead",
 };
 
 pub static ZH_CN: Texts = Texts {
@@ -121,6 +131,11 @@ pub static ZH_CN: Texts = Texts {
     bind_no_proof: "此处未提供其他可证明已有账号的登录方式。",
     bind_create: "创建新账号",
     bind_create_hint: "或使用此微信账号创建新账号：",
+    device_title: "在手机上体验登录",
+    device_intro: "此应用在小程序或移动应用内登录，而非浏览器。打开沙箱手机：它运行您的小程序或应用的示例，按以下设置登录，并带着用户回到这里。",
+    device_none: "此应用未启用小程序、移动应用或 App 拉起小程序身份源。",
+    device_no_sandbox: "微信沙箱未开启：请在您自己的小程序或应用中体验这些方式（见应用的接入说明）。",
+    device_browser: "改为在浏览器中登录",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -18,6 +18,7 @@ pub fn router() -> Router<SharedSandbox> {
 
 const CONSOLE_SCRIPT: &str = include_str!("console.js");
 const PHONE_SCRIPT: &str = include_str!("phone.js");
+const SAMPLES_SCRIPT: &str = include_str!("samples.js");
 
 /// The sandbox console: accounts, apps, personas and the fault knobs.
 async fn console() -> Response {
@@ -58,11 +59,13 @@ pub async fn phone() -> Response {
 <div class="row"><input id="nickname" placeholder="Nickname" data-testid="persona-nickname"></div>
 <div class="row"><input id="country" value="86" size="4" data-testid="persona-country"><input id="phone-number" placeholder="Phone (optional)" data-testid="persona-phone"></div>
 <div class="row"><button id="create" data-testid="persona-create">Create persona</button></div></details>
+<div id="sample" data-testid="sample"></div>
 <h2>Scan</h2>
 <div class="row"><input id="scan-url" placeholder="Paste a scanned URL" data-testid="scan-url" style="flex:1"><button id="open" data-testid="scan-open">Open</button></div>
 <div id="action" data-testid="action"></div><p id="message" class="error" data-testid="message"></p>
 <script>var PERSONA_COOKIE = "{PERSONA_COOKIE}", MOUNT = "{MOUNT}";</script>
-<script>{PHONE_SCRIPT}</script>"#
+<script>{PHONE_SCRIPT}</script>
+<script>{SAMPLES_SCRIPT}</script>"#
         ),
     )
 }

@@ -14,7 +14,7 @@ const APP_REDIRECT: &str = "com.example.app:/callback";
 const GH: &str = "gh_300000000000";
 
 /// A native application with an app-launch source on the sandbox's mini program `MINI`.
-async fn native(rp: &Rp) -> String {
+pub(super) async fn native(rp: &Rp) -> String {
     rp.sb.register(MINI, "mini_program", None).await;
     rp.sb.register(MOBILE, "mobile_app", None).await;
     let source = rp
@@ -41,7 +41,7 @@ async fn native(rp: &Rp) -> String {
         .to_string()
 }
 
-async fn post(rp: &Rp, path: &str, body: Value) -> (u16, Value) {
+pub(super) async fn post(rp: &Rp, path: &str, body: Value) -> (u16, Value) {
     let r = reqwest::Client::new()
         .post(rp.url(path))
         .json(&body)
@@ -52,14 +52,14 @@ async fn post(rp: &Rp, path: &str, body: Value) -> (u16, Value) {
     (a.status, a.json())
 }
 
-fn launch_body(client_id: &str) -> Value {
+pub(super) fn launch_body(client_id: &str) -> Value {
     json!({"client_id": client_id, "source": SOURCE, "redirect_uri": APP_REDIRECT,
            "scope": "openid profile phone offline_access", "nonce": "app-nonce",
            "state": "app-state", "code_challenge": challenge(), "code_challenge_method": "S256"})
 }
 
 /// The mini program, launched by the app with `launch`, confirms as `persona`: the answer.
-async fn mini_program_confirms(rp: &Rp, persona: i64, launch: &Value) -> Value {
+pub(super) async fn mini_program_confirms(rp: &Rp, persona: i64, launch: &Value) -> Value {
     let (s, opened) = rp
         .sb
         .post(

@@ -13,7 +13,7 @@ const OA_SOURCE: &str = "wechat-oa-bind";
 
 /// Moves the sandbox's app `appid` (of `kind`) out of every open-platform account: WeChat then
 /// sends no unionid for it, so nothing links its people to other apps by itself.
-async fn outside_open_platform(rp: &Rp, appid: &str, kind: &str) {
+pub(super) async fn outside_open_platform(rp: &Rp, appid: &str, kind: &str) {
     let app = json!({"appid": appid, "kind": kind, "secret": SECRET});
     let (s, v) = rp.sb.post("admin/api/apps", app).await;
     assert!(s < 500, "{v}");

@@ -9,16 +9,16 @@ use crate::support::each_database;
 use crate::wechat::harness::{MINI, MOBILE, SECRET};
 
 const GRANT: &str = "urn:datong:params:oauth:grant-type:wechat";
-const MP_SOURCE: &str = "wechat-mp-inside";
-const APP_SOURCE: &str = "wechat-mobile";
+pub(super) const MP_SOURCE: &str = "wechat-mp-inside";
+pub(super) const APP_SOURCE: &str = "wechat-mobile";
 
 /// The client ids of a mini-program application and a native application, each enabling its
 /// source (the mini program's and the mobile app's), on top of the website application.
-struct Clients {
-    mini: String,
-    native: String,
-    mp_source: i64,
-    app_source: i64,
+pub(super) struct Clients {
+    pub mini: String,
+    pub native: String,
+    pub mp_source: i64,
+    pub app_source: i64,
 }
 
 async fn source(rp: &Rp, identifier: &str, mode: &str, appid: &str, extra: Value) -> i64 {
@@ -53,7 +53,7 @@ async fn application(rp: &Rp, name: &str, app_type: &str, sources: &[i64]) -> St
         .to_string()
 }
 
-async fn clients(rp: &Rp, mp_extra: Value) -> Clients {
+pub(super) async fn clients(rp: &Rp, mp_extra: Value) -> Clients {
     let mp_source = source(rp, MP_SOURCE, "miniprogram", MINI, mp_extra).await;
     let app_source = source(rp, APP_SOURCE, "mobile_app", MOBILE, json!({})).await;
     Clients {
@@ -65,7 +65,7 @@ async fn clients(rp: &Rp, mp_extra: Value) -> Clients {
 }
 
 /// `POST /oauth/token` with the WeChat grant for public client `client_id`.
-async fn grant(rp: &Rp, client_id: &str, form: &[(&str, &str)]) -> Answer {
+pub(super) async fn grant(rp: &Rp, client_id: &str, form: &[(&str, &str)]) -> Answer {
     let mut all = vec![
         ("grant_type", GRANT),
         ("client_id", client_id),
@@ -82,7 +82,7 @@ async fn grant(rp: &Rp, client_id: &str, form: &[(&str, &str)]) -> Answer {
 }
 
 /// The mobile app's SendAuth for `persona`: WeChat's code.
-async fn app_code(rp: &Rp, persona: i64) -> String {
+pub(super) async fn app_code(rp: &Rp, persona: i64) -> String {
     let (s, v) = rp
         .sb
         .post(

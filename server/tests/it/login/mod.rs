@@ -13,6 +13,7 @@ mod flow;
 mod grant;
 pub mod harness;
 mod mp_qrcode;
+mod six_modes;
 mod sso;
 mod two_processes;
 mod webpage;

@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 use super::harness::{Answer, Browser, Rp, param};
 use crate::support::each_database;
 
-const MP_SOURCE: &str = "wechat-mp";
+pub(super) const MP_SOURCE: &str = "wechat-mp";
 
 /// Adds a mini-program code source (the instance's default mini program) to the application.
-async fn with_mp_source(rp: &Rp, extra: Value) -> i64 {
+pub(super) async fn with_mp_source(rp: &Rp, extra: Value) -> i64 {
     let mut body = json!({"identifier": MP_SOURCE, "mode": "pc_miniprogram_qrcode",
         "display_name": "小程序扫码", "callback_url": "https://rp.example.com/after", "enabled": true});
     for (k, v) in extra.as_object().unwrap() {

@@ -12,7 +12,7 @@ use crate::wechat::harness::{OFFICIAL, SECRET};
 const OA_SOURCE: &str = "wechat-oa";
 
 /// Adds a web-page source with `scope` to the test application.
-async fn with_webpage_source(rp: &Rp, scope: &str) -> i64 {
+pub(super) async fn with_webpage_source(rp: &Rp, scope: &str) -> i64 {
     rp.add_source(
         json!({"identifier": OA_SOURCE, "mode": "webpage", "display_name": "微信内登录",
         "callback_url": "https://rp.example.com/after", "enabled": true,
@@ -23,7 +23,7 @@ async fn with_webpage_source(rp: &Rp, scope: &str) -> i64 {
 
 /// Authorize inside WeChat: straight to the source, then to WeChat's authorization page.
 /// Returns that page's URL.
-async fn to_wechat(rp: &Rp, browser: &mut Browser) -> String {
+pub(super) async fn to_wechat(rp: &Rp, browser: &mut Browser) -> String {
     let auth = rp.authorize(browser, &[("prompt", "login")]).await;
     let start = auth.location.expect("a redirect");
     assert!(
@@ -36,7 +36,7 @@ async fn to_wechat(rp: &Rp, browser: &mut Browser) -> String {
 }
 
 /// The phone answers WeChat's authorization page as `persona`: the callback URLs.
-async fn answer(rp: &Rp, persona: i64, url: &str, allow: bool) -> Vec<String> {
+pub(super) async fn answer(rp: &Rp, persona: i64, url: &str, allow: bool) -> Vec<String> {
     let (s, v) = rp
         .sb
         .post(
