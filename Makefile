@@ -52,13 +52,16 @@ e2e: test-tools
 	cd end2end && npx playwright test
 
 ## bench: the WeChat client against the standalone sandbox, then complete logins on SQLite and
-## PostgreSQL (prints throughput, latency, memory)
+## PostgreSQL, mini-program code streams, and grant logins inside a mini program (prints throughput,
+## latency, CPU per login, memory)
 bench:
-	cargo build --release -p server --bin datong --example wechat_bench --example login_bench --example mp_bench
+	cargo build --release -p server --bin datong --example wechat_bench --example login_bench --example mp_bench --example grant_bench
 	./target/release/examples/wechat_bench
 	./target/release/examples/login_bench
 	./target/release/examples/login_bench 2000 32 "$$(.ci/postgres.sh)"
 	./target/release/examples/mp_bench 10000 1000 8
+	./target/release/examples/grant_bench 2000
+	./target/release/examples/grant_bench 2000 "$$(.ci/postgres.sh)"
 
 clean:
 	cargo clean

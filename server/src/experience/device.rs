@@ -61,7 +61,7 @@ pub async fn page(
         .filter_map(|s| run_url(&state, &app, s, &mobile_app).map(|url| (s, url)))
         .map(|(s, url)| {
             format!(
-                "<a class=\"button\" data-testid=\"device-run\" data-mode=\"{}\" href=\"{}\" target=\"_blank\" rel=\"opener\">{}</a>",
+                "<a class=\"button\" data-testid=\"device-run\" data-mode=\"{}\" href=\"{}\">{}</a>",
                 s.mode.as_str(),
                 esc(&url),
                 esc(&s.display_name)
@@ -76,11 +76,15 @@ pub async fn page(
             t.device_intro
         ),
     };
-    let browser = format!(
-        "<p style=\"margin-top:1.5rem\"><a href=\"{}\" data-testid=\"device-browser\">{}</a></p>",
-        esc(&format!("/console/experience/{client_id}?browser=1")),
-        t.device_browser
-    );
+    // A native application may also log in through the system browser (its browser sources).
+    let browser = match app.app_type {
+        AppType::Native => format!(
+            "<p style=\"margin-top:1.5rem\"><a href=\"{}\" data-testid=\"device-browser\">{}</a></p>",
+            esc(&format!("/console/experience/{client_id}?browser=1")),
+            t.device_browser
+        ),
+        _ => String::new(),
+    };
     let html = format!(
         "<div data-testid=\"device-page\"><h1>{}</h1><p><strong>{}</strong></p>{body}{browser}</div>",
         t.device_title,
