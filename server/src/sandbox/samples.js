@@ -20,7 +20,7 @@
     return e;
   }
   function persona() { return parseInt(document.getElementById('persona').value, 10); }
-  var log = el('pre', { 'data-testid': 'sample-log' });
+  var log = el('pre', { 'data-testid': 'sample-log', style: 'white-space:pre-wrap;word-break:break-all' });
   function say(text) { log.textContent += text + '\n'; }
   function post(path, body, form) {
     return fetch(path, {
