@@ -70,6 +70,18 @@ test("a mini-program application and a native application: experience login on t
     redirect_uris: ["com.example.shop:/login"],
   });
 
+  // The application pages say how to integrate, with their client_id and sources.
+  await page.goto(`/console/applications/${miniApp.application.id}`);
+  await hydrated(page);
+  await expect(page.getByTestId("integration-snippet")).toHaveCount(1);
+  await expect(page.getByTestId("integration-snippet")).toContainText(`clientId: "${miniApp.application.client_id}"`);
+  await expect(page.getByTestId("integration-snippet")).toContainText(`source: "e2e-mp-inside"`);
+  await page.goto(`/console/applications/${nativeApp.application.id}`);
+  await hydrated(page);
+  await expect(page.getByTestId("integration-snippet")).toHaveCount(2);
+  await expect(page.getByTestId("integration-snippet").nth(1)).toContainText("com.example.shop:/login");
+  await page.screenshot({ path: "test-results/screens/native-application-integration.png", fullPage: true });
+
   // Inside the mini program: wx.login, the phone-number button, the grant.
   let popup = await experience(page, miniApp.application.id);
   await popup.setViewportSize({ width: 390, height: 844 });

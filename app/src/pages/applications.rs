@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::associations::{AssociationPanel, Side};
+use super::integration::IntegrationHints;
 use super::logo_picker::{Logo, LogoPicker};
 use super::widgets::{
     ConfirmDialog, DANGER, ErrorBanner, ExperienceButton, Field, INPUT, LoadError, PRIMARY,
@@ -362,6 +363,11 @@ fn ApplicationEditor(view: ApplicationView) -> impl IntoView {
     let id = view.id;
     let fields = AppFields::new(Some(&view));
     let client_id = view.client_id.clone();
+    let client_id_hints = view.client_id.clone();
+    // Mini-program and native applications log in on a device: show how to call Datong.
+    let app_type = view.app_type;
+    let device = matches!(app_type, AppType::MiniProgram | AppType::Native);
+    let redirect = view.redirect_uris.first().cloned();
     let current = RwSignal::new(view);
     let error = RwSignal::new(None::<ConsoleError>);
     let saving = RwSignal::new(false);
@@ -467,20 +473,32 @@ fn ApplicationEditor(view: ApplicationView) -> impl IntoView {
                         on_submit=submit
                     />
                 </div>
-                <AssociationPanel
-                    side=Side::Application
-                    own=id
-                    linked=Signal::derive(move || current.get().sources)
-                    on_changed=Callback::new(move |(source_id, on): (i64, bool)| {
-                        current
-                            .update(|a| {
-                                a.sources.retain(|s| *s != source_id);
-                                if on {
-                                    a.sources.push(source_id);
-                                }
-                            })
-                    })
-                />
+                <div class="min-w-0">
+                    <AssociationPanel
+                        side=Side::Application
+                        own=id
+                        linked=Signal::derive(move || current.get().sources)
+                        on_changed=Callback::new(move |(source_id, on): (i64, bool)| {
+                            current
+                                .update(|a| {
+                                    a.sources.retain(|s| *s != source_id);
+                                    if on {
+                                        a.sources.push(source_id);
+                                    }
+                                })
+                        })
+                    />
+                    {device.then(|| {
+                        view! {
+                            <IntegrationHints
+                                app_type=app_type
+                                client_id=client_id_hints.clone()
+                                redirect=redirect.clone()
+                                sources=Signal::derive(move || current.get().sources)
+                            />
+                        }
+                    })}
+                </div>
             </div>
             <ConfirmDialog
                 open=delete_open

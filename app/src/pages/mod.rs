@@ -1,6 +1,7 @@
 pub mod applications;
 mod associations;
 pub mod experience;
+mod integration;
 pub mod layout;
 mod login_log;
 mod logo_picker;
