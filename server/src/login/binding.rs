@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use sea_orm::Set;
 
-use super::flow::{self, Flow, Target};
+use super::flow::{self, Flow};
 use super::refusal::{Reason, Refusal};
 use super::texts::{self, lang_of};
 use super::{Attempt, LoginOutcome};
@@ -96,13 +96,22 @@ pub async fn pending(
     handle: &str,
     headers: &HeaderMap,
 ) -> Result<Pending, Refusal> {
+    pending_for(state, handle, super::browser_hash(headers).as_deref()).await
+}
+
+/// [`pending`] for the browser whose hash is `browser`.
+async fn pending_for(
+    state: &AppState,
+    handle: &str,
+    browser: Option<&str>,
+) -> Result<Pending, Refusal> {
     if handle.len() > 128 {
         return Err(Reason::BindingUnknown.into());
     }
     let row = bindings::get(&state.db, handle)
         .await?
         .ok_or(Reason::BindingUnknown)?;
-    if super::browser_hash(headers).as_deref() != Some(row.browser_hash.as_str()) {
+    if row.browser_hash.is_empty() || browser != Some(row.browser_hash.as_str()) {
         return Err(Reason::OtherBrowser.into());
     }
     if row.status != bindings::PENDING {
@@ -128,7 +137,7 @@ async fn proofs(
     flow: &Flow,
     in_wechat: bool,
 ) -> Result<Vec<app::model::SourceView>, Refusal> {
-    let Target::App { app, .. } = &flow.target else {
+    let Some(app) = flow.target.app() else {
         return Ok(Vec::new());
     };
     let sources = super::hosted::offered(state.catalog.list_sources().await?, app, in_wechat);
@@ -158,16 +167,55 @@ pub async fn page(
     headers: HeaderMap,
 ) -> Response {
     let who = super::attempt(&meta, &headers);
-    match render(&state, &handle, &headers).await {
-        Ok(r) => r,
+    let adopted = match adopt(&state, &handle, &headers).await {
+        Ok(a) => a,
+        Err(refusal) => return super::refuse(&state, &who, &headers, refusal, None).await,
+    };
+    let browser = match &adopted {
+        Some((hash, _)) => Some(hash.clone()),
+        None => super::browser_hash(&headers),
+    };
+    match render(&state, &handle, &headers, browser.as_deref()).await {
+        Ok(r) => match adopted {
+            Some((_, cookie)) => super::with_cookie(r, &cookie),
+            None => r,
+        },
         Err(refusal) => super::refuse(&state, &who, &headers, refusal, None).await,
     }
 }
 
-async fn render(state: &AppState, handle: &str, headers: &HeaderMap) -> Result<Response, Refusal> {
+/// A binding begun by an app's WeChat grant belongs to no browser until its page is first
+/// opened (the app hands the person the page's address): that browser takes it. Returns the
+/// browser's hash and the cookie it keeps.
+async fn adopt(
+    state: &AppState,
+    handle: &str,
+    headers: &HeaderMap,
+) -> Result<Option<(String, String)>, Refusal> {
+    if handle.len() > 128 {
+        return Ok(None);
+    }
+    match bindings::get(&state.db, handle).await? {
+        Some(row) if row.browser_hash.is_empty() => {
+            let browser = super::Browser::of(headers);
+            let hash = browser.hash();
+            Ok(bindings::adopt(&state.db, handle, &hash)
+                .await?
+                .then(|| (hash, browser.cookie(state))))
+        }
+        _ => Ok(None),
+    }
+}
+
+async fn render(
+    state: &AppState,
+    handle: &str,
+    headers: &HeaderMap,
+    browser: Option<&str>,
+) -> Result<Response, Refusal> {
     let lang = lang_of(headers);
     let t = texts::texts(lang);
-    let p = pending(state, handle, headers).await?;
+    let p = pending_for(state, handle, browser).await?;
     let query: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("request", p.flow.target.request_id())
         .append_pair("bind", handle)

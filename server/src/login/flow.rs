@@ -16,6 +16,9 @@ use crate::store::entities::auth_request;
 
 /// What an attempt, a ticket or a binding keeps as its request id for a direct login.
 pub const DIRECT: &str = "direct";
+/// The request id of a login that began on a device (the WeChat grant) and continues in a
+/// browser (ask-to-bind): this prefix and the application's client_id.
+pub const DEVICE: &str = "device:";
 
 /// Where a login ends.
 pub enum Target {
@@ -26,6 +29,13 @@ pub enum Target {
     },
     /// The source's direct login link: its callback URL, as a third-party-initiated login.
     Direct,
+    /// A mini program's or app's login (the WeChat grant) that needed the browser for
+    /// ask-to-bind: it ends with a page that sends the person back to the app, whose next grant
+    /// then finds the account.
+    Device {
+        id: String,
+        app: Box<ApplicationView>,
+    },
 }
 
 impl Target {
@@ -34,6 +44,15 @@ impl Target {
         match self {
             Target::App { req, .. } => &req.id,
             Target::Direct => DIRECT,
+            Target::Device { id, .. } => id,
+        }
+    }
+
+    /// The application a login is for, if any.
+    pub fn app(&self) -> Option<&ApplicationView> {
+        match self {
+            Target::App { app, .. } | Target::Device { app, .. } => Some(app),
+            Target::Direct => None,
         }
     }
 }
@@ -51,7 +70,9 @@ impl Flow {
     pub fn back(&self) -> String {
         match &self.target {
             Target::App { req, .. } => back(&req.id),
-            Target::Direct => format!("/login/wechat/{}", self.source.identifier),
+            Target::Direct | Target::Device { .. } => {
+                format!("/login/wechat/{}", self.source.identifier)
+            }
         }
     }
 
@@ -64,7 +85,7 @@ impl Flow {
 
     /// `who` with what the log line knows once the flow is open.
     pub fn describe(&self, who: &mut Attempt) {
-        if let Target::App { app, .. } = &self.target {
+        if let Some(app) = self.target.app() {
             who.client_id = Some(app.client_id.clone());
         }
         who.source_identifier = Some(self.source.identifier.clone());
@@ -91,6 +112,17 @@ pub async fn request(state: &AppState, id: &str) -> Result<auth_request::Model, 
 pub async fn target(state: &AppState, request_id: &str) -> Result<Target, Refusal> {
     if request_id == DIRECT {
         return Ok(Target::Direct);
+    }
+    if let Some(client_id) = request_id.strip_prefix(DEVICE) {
+        let app = state
+            .catalog
+            .application_by_client_id(client_id)
+            .await?
+            .ok_or_else(|| Refusal::with(Reason::RequestExpired, "the application is gone"))?;
+        return Ok(Target::Device {
+            id: request_id.to_string(),
+            app: Box::new(app),
+        });
     }
     let req = request(state, request_id).await?;
     let app = state.catalog.get_application(req.application_id).await?;
@@ -144,9 +176,9 @@ async fn checked(
     source: SourceView,
     own: Option<Credentials>,
 ) -> Result<Flow, Refusal> {
-    let for_app = match &target {
-        Target::App { req, .. } => source.applications.contains(&req.application_id),
-        Target::Direct => true,
+    let for_app = match target.app() {
+        Some(app) => source.applications.contains(&app.id),
+        None => true,
     };
     if !source.enabled || !for_app {
         return Err(Refusal::with(

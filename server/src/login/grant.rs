@@ -9,10 +9,12 @@ use std::collections::HashMap;
 
 use app::model::{AppType, ApplicationView, SourceMode, SourceView};
 
+use super::flow::{DEVICE, Flow, Target};
 use super::refusal::{Reason, Refusal};
 use super::texts::Lang;
 use super::{Attempt, LoginOutcome, Via, proof, record};
 use crate::catalog::Credentials;
+use crate::crypto::token::random_token;
 use crate::oidc::authorize::SCOPES;
 use crate::oidc::error::OAuthError;
 use crate::state::AppState;
@@ -92,16 +94,31 @@ pub async fn grant(
         who.mode = Some(Via::Mode(source.mode));
     }
     let user = match found {
-        Ok((source, credentials)) => login(state, &source, &credentials, &p).await,
-        Err(refusal) => Err(refusal),
+        Ok((source, credentials)) => login(state, app, source, credentials, &p).await,
+        Err(refusal) => Err(Stop::Refused(refusal)),
     };
     let user = match user {
         Ok(user) => user,
-        Err(refusal) => {
+        Err(Stop::Refused(refusal)) => {
             let error = oauth_error(&refusal);
             let outcome = LoginOutcome::Refused(refusal.reason);
             record(state, &who, outcome, refusal.detail, None).await;
             return Err(error);
+        }
+        Err(Stop::Binding(handle)) => {
+            let outcome = LoginOutcome::Refused(Reason::AskToBind);
+            let detail = Some("binding offered".to_string());
+            record(state, &who, outcome, detail, None).await;
+            let mut e = oauth_error(&Refusal::new(Reason::AskToBind));
+            e.description = "this WeChat account is new here: open datong_binding_uri in a browser to link it to an existing account or create one, then log in again".into();
+            e.extra = vec![
+                (
+                    "datong_binding_uri",
+                    format!("{}{}", state.issuer, super::binding::page_url(&handle)),
+                ),
+                ("datong_binding", handle),
+            ];
+            return Err(e);
         }
     };
     let now = state.clock.now();
@@ -145,13 +162,56 @@ async fn source_for(
     Ok((source, credentials))
 }
 
+/// Why a grant gives no tokens.
+enum Stop {
+    Refused(Refusal),
+    /// Ask-to-bind met someone new: the handle of the binding waiting for a browser.
+    Binding(String),
+}
+
+impl From<Refusal> for Stop {
+    fn from(r: Refusal) -> Stop {
+        Stop::Refused(r)
+    }
+}
+
 /// The proof of the source's mode, then identity resolution: the user.
 async fn login(
+    state: &AppState,
+    app: &ApplicationView,
+    source: SourceView,
+    credentials: Credentials,
+    p: &Params<'_>,
+) -> Result<String, Stop> {
+    let sighting = prove(state, &source, &credentials, p).await?;
+    match super::resolve(state, &sighting, &source).await {
+        Ok((user, _created)) => Ok(user),
+        Err(r) if r.reason == Reason::AskToBind => {
+            // The sighting waits for a browser (the first to open the page takes it); the
+            // binding ends with a page that sends the person back to the app.
+            let flow = Flow {
+                target: Target::Device {
+                    id: format!("{DEVICE}{}", app.client_id),
+                    app: Box::new(app.clone()),
+                },
+                source,
+                credentials,
+            };
+            let origin = random_token();
+            let handle = super::binding::begin(state, &flow, &sighting, "", &origin).await?;
+            Err(Stop::Binding(handle))
+        }
+        Err(r) => Err(r.into()),
+    }
+}
+
+/// The proof of the source's mode: the sighting.
+async fn prove(
     state: &AppState,
     source: &SourceView,
     credentials: &Credentials,
     p: &Params<'_>,
-) -> Result<String, Refusal> {
+) -> Result<crate::identity::Sighting, Refusal> {
     if not_a_code(p.code) || p.phone_code.is_some_and(not_a_code) {
         return Err(Refusal::with(Reason::InvalidCode, "not a WeChat code"));
     }
@@ -173,8 +233,7 @@ async fn login(
             ));
         }
     };
-    let (user, _created) = super::resolve(state, &sighting, source).await?;
-    Ok(user)
+    Ok(sighting)
 }
 
 /// The standard OAuth error of a refusal (RFC 6749 §5.2), with Datong's reason as

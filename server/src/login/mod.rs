@@ -279,6 +279,10 @@ pub async fn finish(
         let detail = matches!(target, flow::Target::Direct).then(|| "direct login link".into());
         record(state, who, LoginOutcome::Success, detail, Some(user_id)).await;
     }
+    if let flow::Target::Device { app, .. } = target {
+        // The app's next grant finds the account: say so, and send the person back to it.
+        return Ok(device_done(&app.name));
+    }
     let now = state.clock.now();
     let cookie = sso::start(state, user_id, source.id, now).await?;
     match target {
@@ -296,7 +300,25 @@ pub async fn finish(
                 &cookie,
             ))
         }
+        flow::Target::Device { .. } => Err(Refusal::new(Reason::RequestExpired)),
     }
+}
+
+/// The end of a device login's binding in the browser: back to the app.
+fn device_done(app_name: &str) -> Response {
+    // The browser of an app's binding page has no language cookie of ours: both languages.
+    let (en, zh) = (
+        texts::texts(texts::Lang::En),
+        texts::texts(texts::Lang::ZhCn),
+    );
+    let body = format!(
+        "<div data-testid=\"device-done\"><h1>{}</h1><p>{}</p><p class=\"muted\">{} · {}</p></div>",
+        zh.device_done_title,
+        crate::web::escape_html(&zh.device_done.replace("{}", app_name)),
+        en.device_done_title,
+        crate::web::escape_html(&en.device_done.replace("{}", app_name)),
+    );
+    page::document(texts::Lang::ZhCn, zh.device_done_title, &body, None).into_response()
 }
 
 /// `response` with a `Set-Cookie` header added.

@@ -60,6 +60,8 @@ pub struct Texts {
     pub device_none: &'static str,
     pub device_no_sandbox: &'static str,
     pub device_browser: &'static str,
+    pub device_done_title: &'static str,
+    pub device_done: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -98,6 +100,8 @@ pub static EN: Texts = Texts {
     device_none: "This application enables no mini-program, mobile-app or app-launch source.",
     device_no_sandbox: "The WeChat sandbox is off: try these modes in your own mini program or app (see the application's integration notes).",
     device_browser: "Log in in the browser instead",
+    device_done_title: "Done",
+    device_done: "Your WeChat account is set up. Go back to {} and log in again.",
 };
 
 pub static ZH_CN: Texts = Texts {
@@ -136,6 +140,8 @@ pub static ZH_CN: Texts = Texts {
     device_none: "此应用未启用小程序、移动应用或 App 拉起小程序身份源。",
     device_no_sandbox: "微信沙箱未开启：请在您自己的小程序或应用中体验这些方式（见应用的接入说明）。",
     device_browser: "改为在浏览器中登录",
+    device_done_title: "已完成",
+    device_done: "您的微信账号已设置好。请返回{}重新登录。",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

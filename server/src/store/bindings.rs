@@ -57,3 +57,20 @@ pub async fn end(
         .await?;
     Ok(done.rows_affected == 1)
 }
+
+/// Gives a binding that belongs to no browser yet (begun by an app's WeChat grant) to the
+/// browser `browser_hash`; true if this call did.
+pub async fn adopt(
+    db: &DatabaseConnection,
+    id: &str,
+    browser_hash: &str,
+) -> Result<bool, StoreError> {
+    let done = pending_binding::Entity::update_many()
+        .col_expr(C::BrowserHash, Expr::value(browser_hash))
+        .filter(C::Id.eq(id))
+        .filter(C::BrowserHash.eq(""))
+        .filter(C::Status.eq(PENDING))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}

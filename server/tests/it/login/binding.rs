@@ -24,7 +24,7 @@ pub(super) async fn outside_open_platform(rp: &Rp, appid: &str, kind: &str) {
 
 /// From the binding page `page_url`, the proof offered first (the website QR), scanned by
 /// `persona` in `browser`: the answer to WeChat's callback.
-async fn prove_with_website_qr(
+pub(super) async fn prove_with_website_qr(
     rp: &Rp,
     browser: &mut Browser,
     page_url: &str,

@@ -433,3 +433,80 @@ async fn twenty_first_grant_logins_of_one_person_at_once_make_one_user() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn ask_to_bind_from_the_app_continues_in_a_browser_and_the_next_grant_finds_the_account() {
+    each_database(|db, label| async move {
+        let rp = Rp::start(db).await;
+        // The mini program outside the open-platform account: nothing links its people by
+        // itself, and its source asks them to bind.
+        super::binding::outside_open_platform(&rp, MINI, "mini_program").await;
+        let c = clients(&rp, json!({"linking": "ask_to_bind"})).await;
+        let mini_id = rp.app_id_of(&c.mini).await;
+        let link = format!("/api/v1/applications/{mini_id}/sources/{}", rp.source_id);
+        rp.api("PUT", &link, Value::Null).await;
+        let p = rp.sb.persona("Bind From App").await;
+        let mut web = Browser::default();
+        let code = rp.login(&mut web, p, &[]).await;
+        let first = rp.redeem(&code).await.json();
+        let a = rp.verified(first["id_token"].as_str().unwrap()).await["sub"].clone();
+
+        let js = rp.sb.js_code(p, MINI).await;
+        let asked = grant(&rp, &c.mini, &[("source", MP_SOURCE), ("code", &js)]).await;
+        assert_eq!(
+            refused(&asked),
+            (400, "interaction_required".into(), "ask_to_bind".into()),
+            "{label}"
+        );
+        let uri = asked.json()["datong_binding_uri"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let handle = asked.json()["datong_binding"].as_str().unwrap().to_string();
+        assert_eq!(uri, rp.url(&format!("/login/bind/{handle}")));
+        assert_eq!(rp.users().await, 1, "{label}: nobody created yet");
+
+        // The first browser to open it takes it; another cannot.
+        let mut browser = Browser::default();
+        let page = browser.get(&uri).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let mut other = Browser::default();
+        assert_eq!(other.get(&uri).await.status, 403);
+        // Proving the website account binds the mini program's identity to it.
+        let path = format!("/login/bind/{handle}");
+        let done = super::binding::prove_with_website_qr(&rp, &mut browser, &path, p).await;
+        assert_eq!(done.status, 200, "{label}: {}", done.body);
+        assert!(
+            done.body.contains("data-testid=\"device-done\""),
+            "{}",
+            done.body
+        );
+        let js = rp.sb.js_code(p, MINI).await;
+        let again = grant(&rp, &c.mini, &[("source", MP_SOURCE), ("code", &js)]).await;
+        assert_eq!(again.status, 200, "{label}: {}", again.body);
+        let claims = rp
+            .verified(again.json()["id_token"].as_str().unwrap())
+            .await;
+        assert_eq!(claims["sub"], a, "{label}: the account proved");
+        assert_eq!(rp.users().await, 1);
+
+        // Someone new who declines to bind gets an account of their own.
+        let q = rp.sb.persona("New From App").await;
+        let js = rp.sb.js_code(q, MINI).await;
+        let asked = grant(&rp, &c.mini, &[("source", MP_SOURCE), ("code", &js)]).await;
+        let uri = asked.json()["datong_binding_uri"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut browser = Browser::default();
+        assert_eq!(browser.get(&uri).await.status, 200);
+        let created = browser.post_form(&format!("{uri}/create"), &[]).await;
+        assert_eq!(created.status, 200, "{label}: {}", created.body);
+        assert!(created.body.contains("device-done"));
+        let js = rp.sb.js_code(q, MINI).await;
+        let again = grant(&rp, &c.mini, &[("source", MP_SOURCE), ("code", &js)]).await;
+        assert_eq!(again.status, 200, "{label}: {}", again.body);
+        assert_eq!(rp.users().await, 2, "{label}");
+    })
+    .await;
+}
