@@ -88,7 +88,7 @@ pub fn IntegrationHints(
                                     .map(|(name, code)| {
                                         view! {
                                             <h3 class="mt-3 font-medium">{name}</h3>
-                                            <pre class="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs" data-testid="integration-snippet">{code}</pre>
+                                            <pre class="mt-1 whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-xs" data-testid="integration-snippet">{code}</pre>
                                         }
                                     })
                                     .collect_view()}

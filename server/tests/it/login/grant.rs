@@ -345,6 +345,31 @@ async fn bad_grants_get_standard_errors_create_nobody_and_never_retry_a_code() {
             grant(&rp, &c.mini, &[("source", MP_SOURCE), ("code", &code)]).await,
             (400, "invalid_grant", "invalid_code"),
         );
+        // The app's code refused by WeChat (40163, used), or WeChat busy at userinfo.
+        for (endpoint, errcode, want) in [
+            (
+                "sns/oauth2/access_token",
+                40163,
+                (400, "invalid_grant", "invalid_code"),
+            ),
+            (
+                "sns/oauth2/access_token",
+                40226,
+                (400, "access_denied", "blocked"),
+            ),
+            (
+                "sns/userinfo",
+                -1,
+                (503, "temporarily_unavailable", "wechat_busy"),
+            ),
+        ] {
+            rp.sb.fail_next(endpoint, errcode, 1).await;
+            let code = app_code(&rp, p).await;
+            check(
+                grant(&rp, &c.native, &[("source", APP_SOURCE), ("code", &code)]).await,
+                want,
+            );
+        }
         // The app's code sent as a mini program's, and a phone code sent by the app.
         let code = app_code(&rp, p).await;
         check(
