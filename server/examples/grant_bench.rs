@@ -69,54 +69,12 @@ async fn main() {
     let database_url = args.next();
 
     let bin = common::datong_binary();
-    let scratch = std::env::temp_dir().join(format!("datong-grant-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).unwrap();
-    let (mut sandbox_child, sandbox_addr) = common::spawn_listening(
-        &bin,
-        &[
-            "sandbox",
-            "--addr",
-            "127.0.0.1:0",
-            "--data-dir",
-            scratch.join("sandbox").to_str().unwrap(),
-        ],
-        &[],
+    let pair = common::start_pair(&bin, "grant-bench", database_url.as_deref());
+    let (datong, sandbox, api_token) = (
+        pair.datong.clone(),
+        pair.sandbox_url.clone(),
+        pair.api_token.clone(),
     );
-    let sandbox = format!("http://{sandbox_addr}");
-    let port = common::free_port();
-    let mut env = vec![
-        (
-            "DATONG_DATA_DIR",
-            scratch.join("datong").to_str().unwrap().to_string(),
-        ),
-        ("DATONG_SANDBOX", "false".to_string()),
-        (
-            "DATONG_WECHAT_API_URL",
-            format!("{sandbox}/sandbox/wechat/api"),
-        ),
-        (
-            "DATONG_WECHAT_OPEN_URL",
-            format!("{sandbox}/sandbox/wechat/open"),
-        ),
-        ("DATONG_ADMIN_PASSWORD", "bench-admin-password".to_string()),
-        (
-            "DATONG_MASTER_KEY",
-            base64::Engine::encode(
-                &base64::engine::general_purpose::STANDARD,
-                rand::random::<[u8; 32]>(),
-            ),
-        ),
-    ];
-    if let Some(url) = &database_url {
-        env.push(("DATONG_DATABASE_URL", url.clone()));
-    }
-    let api_token = common::admin_token(&bin, &format!("bench-{}", std::process::id()), &env);
-    let (mut server, addr) = common::spawn_listening(
-        &bin,
-        &["serve", "--addr", &format!("127.0.0.1:{port}")],
-        &env,
-    );
-    let datong = format!("http://{addr}");
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()
@@ -170,8 +128,8 @@ async fn main() {
     );
     for concurrency in [1, 8, 32] {
         let before = [
-            common::cpu_time(server.id()),
-            common::cpu_time(sandbox_child.id()),
+            common::cpu_time(pair.server.id()),
+            common::cpu_time(pair.sandbox.id()),
             common::cpu_time_of_all("postgres"),
         ];
         let (http, setup2) = (http.clone(), setup.clone());
@@ -181,8 +139,8 @@ async fn main() {
         })
         .await;
         let after = [
-            common::cpu_time(server.id()),
-            common::cpu_time(sandbox_child.id()),
+            common::cpu_time(pair.server.id()),
+            common::cpu_time(pair.sandbox.id()),
             common::cpu_time_of_all("postgres"),
         ];
         let per: Vec<f64> = after
@@ -202,9 +160,7 @@ async fn main() {
     }
     println!(
         "datong peak memory (VmHWM): {}",
-        common::peak_memory(server.id())
+        common::peak_memory(pair.server.id())
     );
-    common::stop(&mut server);
-    common::stop(&mut sandbox_child);
-    let _ = std::fs::remove_dir_all(&scratch);
+    pair.stop();
 }

@@ -167,55 +167,12 @@ async fn main() {
     let database_url = args.next();
 
     let bin = common::datong_binary();
-    let scratch = std::env::temp_dir().join(format!("datong-login-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).unwrap();
-    let (mut sandbox_child, sandbox_addr) = common::spawn_listening(
-        &bin,
-        &[
-            "sandbox",
-            "--addr",
-            "127.0.0.1:0",
-            "--data-dir",
-            scratch.join("sandbox").to_str().unwrap(),
-        ],
-        &[],
+    let pair = common::start_pair(&bin, "login-bench", database_url.as_deref());
+    let (datong, sandbox, api_token) = (
+        pair.datong.clone(),
+        pair.sandbox_url.clone(),
+        pair.api_token.clone(),
     );
-    let sandbox = format!("http://{sandbox_addr}");
-    let port = common::free_port();
-    let mut env = vec![
-        (
-            "DATONG_DATA_DIR",
-            scratch.join("datong").to_str().unwrap().to_string(),
-        ),
-        ("DATONG_SANDBOX", "false".to_string()),
-        (
-            "DATONG_WECHAT_API_URL",
-            format!("{sandbox}/sandbox/wechat/api"),
-        ),
-        (
-            "DATONG_WECHAT_OPEN_URL",
-            format!("{sandbox}/sandbox/wechat/open"),
-        ),
-        ("DATONG_ADMIN_PASSWORD", "bench-admin-password".to_string()),
-        // PostgreSQL needs a configured master key (instances share it); any fresh one will do.
-        (
-            "DATONG_MASTER_KEY",
-            base64::Engine::encode(
-                &base64::engine::general_purpose::STANDARD,
-                rand::random::<[u8; 32]>(),
-            ),
-        ),
-    ];
-    if let Some(url) = &database_url {
-        env.push(("DATONG_DATABASE_URL", url.clone()));
-    }
-    let api_token = common::admin_token(&bin, &format!("bench-{}", std::process::id()), &env);
-    let (mut server, addr) = common::spawn_listening(
-        &bin,
-        &["serve", "--addr", &format!("127.0.0.1:{port}")],
-        &env,
-    );
-    let datong = format!("http://{addr}");
 
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -268,8 +225,8 @@ async fn main() {
     let me = std::process::id();
     let cpu = |pid: u32| common::cpu_time(pid);
     let cpu_before = [
-        cpu(server.id()),
-        cpu(sandbox_child.id()),
+        cpu(pair.server.id()),
+        cpu(pair.sandbox.id()),
         common::cpu_time_of_all("postgres"),
         cpu(me),
     ];
@@ -279,8 +236,8 @@ async fn main() {
     })
     .await;
     let cpu_after = [
-        cpu(server.id()),
-        cpu(sandbox_child.id()),
+        cpu(pair.server.id()),
+        cpu(pair.sandbox.id()),
         common::cpu_time_of_all("postgres"),
         cpu(me),
     ];
@@ -336,10 +293,8 @@ async fn main() {
     );
     println!(
         "datong peak memory (VmHWM): {}; sandbox: {}",
-        common::peak_memory(server.id()),
-        common::peak_memory(sandbox_child.id())
+        common::peak_memory(pair.server.id()),
+        common::peak_memory(pair.sandbox.id())
     );
-    common::stop(&mut server);
-    common::stop(&mut sandbox_child);
-    let _ = std::fs::remove_dir_all(&scratch);
+    pair.stop();
 }

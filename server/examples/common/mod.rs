@@ -204,3 +204,86 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// A running `datong` (SQLite in a scratch folder, or PostgreSQL at a URL) whose WeChat is the
+/// standalone sandbox in a process of its own, with an admin API token for the management API.
+pub struct Pair {
+    pub server: Child,
+    pub sandbox: Child,
+    /// `http://…` of datong.
+    pub datong: String,
+    /// `http://…` of the sandbox.
+    pub sandbox_url: String,
+    pub api_token: String,
+    scratch: PathBuf,
+}
+
+/// Starts the sandbox, then datong pointed at it; `name` names the scratch folder.
+pub fn start_pair(bin: &Path, name: &str, database_url: Option<&str>) -> Pair {
+    let scratch = std::env::temp_dir().join(format!("datong-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let sandbox_dir = scratch.join("sandbox");
+    let (sandbox, sandbox_addr) = spawn_listening(
+        bin,
+        &[
+            "sandbox",
+            "--addr",
+            "127.0.0.1:0",
+            "--data-dir",
+            sandbox_dir.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let sandbox_url = format!("http://{sandbox_addr}");
+    let mut env = vec![
+        (
+            "DATONG_DATA_DIR",
+            scratch.join("datong").to_str().unwrap().to_string(),
+        ),
+        ("DATONG_SANDBOX", "false".to_string()),
+        (
+            "DATONG_WECHAT_API_URL",
+            format!("{sandbox_url}/sandbox/wechat/api"),
+        ),
+        (
+            "DATONG_WECHAT_OPEN_URL",
+            format!("{sandbox_url}/sandbox/wechat/open"),
+        ),
+        ("DATONG_ADMIN_PASSWORD", "bench-admin-password".to_string()),
+        // PostgreSQL needs a configured master key (instances share it); any fresh one will do.
+        (
+            "DATONG_MASTER_KEY",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                rand::random::<[u8; 32]>(),
+            ),
+        ),
+    ];
+    if let Some(url) = database_url {
+        env.push(("DATONG_DATABASE_URL", url.to_string()));
+    }
+    let api_token = admin_token(bin, &format!("bench-{}", std::process::id()), &env);
+    let port = free_port();
+    let (server, addr) = spawn_listening(
+        bin,
+        &["serve", "--addr", &format!("127.0.0.1:{port}")],
+        &env,
+    );
+    Pair {
+        server,
+        sandbox,
+        datong: format!("http://{addr}"),
+        sandbox_url,
+        api_token,
+        scratch,
+    }
+}
+
+impl Pair {
+    /// Stops both processes and removes the scratch folder.
+    pub fn stop(mut self) {
+        stop(&mut self.server);
+        stop(&mut self.sandbox);
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}

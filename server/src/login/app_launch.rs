@@ -22,7 +22,7 @@ use super::refusal::{Reason, Refusal};
 use super::ticket;
 use super::{Attempt, LoginOutcome, Via};
 use crate::crypto::token::random_token;
-use crate::oidc::authorize::{SCOPES, request_ttl, valid_challenge};
+use crate::oidc::authorize::{known_scopes, request_ttl, valid_challenge};
 use crate::state::AppState;
 use crate::store::entities::auth_request;
 use crate::store::{auth_requests, mp_tickets};
@@ -84,11 +84,7 @@ pub async fn create(
             "redirect_uri is not one of the application's registered redirect URIs",
         ));
     }
-    let scopes: Vec<&str> = input
-        .scope
-        .split(' ')
-        .filter(|s| SCOPES.contains(s))
-        .collect();
+    let scopes = known_scopes(&input.scope);
     if !scopes.contains(&"openid") {
         return Err(invalid("invalid_scope", "the openid scope is required"));
     }

@@ -15,7 +15,7 @@ use super::texts::Lang;
 use super::{Attempt, LoginOutcome, Via, proof, record};
 use crate::catalog::Credentials;
 use crate::crypto::token::random_token;
-use crate::oidc::authorize::SCOPES;
+use crate::oidc::authorize::known_scopes;
 use crate::oidc::error::OAuthError;
 use crate::state::AppState;
 use crate::tokens::grants::Issued;
@@ -41,11 +41,7 @@ fn params(form: &HashMap<String, String>) -> Result<Params<'_>, OAuthError> {
     let missing = |what: &str| OAuthError::new("invalid_request", format!("{what} is missing"));
     let source = get("source").ok_or_else(|| missing("source"))?;
     let code = get("code").ok_or_else(|| missing("code"))?;
-    let scopes: Vec<&str> = get("scope")
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| SCOPES.contains(s))
-        .collect();
+    let scopes = known_scopes(get("scope").unwrap_or(""));
     if !scopes.contains(&"openid") {
         return Err(OAuthError::new(
             "invalid_scope",

@@ -27,6 +27,11 @@ pub fn request_ttl() -> Duration {
 /// The scopes Datong knows; others are ignored, as OpenID Connect asks.
 pub const SCOPES: [&str; 4] = ["openid", "profile", "phone", "offline_access"];
 
+/// The scopes of a `scope` parameter that Datong knows, in order (others are ignored).
+pub fn known_scopes(raw: &str) -> Vec<&str> {
+    raw.split(' ').filter(|s| SCOPES.contains(s)).collect()
+}
+
 /// A page for errors that must not redirect (unknown client, unregistered redirect URI).
 fn error_page(headers: &HeaderMap, status: StatusCode, what: Said) -> Response {
     crate::login::page::said(headers, status, what, None)
@@ -140,11 +145,7 @@ async fn handle(
             );
         }
     }
-    let scopes: Vec<&str> = get("scope")
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| SCOPES.contains(s))
-        .collect();
+    let scopes = known_scopes(get("scope").unwrap_or(""));
     if !scopes.contains(&"openid") {
         return back("invalid_scope", "the openid scope is required");
     }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::SharedSandbox;
-use super::phone::{db_error, parse};
+use super::phone::{check_appid, db_error, mobile_app, parse, the_persona};
 use super::world::AppKind;
 use crate::web::ApiError;
 
@@ -57,30 +57,9 @@ async fn launch_mini_program(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let req: Launch = parse(&body)?;
-    if sb
-        .world
-        .persona(req.persona_id)
-        .await
-        .map_err(|_| db_error())?
-        .is_none()
-    {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such persona",
-        ));
-    }
-    let app = sb
-        .world
-        .ensure_app(&req.appid, AppKind::MobileApp, sb.now())
-        .await
-        .map_err(|_| db_error())?;
-    if AppKind::parse(&app.kind) != AppKind::MobileApp {
-        return Err(refused(
-            "not_a_mobile_app",
-            "this AppID is not a mobile app",
-        ));
-    }
+    check_appid(&req.appid)?;
+    the_persona(&sb, req.persona_id).await?;
+    let app = mobile_app(&sb, &req.appid).await?;
     if req.miniprogram_type > 2 {
         return Err(refused(
             "invalid_miniprogram_type",

@@ -129,7 +129,7 @@ async fn create_persona(
     Ok((StatusCode::CREATED, Json(PersonaView::from(created))).into_response())
 }
 
-async fn the_persona(sb: &SharedSandbox, id: i64) -> Result<persona::Model, ApiError> {
+pub(super) async fn the_persona(sb: &SharedSandbox, id: i64) -> Result<persona::Model, ApiError> {
     sb.world
         .persona(id)
         .await
@@ -283,7 +283,7 @@ struct MiniProgramAction {
     appid: String,
 }
 
-fn check_appid(appid: &str) -> Result<(), ApiError> {
+pub(super) fn check_appid(appid: &str) -> Result<(), ApiError> {
     if ids::is_appid(appid) {
         Ok(())
     } else {
@@ -500,6 +500,26 @@ struct AppAuth {
     allow: bool,
 }
 
+/// The mobile app `appid` (registered on first use); an AppID of another kind is refused.
+pub(super) async fn mobile_app(
+    sb: &SharedSandbox,
+    appid: &str,
+) -> Result<super::entities::app::Model, ApiError> {
+    let app = sb
+        .world
+        .ensure_app(appid, AppKind::MobileApp, sb.now())
+        .await
+        .map_err(|_| db_error())?;
+    if AppKind::parse(&app.kind) != AppKind::MobileApp {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "not_a_mobile_app",
+            "this AppID is not a mobile app",
+        ));
+    }
+    Ok(app)
+}
+
 /// A mobile app's `SendAuth.Req` (§7): the WeChat app answers with `errCode` and a code.
 async fn app_auth(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Response, ApiError> {
     let req: AppAuth = parse(&body)?;
@@ -512,18 +532,7 @@ async fn app_auth(State(sb): State<SharedSandbox>, body: Bytes) -> Result<Respon
             "state is limited to 1 KB",
         ));
     }
-    let app = sb
-        .world
-        .ensure_app(&req.appid, AppKind::MobileApp, sb.now())
-        .await
-        .map_err(|_| db_error())?;
-    if AppKind::parse(&app.kind) != AppKind::MobileApp {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "not_a_mobile_app",
-            "this AppID is not a mobile app",
-        ));
-    }
+    mobile_app(&sb, &req.appid).await?;
     if !req.allow {
         return Ok(Json(json!({ "err_code": -4, "state": req.state })).into_response());
     }
