@@ -121,3 +121,123 @@ test("a mini-program application and a native application: experience login on t
     await popup.close();
   }
 });
+
+/** WeChat's in-app browser on an iPhone. */
+const WECHAT_UA =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) " +
+  "Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN";
+
+test("six modes, one person, one user: website QR, mini-program code, web page, mini program, mobile app, app-launched mini program", async ({
+  page,
+  context,
+  browser,
+  baseURL,
+}) => {
+  await signInAsAdmin(page);
+  const common = { callback_url: "https://shop.example.com/after", app_secret: "e2e-six" };
+  // One mini program (its own, in the sandbox's default subject like every app here) serves the
+  // code on the computer, the login inside it and the app's launch.
+  const mini = "wx6b6b6b6b6b6b0001";
+  const qr = await api(page, baseURL, "/api/v1/sources", {
+    ...common, identifier: "six-qr", mode: "pc_qrcode", display_name: "Website QR", appid: "wx6b6b6b6b6b6b0002",
+  });
+  const code = await api(page, baseURL, "/api/v1/sources", {
+    ...common, identifier: "six-code", mode: "pc_miniprogram_qrcode", display_name: "Mini-program code",
+    private_deployment: true, appid: mini, env_version: "release",
+  });
+  const oa = await api(page, baseURL, "/api/v1/sources", {
+    ...common, identifier: "six-oa", mode: "webpage", display_name: "In WeChat", appid: "wx6b6b6b6b6b6b0003",
+    scope: "snsapi_userinfo",
+  });
+  const inside = await api(page, baseURL, "/api/v1/sources", {
+    ...common, identifier: "six-mp", mode: "miniprogram", display_name: "Mini program", appid: mini,
+  });
+  const mobile = await api(page, baseURL, "/api/v1/sources", {
+    ...common, identifier: "six-app", mode: "mobile_app", display_name: "App", appid: "wx6b6b6b6b6b6b0004",
+  });
+  const launch = await api(page, baseURL, "/api/v1/sources", {
+    ...common, identifier: "six-launch", mode: "app_launch_miniprogram", display_name: "App via mini program",
+    appid: mini, original_id: "gh_6b6b6b6b6b6b", page_path: "pages/login/index", env_version: "release",
+  });
+  const webApp = await api(page, baseURL, "/api/v1/applications", {
+    name: "Six Web", app_type: "web", redirect_uris: ["https://shop.example.com/oidc/callback"],
+    sources: [qr.id, code.id, oa.id],
+  });
+  const miniApp = await api(page, baseURL, "/api/v1/applications", {
+    name: "Six Mini", app_type: "mini_program", sources: [inside.id],
+  });
+  const nativeApp = await api(page, baseURL, "/api/v1/applications", {
+    name: "Six Native", app_type: "native", redirect_uris: ["com.example.six:/login"], sources: [mobile.id, launch.id],
+  });
+  const users: string[] = [];
+
+  // 1. Website QR, in the web application's experience popup.
+  await page.goto(`/console/applications/${webApp.application.id}`);
+  await hydrated(page);
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.getByTestId("experience-login").click()]);
+  await expect(popup).toHaveURL(/\/login\?request=/);
+  await hydrated(popup);
+  await popup.locator("[data-testid=login-source][data-mode=pc_qrcode]").click();
+  const href = await popup.getByTestId("phone-link").getAttribute("href");
+  if (!href) throw new Error("no phone link under the QR code");
+  const phonePage = await context.newPage();
+  const phone = new SandboxPhone(phonePage);
+  await phone.open(href);
+  await phone.createPersona("Six P", "13400134000");
+  await phone.openScanned();
+  await phone.confirm();
+  users.push(await result(popup, "Six P"));
+
+  // 2. The mini-program code on the computer.
+  await popup.getByTestId("experience-logout").click();
+  await expect(popup).toHaveURL(/\/login\?request=/);
+  await hydrated(popup);
+  await popup.locator("[data-testid=login-source][data-mode=pc_miniprogram_qrcode]").click();
+  await expect(popup.getByTestId("mp-code")).toBeVisible();
+  const mpHref = await popup.getByTestId("mp-sandbox-phone").getAttribute("href");
+  if (!mpHref) throw new Error("no sandbox phone link beside the code");
+  await phone.open(mpHref);
+  await phone.usePersona("Six P");
+  await phone.openScanned();
+  await phonePage.getByTestId("mp-login").click();
+  users.push(await result(popup, "Six P", "+8613400134000"));
+  await popup.close();
+
+  // 3. The web page inside WeChat (the WeChat browser holds persona P's phone).
+  const wechat = await browser.newContext({ userAgent: WECHAT_UA, viewport: { width: 390, height: 844 } });
+  const inWeChat = await wechat.newPage();
+  const wechatPhone = new SandboxPhone(inWeChat);
+  await wechatPhone.open("/sandbox/wechat/phone");
+  await wechatPhone.usePersona("Six P");
+  await signInAsAdmin(inWeChat);
+  await inWeChat.goto(`/console/applications/${webApp.application.id}`);
+  await hydrated(inWeChat);
+  const [inside3] = await Promise.all([inWeChat.waitForEvent("popup"), inWeChat.getByTestId("experience-login").click()]);
+  await expect(inside3).toHaveURL(/\/sandbox\/wechat\/open\/connect\/oauth2\/authorize\?/);
+  await inside3.getByTestId("allow").click();
+  users.push(await result(inside3, "Six P"));
+  await wechat.close();
+
+  // 4–6. The mini program, the app (WeChat login), the app launching the mini program.
+  let device = await experience(page, miniApp.application.id);
+  await onPhone(device, "miniprogram", "Six P");
+  await device.getByTestId("sample-login-phone").click();
+  users.push(await result(device, undefined, "+8613400134000"));
+  await device.close();
+  device = await experience(page, nativeApp.application.id);
+  await onPhone(device, "mobile_app", "Six P");
+  await device.getByTestId("sample-login").click();
+  await device.getByTestId("sample-allow").click();
+  users.push(await result(device, "Six P"));
+  await device.close();
+  device = await experience(page, nativeApp.application.id);
+  await onPhone(device, "app_launch_miniprogram", "Six P");
+  await device.getByTestId("sample-login").click();
+  await device.getByTestId("sample-mp-confirm").click();
+  await device.getByTestId("sample-launch-app").click();
+  users.push(await result(device, "Six P"));
+
+  expect(users).toHaveLength(6);
+  expect(new Set(users).size).toBe(1);
+  expect(users[0]).toMatch(/^u_/);
+});
