@@ -169,6 +169,13 @@ test("six modes, one person, one user: website QR, mini-program code, web page, 
   const nativeApp = await api(page, baseURL, "/api/v1/applications", {
     name: "Six Native", app_type: "native", redirect_uris: ["com.example.six:/login"], sources: [mobile.id, launch.id],
   });
+  // The sandbox's mini program calls this Datong from its login page (its server URL), as the
+  // default mini program does.
+  await page.request.post("/sandbox/wechat/admin/api/apps", { data: { appid: mini, kind: "mini_program" } });
+  const backend = await page.request.patch(`/sandbox/wechat/admin/api/apps/${mini}`, {
+    data: { server_url: `${baseURL}/api/v1/login/mp-qrcode` },
+  });
+  expect(backend.status(), await backend.text()).toBe(200);
   const users: string[] = [];
 
   // 1. Website QR, in the web application's experience popup.
