@@ -104,7 +104,8 @@ test("experience login with a website QR source: persona P is one user across lo
   await expect(page.getByTestId("login-log-user")).toHaveText([x, x]);
   await page.getByTestId("log-filter-user").fill("");
   await page.getByTestId("log-filter-outcome").selectOption("success");
-  await expect(page.getByTestId("login-log-outcome")).toHaveText(["success", "success", "success"]);
+  await expect(page.getByTestId("login-log-outcome")).toHaveText(["Success", "Success", "Success"]);
+  await expect(page.getByTestId("login-log-outcome").first()).toHaveAttribute("title", "success");
 });
 
 test("embedded QR: the hosted page shows WeChat's QR code inline and the whole window goes on", async ({

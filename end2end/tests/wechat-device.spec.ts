@@ -120,6 +120,13 @@ test("a mini-program application and a native application: experience login on t
     expect(await result(popup, "Device P")).toBe(x);
     await popup.close();
   }
+
+  // The Logs page names the new modes in words (the code on hover).
+  await page.goto("/console/logs");
+  await hydrated(page);
+  const launched = page.locator("[data-testid=login-log-mode][title=app_launch_miniprogram]").first();
+  await expect(launched).toHaveText("App launches a mini program");
+  await expect(page.locator("[data-testid=login-log-mode][title=miniprogram]").first()).toHaveText("Mini program login");
 });
 
 /** WeChat's in-app browser on an iPhone. */

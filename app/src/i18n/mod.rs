@@ -2,6 +2,7 @@
 //! string means adding it to both tables (the compiler enforces it).
 
 pub mod catalog;
+pub mod outcomes;
 pub mod people;
 
 use leptos::prelude::*;

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 use super::widgets::LoadError;
 use crate::api::people::login_log;
+use crate::i18n::outcomes::{mode_label, outcome_label};
 use crate::i18n::people::use_people_texts;
+use crate::i18n::{Lang, use_lang};
 use crate::model::LoginLogFilter;
 
 fn text_filter(
@@ -26,9 +28,20 @@ fn text_filter(
     }
 }
 
+/// An outcome in words (its code when unknown).
+fn outcome_words(lang: Lang, code: &str) -> String {
+    outcome_label(lang, code).map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// A mode in words (its code when unknown).
+fn mode_words(lang: Lang, code: &str) -> String {
+    mode_label(lang, code).map_or_else(|| code.to_string(), str::to_string)
+}
+
 #[component]
 pub fn LoginLog() -> impl IntoView {
     let t = use_people_texts();
+    let lang = use_lang();
     let outcome = RwSignal::new(String::new());
     let source = RwSignal::new(String::new());
     let client = RwSignal::new(String::new());
@@ -102,16 +115,29 @@ pub fn LoginLog() -> impl IntoView {
                                         {list
                                             .into_iter()
                                             .map(|l| {
-                                                let failed = l.outcome != "success";
+                                                let failed = !matches!(
+                                                    l.outcome.as_str(),
+                                                    "success" | "bound" | "bind_declined"
+                                                );
                                                 view! {
                                                     <tr class="border-t border-slate-100 align-top" data-testid="login-log-row">
                                                         <td class="whitespace-nowrap p-2">{l.at}</td>
                                                         <td class="p-2">
-                                                            <span class="font-mono" class:text-red-700=failed data-testid="login-log-outcome">{l.outcome}</span>
+                                                            <span class:text-red-700=failed data-testid="login-log-outcome" data-code=l.outcome.clone() title=l.outcome.clone()>
+                                                                {
+                                                                    let code = l.outcome.clone();
+                                                                    move || outcome_words(lang.get(), &code)
+                                                                }
+                                                            </span>
                                                             <div class="text-xs text-slate-500">{l.detail.unwrap_or_default()}</div>
                                                         </td>
                                                         <td class="p-2 font-mono">{l.source.unwrap_or_default()}</td>
-                                                        <td class="p-2 font-mono">{l.mode.unwrap_or_default()}</td>
+                                                        <td class="p-2" title=l.mode.clone().unwrap_or_default() data-testid="login-log-mode">
+                                                            {
+                                                                let code = l.mode.clone().unwrap_or_default();
+                                                                move || mode_words(lang.get(), &code)
+                                                            }
+                                                        </td>
                                                         <td class="p-2 font-mono">{l.client_id.unwrap_or_default()}</td>
                                                         <td class="p-2 font-mono" data-testid="login-log-user">{l.user_id.unwrap_or_default()}</td>
                                                         <td class="p-2" title=l.user_agent.unwrap_or_default()>{l.ip.unwrap_or_default()}</td>

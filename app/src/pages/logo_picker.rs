@@ -61,13 +61,18 @@ pub fn LogoPicker(
                     }}
                 </div>
                 <div class="flex flex-col gap-2">
-                    <input
-                        type="file"
-                        accept="image/png,image/jpeg"
-                        data-testid="field-logo"
-                        class="text-sm"
-                        on:change=move |ev| pick(ev, logo, pick_error)
-                    />
+                    // The browser's own file input says "Choose File / No file chosen" in its
+                    // language, not the console's: a button of ours in front of a hidden input.
+                    <label class=format!("{SECONDARY} cursor-pointer text-center") data-testid="choose-logo">
+                        {move || ct().choose_image}
+                        <input
+                            type="file"
+                            accept="image/png,image/jpeg"
+                            data-testid="field-logo"
+                            class="sr-only"
+                            on:change=move |ev| pick(ev, logo, pick_error)
+                        />
+                    </label>
                     <Show when=move || src().is_some()>
                         <button
                             type="button"

@@ -5,8 +5,8 @@ mod guard;
 mod ops;
 
 use app::{App, shell};
-use axum::http::{HeaderName, HeaderValue, Request, header};
-use axum::response::{Redirect, Response};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
@@ -18,6 +18,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::state::AppState;
+use crate::web::ApiError;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The largest request body anyone may send: axum's default limit for extracted bodies (server
@@ -38,6 +39,37 @@ async fn same_origin_frames(req: axum::extract::Request, next: middleware::Next)
         .entry(header::X_FRAME_OPTIONS)
         .or_insert(HeaderValue::from_static("SAMEORIGIN"));
     response
+}
+
+/// A body over [`MAX_BODY`] is refused before it is read, and the limit layer (or an
+/// extractor cut off mid-stream) answers a bare 413 in plain text. Callers get it in their
+/// shape: the API's JSON error (`payload_too_large`), an OAuth error at `/oauth/`, a readable
+/// page for people.
+async fn too_large(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let path = req.uri().path();
+    let (api, oauth) = (path.starts_with("/api/"), path.starts_with("/oauth/"));
+    let lang = (!api && !oauth).then(|| crate::login::texts::lang_of(req.headers()));
+    let response = next.run(req).await;
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || json {
+        return response;
+    }
+    let why = format!("the request body is larger than {MAX_BODY} bytes");
+    match lang {
+        None if oauth => {
+            let mut e = crate::oidc::error::OAuthError::new("invalid_request", why);
+            e.status = StatusCode::PAYLOAD_TOO_LARGE;
+            e.into_response()
+        }
+        None => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", why).into_response(),
+        Some(lang) => {
+            let text = crate::login::texts::said(crate::login::texts::Said::TooLarge, lang);
+            crate::login::page::message(lang, StatusCode::PAYLOAD_TOO_LARGE, text, None, None)
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -143,6 +175,7 @@ pub fn router(state: AppState) -> Router {
                     }),
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(middleware::from_fn(too_large))
             .layer(RequestBodyLimitLayer::new(MAX_BODY)),
     )
 }

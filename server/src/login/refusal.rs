@@ -239,6 +239,30 @@ mod tests {
     }
 
     #[test]
+    fn the_logs_page_has_words_for_every_outcome() {
+        use super::super::LoginOutcome;
+        use app::i18n::outcomes::outcome_label;
+        let outcomes = Reason::ALL
+            .iter()
+            .map(|&r| LoginOutcome::Refused(r))
+            .chain([
+                LoginOutcome::Success,
+                LoginOutcome::Escalated,
+                LoginOutcome::Bound,
+                LoginOutcome::Declined,
+            ]);
+        for outcome in outcomes {
+            for lang in [Lang::En, Lang::ZhCn] {
+                assert!(
+                    outcome_label(lang, outcome.code()).is_some(),
+                    "{} has no words in {lang:?}",
+                    outcome.code()
+                );
+            }
+        }
+    }
+
+    #[test]
     fn one_mapping_of_wechat_errors() {
         let of = |errcode| Refusal::from(WeChatError::from_reply(reply(errcode)));
         let blocked = of(40226);

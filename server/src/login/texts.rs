@@ -168,6 +168,7 @@ pub enum Said {
     SignOutQuestion,
     SignOutButton,
     CrossSiteForm,
+    TooLarge,
     OtherIssuer,
     ExperienceNoUser,
     ExperienceCodeRefused,
@@ -220,6 +221,10 @@ pub fn said(said: Said, lang: Lang) -> &'static str {
         CrossSiteForm => (
             "This form was sent from another site.",
             "此表单来自其他网站。",
+        ),
+        TooLarge => (
+            "What was sent is too large (at most 2 MB). Nothing was saved.",
+            "提交的内容过大（最多 2 MB），未保存任何内容。",
         ),
         OtherIssuer => (
             "This login was initiated by another issuer.",

@@ -447,3 +447,43 @@ async fn applications_take_an_optional_logo_from_the_console_and_the_api() {
     assert!(audit.body.contains("application.logo.set"));
     assert!(audit.body.contains("application.logo.remove"));
 }
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_in_the_callers_shape() {
+    let app = test_app().await;
+    let huge = "A".repeat(datong::http::MAX_BODY + 1);
+    let send = |path: &'static str, content_type: &'static str| {
+        let body = huge.clone();
+        let app = &app;
+        async move {
+            app.send(
+                Request::post(path)
+                    .header(header::HOST, HOST)
+                    .header(header::ORIGIN, format!("http://{HOST}"))
+                    .header(header::CONTENT_TYPE, content_type)
+                    .header(header::ACCEPT_LANGUAGE, "zh-CN")
+                    .header(header::CONTENT_LENGTH, body.len())
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    // The management API: its JSON error with a stable code.
+    let api = send("/api/v1/sources/1/logo", "image/png").await;
+    assert_eq!(api.status, 413);
+    assert_eq!(api.json()["error"]["code"], "payload_too_large");
+    // The token endpoint: an OAuth error.
+    let token = send("/oauth/token", "application/x-www-form-urlencoded").await;
+    assert_eq!(token.status, 413);
+    assert_eq!(token.json()["error"], "invalid_request");
+    // A person's form: a readable page in their language.
+    let page = send("/login/bind/handle/create", "application/x-www-form-urlencoded").await;
+    assert_eq!(page.status, 413);
+    assert!(
+        page.header("content-type").unwrap().starts_with("text/html"),
+        "{:?}",
+        page.header("content-type")
+    );
+    assert!(page.body.contains("提交的内容过大"), "{}", page.body);
+}
