@@ -47,8 +47,8 @@ test("a mini-program application and a native application: experience login on t
   baseURL,
 }) => {
   await signInAsAdmin(page);
-  const mini = "wx5e2e0000000000f1";
-  const mobile = "wx5e2e0000000000f2";
+  const mini = "wx7d7d7d7d7d7d0001";
+  const mobile = "wx7d7d7d7d7d7d0002";
   const inside = await api(page, baseURL, "/api/v1/sources", {
     identifier: "e2e-mp-inside", mode: "miniprogram", display_name: "Inside the mini program",
     callback_url: "https://shop.example.com/after", appid: mini, app_secret: "e2e-device",
@@ -60,7 +60,7 @@ test("a mini-program application and a native application: experience login on t
   const launch = await api(page, baseURL, "/api/v1/sources", {
     identifier: "e2e-app-mp", mode: "app_launch_miniprogram", display_name: "Shop app via the mini program",
     callback_url: "https://shop.example.com/after", appid: mini, app_secret: "e2e-device",
-    original_id: "gh_5e2e00000000", page_path: "pages/login/index", env_version: "release",
+    original_id: "gh_7d7d7d7d7d7d", page_path: "pages/login/index", env_version: "release",
   });
   const miniApp = await api(page, baseURL, "/api/v1/applications", {
     name: "Device Mini", app_type: "mini_program", sources: [inside.id],

@@ -15,7 +15,10 @@ pub fn outcome_label(lang: Lang, code: &str) -> Option<&'static str> {
         "escalated" => ("Asked for the profile", "转为请求用户信息授权"),
         "request_expired" => ("Request expired", "请求已过期"),
         "source_unavailable" => ("Source off or not enabled", "身份源未启用"),
-        "source_unconfigured" => ("Source missing AppID/AppSecret", "身份源缺少 AppID/AppSecret"),
+        "source_unconfigured" => (
+            "Source missing AppID/AppSecret",
+            "身份源缺少 AppID/AppSecret",
+        ),
         "mode_unavailable" => ("Mode not available here", "此处不支持该方式"),
         "state_missing" => ("State missing", "缺少 state"),
         "state_unknown" => ("Unknown state", "未知 state"),
@@ -27,8 +30,14 @@ pub fn outcome_label(lang: Lang, code: &str) -> Option<&'static str> {
         "ask_to_bind" => ("Asked to bind", "请求绑定账号"),
         "invalid_code" => ("WeChat code invalid or used", "微信凭证无效或已使用"),
         "foreign_code" => ("Code of another app", "其他应用的凭证"),
-        "foreign_phone_code" => ("Phone code of another mini program", "其他小程序的手机号凭证"),
-        "wrong_mode" => ("Source does not fit the application", "身份源不适用于该应用"),
+        "foreign_phone_code" => (
+            "Phone code of another mini program",
+            "其他小程序的手机号凭证",
+        ),
+        "wrong_mode" => (
+            "Source does not fit the application",
+            "身份源不适用于该应用",
+        ),
         "wechat_busy" => ("WeChat busy", "微信繁忙"),
         "blocked" => ("Blocked by WeChat", "被微信拦截"),
         "wechat_error" => ("WeChat error", "微信错误"),

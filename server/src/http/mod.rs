@@ -64,7 +64,9 @@ async fn too_large(req: axum::extract::Request, next: middleware::Next) -> Respo
             e.status = StatusCode::PAYLOAD_TOO_LARGE;
             e.into_response()
         }
-        None => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", why).into_response(),
+        None => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", why).into_response()
+        }
         Some(lang) => {
             let text = crate::login::texts::said(crate::login::texts::Said::TooLarge, lang);
             crate::login::page::message(lang, StatusCode::PAYLOAD_TOO_LARGE, text, None, None)

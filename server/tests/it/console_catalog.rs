@@ -478,10 +478,16 @@ async fn an_oversized_body_is_refused_in_the_callers_shape() {
     assert_eq!(token.status, 413);
     assert_eq!(token.json()["error"], "invalid_request");
     // A person's form: a readable page in their language.
-    let page = send("/login/bind/handle/create", "application/x-www-form-urlencoded").await;
+    let page = send(
+        "/login/bind/handle/create",
+        "application/x-www-form-urlencoded",
+    )
+    .await;
     assert_eq!(page.status, 413);
     assert!(
-        page.header("content-type").unwrap().starts_with("text/html"),
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html"),
         "{:?}",
         page.header("content-type")
     );
