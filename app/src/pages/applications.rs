@@ -31,7 +31,7 @@ pub fn Applications() -> impl IntoView {
     let apps = Resource::new(|| (), |_| list_applications());
     view! {
         <section data-testid="page-applications">
-            <div class="mb-6 flex items-start justify-between gap-4">
+            <div class="mb-6 flex flex-wrap items-start justify-between gap-4">
                 <div>
                     <h1 class="mb-1 text-2xl font-semibold" data-testid="page-title">
                         {move || ct().applications_title}
@@ -54,7 +54,7 @@ pub fn Applications() -> impl IntoView {
                                 r,
                                 |t| t.no_applications,
                                 |list| view! {
-                                    <table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="application-table">
+                                    <div class="overflow-x-auto"><table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="application-table">
                                         <thead class="text-left text-slate-500">
                                             <tr>
                                                 <th class="p-3">{move || ct().app_name}</th>
@@ -83,7 +83,7 @@ pub fn Applications() -> impl IntoView {
                                                 })
                                                 .collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 },
                             )
                         })
@@ -315,7 +315,7 @@ pub fn NewApplication() -> impl IntoView {
                         <div class="flex flex-col gap-4" data-testid="application-created">
                             <p>
                                 {move || ct().client_id} ": "
-                                <span class="font-mono" data-testid="client-id">{c.application.client_id.clone()}</span>
+                                <span class="break-all font-mono" data-testid="client-id">{c.application.client_id.clone()}</span>
                             </p>
                             <ShownOnce label=|t| t.client_secret value=c.client_secret.clone() testid="client-secret" />
                             <A
@@ -430,17 +430,17 @@ fn ApplicationEditor(view: ApplicationView) -> impl IntoView {
             <A href="/console/applications" attr:class="text-sm text-emerald-700 hover:underline">
                 {move || ct().back_to_applications}
             </A>
-            <div class="mb-6 mt-2 flex items-start justify-between gap-4">
+            <div class="mb-6 mt-2 flex flex-wrap items-start justify-between gap-4">
                 <div>
                     <h1 class="mb-1 text-2xl font-semibold" data-testid="page-title">
                         {move || current.get().name}
                     </h1>
                     <p class="text-slate-500">
                         {move || ct().client_id} ": "
-                        <span class="font-mono" data-testid="client-id">{client_id.clone()}</span>
+                        <span class="break-all font-mono" data-testid="client-id">{client_id.clone()}</span>
                     </p>
                 </div>
-                <div class="flex gap-2">
+                <div class="flex flex-wrap gap-2">
                     <ExperienceButton client_id=client_id.clone() />
                     <button type="button" class=SECONDARY data-testid="rotate-secret" on:click=move |_| rotate_open.set(true)>
                         {move || ct().rotate_secret}

@@ -44,7 +44,7 @@ fn UserCard(user: UserView, client_id: String) -> impl IntoView {
         view! {
             <div class="flex justify-between gap-4 border-t border-slate-100 py-2">
                 <dt class="text-slate-500">{label}</dt>
-                <dd data-testid=testid class="text-right">{value}</dd>
+                <dd data-testid=testid class="min-w-0 break-all text-right">{value}</dd>
             </div>
         }
     };
@@ -57,7 +57,7 @@ fn UserCard(user: UserView, client_id: String) -> impl IntoView {
                     {user.picture.clone().map(|p| view! { <img src=p alt="" class="h-14 w-14 rounded-full" /> })}
                     <div>
                         <div class="text-lg font-medium" data-testid="experience-nickname">{or_unknown(user.nickname.clone())}</div>
-                        <div class="font-mono text-sm" data-testid="experience-user-id">{user.id.clone()}</div>
+                        <div class="break-all font-mono text-sm" data-testid="experience-user-id">{user.id.clone()}</div>
                     </div>
                 </div>
                 <dl class="text-sm">
@@ -76,7 +76,7 @@ fn UserCard(user: UserView, client_id: String) -> impl IntoView {
             </div>
             <div class="rounded-xl bg-white p-6 shadow">
                 <h2 class="mb-3 font-semibold">{move || t().identities}</h2>
-                <table class="w-full text-left text-xs">
+                <div class="overflow-x-auto"><table class="w-full text-left text-xs">
                     <thead class="text-slate-500">
                         <tr><th class="p-1">"AppID"</th><th class="p-1">"OpenID"</th><th class="p-1">"UnionID"</th><th class="p-1">{move || t().last_seen}</th></tr>
                     </thead>
@@ -96,7 +96,7 @@ fn UserCard(user: UserView, client_id: String) -> impl IntoView {
                             })
                             .collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             </div>
             <div class="rounded-xl bg-white p-6 shadow">
                 <h2 class="mb-1 font-semibold">{move || t().claims}</h2>

@@ -35,10 +35,10 @@ pub fn ConsoleLayout() -> impl IntoView {
     };
 
     view! {
-        <div class="min-h-screen flex">
-            <aside class="w-56 bg-slate-900 text-slate-100 p-4 flex flex-col gap-6">
+        <div class="min-h-screen flex flex-col md:flex-row">
+            <aside class="w-full md:w-56 md:shrink-0 bg-slate-900 text-slate-100 p-4 flex flex-col gap-3 md:gap-6">
                 <div class="text-lg font-semibold">{move || tr().product}</div>
-                <nav class="flex flex-col gap-1 text-sm" data-testid="console-nav">
+                <nav class="flex flex-row flex-wrap md:flex-col gap-1 text-sm" data-testid="console-nav">
                     {link("/console", |t| t.overview, "nav-overview")}
                     {link("/console/applications", |t| t.applications, "nav-applications")}
                     {link("/console/sources", |t| t.identity_sources, "nav-sources")}
@@ -47,8 +47,8 @@ pub fn ConsoleLayout() -> impl IntoView {
                     {link("/console/logs", |t| t.logs, "nav-logs")}
                 </nav>
             </aside>
-            <div class="flex-1 flex flex-col">
-                <header class="flex items-center justify-end gap-4 border-b bg-white px-6 py-3 text-sm">
+            <div class="flex-1 min-w-0 flex flex-col">
+                <header class="flex flex-wrap items-center justify-end gap-2 md:gap-4 border-b bg-white px-4 md:px-6 py-3 text-sm">
                     <LangSwitch />
                     <Suspense>
                         {move || {
@@ -73,7 +73,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                         </button>
                     </ActionForm>
                 </header>
-                <main class="p-8">
+                <main class="min-w-0 p-4 md:p-8">
                     <Outlet />
                 </main>
             </div>

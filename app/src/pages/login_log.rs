@@ -99,7 +99,7 @@ pub fn LoginLog() -> impl IntoView {
                                 Err(e) => return view! { <LoadError error=e /> }.into_any(),
                             };
                             view! {
-                                <table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="login-log-table">
+                                <div class="overflow-x-auto"><table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="login-log-table">
                                     <thead class="text-left text-slate-500">
                                         <tr>
                                             <th class="p-2">{move || t().when}</th>
@@ -146,7 +146,7 @@ pub fn LoginLog() -> impl IntoView {
                                             })
                                             .collect_view()}
                                     </tbody>
-                                </table>
+                                </table></div>
                             }
                                 .into_any()
                         })

@@ -58,7 +58,7 @@ pub fn Logs() -> impl IntoView {
                         .map(|result| match result {
                             Ok(list) if !list.is_empty() => {
                                 view! {
-                                    <table
+                                    <div class="overflow-x-auto"><table
                                         class="w-full text-sm bg-white rounded-xl border border-slate-200"
                                         data-testid="audit-table"
                                     >
@@ -85,7 +85,7 @@ pub fn Logs() -> impl IntoView {
                                                 })
                                                 .collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 }
                                     .into_any()
                             }

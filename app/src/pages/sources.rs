@@ -21,7 +21,7 @@ pub fn Sources() -> impl IntoView {
     let sources = Resource::new(|| (), |_| list_sources());
     view! {
         <section data-testid="page-sources">
-            <div class="mb-6 flex items-start justify-between gap-4">
+            <div class="mb-6 flex flex-wrap items-start justify-between gap-4">
                 <div>
                     <h1 class="mb-1 text-2xl font-semibold" data-testid="page-title">
                         {move || ct().sources_title}
@@ -45,7 +45,7 @@ pub fn Sources() -> impl IntoView {
                                 r,
                                 |t| t.no_sources,
                                 |list| view! {
-                                    <table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="source-table">
+                                    <div class="overflow-x-auto"><table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="source-table">
                                         <thead class="text-left text-slate-500">
                                             <tr>
                                                 <th class="p-3">{move || ct().display_name}</th>
@@ -80,7 +80,7 @@ pub fn Sources() -> impl IntoView {
                                                 })
                                                 .collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 },
                             )
                         })
@@ -207,7 +207,7 @@ fn SourceEditor(view: SourceView) -> impl IntoView {
             <A href="/console/sources" attr:class="text-sm text-emerald-700 hover:underline">
                 {move || ct().back_to_sources}
             </A>
-            <div class="mb-6 mt-2 flex items-start justify-between gap-4">
+            <div class="mb-6 mt-2 flex flex-wrap items-start justify-between gap-4">
                 <div>
                     <h1 class="mb-1 text-2xl font-semibold" data-testid="page-title">
                         {move || current.get().display_name}

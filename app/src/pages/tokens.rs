@@ -98,7 +98,7 @@ pub fn Tokens() -> impl IntoView {
                                 r,
                                 |t| t.no_tokens,
                                 |list| view! {
-                                    <table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="token-table">
+                                    <div class="overflow-x-auto"><table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="token-table">
                                         <thead class="text-left text-slate-500">
                                             <tr>
                                                 <th class="p-3">{move || ct().token_name}</th>
@@ -146,7 +146,7 @@ pub fn Tokens() -> impl IntoView {
                                                 })
                                                 .collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 },
                             )
                         })
