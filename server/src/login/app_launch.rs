@@ -26,7 +26,7 @@ use crate::oidc::authorize::{known_scopes, request_ttl, valid_challenge};
 use crate::state::AppState;
 use crate::store::entities::auth_request;
 use crate::store::{auth_requests, mp_tickets};
-use crate::tokens::grants::{CodeRequest, s256};
+use crate::tokens::grants::s256;
 use crate::web::{ApiError, json_body};
 
 #[derive(Deserialize)]
@@ -47,16 +47,6 @@ struct NewLaunch {
 
 fn invalid(code: &'static str, message: &str) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, code, message)
-}
-
-/// WeChat's `miniprogramType` for a source's version: release 0, develop (test) 1, trial
-/// (preview) 2.
-pub fn miniprogram_type(env_version: Option<&str>) -> u8 {
-    match env_version {
-        Some("develop") => 1,
-        Some("trial") => 2,
-        _ => 0,
-    }
 }
 
 /// `POST /api/v1/login/app-mp`: a ticket for the app, and what it launches.
@@ -140,7 +130,7 @@ pub async fn create(
         "launch": {
             "user_name": flow.source.original_id,
             "path": format!("{page}?scene={ticket}"),
-            "miniprogram_type": miniprogram_type(flow.source.env_version.as_deref()),
+            "miniprogram_type": crate::wechat::miniprogram::launch_type(flow.source.env_version.as_deref()),
         },
         "status_url": base,
         "events_url": format!("{base}/events"),
@@ -217,17 +207,7 @@ async fn spend(
     // Minted now, not at the confirmation: the person may have waited before tapping.
     let code = state
         .grants
-        .issue_code(
-            &app,
-            CodeRequest {
-                user_id: &user_id,
-                redirect_uri: &req.redirect_uri,
-                scope: &req.scope,
-                nonce: req.nonce.as_deref(),
-                code_challenge: req.code_challenge.as_deref(),
-                auth_time: now,
-            },
-        )
+        .issue_code(&app, super::code_request(&req, &user_id, now))
         .await?;
     super::record(state, who, LoginOutcome::Success, None, Some(&user_id)).await;
     let mut answer = json!({

@@ -230,6 +230,22 @@ pub fn back_to_app(
     Ok(Redirect::to(url.as_str()).into_response())
 }
 
+/// What the code of authorization request `req` carries for `user_id`.
+pub fn code_request<'a>(
+    req: &'a auth_request::Model,
+    user_id: &'a str,
+    auth_time: DateTime<Utc>,
+) -> CodeRequest<'a> {
+    CodeRequest {
+        user_id,
+        redirect_uri: &req.redirect_uri,
+        scope: &req.scope,
+        nonce: req.nonce.as_deref(),
+        code_challenge: req.code_challenge.as_deref(),
+        auth_time,
+    }
+}
+
 /// A code for the request's application, and the person back at its redirect URI.
 /// `sso_cookie` (a new single sign-on session) is set on the way.
 pub async fn code_for_app(
@@ -242,17 +258,7 @@ pub async fn code_for_app(
 ) -> Result<Response, Refusal> {
     let code = state
         .grants
-        .issue_code(
-            app,
-            CodeRequest {
-                user_id,
-                redirect_uri: &req.redirect_uri,
-                scope: &req.scope,
-                nonce: req.nonce.as_deref(),
-                code_challenge: req.code_challenge.as_deref(),
-                auth_time,
-            },
-        )
+        .issue_code(app, code_request(req, user_id, auth_time))
         .await?;
     let r = back_to_app(req, &state.issuer, &[("code", &code)])
         .map_err(|e| Refusal::with(Reason::StorageError, e.to_string()))?;

@@ -77,6 +77,16 @@ pub struct CodeRequest {
     pub is_hyaline: bool,
 }
 
+/// `WXLaunchMiniProgram.Req.miniprogramType` for a mini program's version (`env_version`):
+/// release 0, develop ("test") 1, trial ("preview") 2.
+pub fn launch_type(env_version: Option<&str>) -> u8 {
+    match env_version {
+        Some("develop") => 1,
+        Some("trial") => 2,
+        _ => 0,
+    }
+}
+
 impl CodeRequest {
     /// A login code: `scene` opens `page` (the home page when empty) of version `env_version`.
     /// WeChat can check the page only against the released version, so only then is it checked.

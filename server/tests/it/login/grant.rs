@@ -198,7 +198,6 @@ async fn the_mini_program_and_the_app_get_tokens_for_the_person_a_browser_login_
             Some(c.native.as_str()),
             "{label}"
         );
-        let _ = (c.mp_source, c.app_source);
     })
     .await;
 }
