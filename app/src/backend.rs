@@ -75,6 +75,34 @@ pub trait ConsoleBackend: Send + Sync + 'static {
     fn catalog(&self) -> &dyn ConsoleCatalog;
     /// A user's profile, identities and claims (`NotFound` for an unknown id).
     async fn user(&self, admin: &Admin, id: &str) -> Result<crate::model::UserView, ConsoleError>;
+    /// A page of users, newest login first.
+    async fn list_users(
+        &self,
+        admin: &Admin,
+        query: crate::model::UserQuery,
+    ) -> Result<crate::model::UserPage, ConsoleError>;
+    /// Everything about one user.
+    async fn user_detail(
+        &self,
+        admin: &Admin,
+        id: &str,
+    ) -> Result<crate::model::UserDetail, ConsoleError>;
+    /// Blocks (ending their grants and sessions) or unblocks the user.
+    async fn set_user_blocked(
+        &self,
+        admin: &Admin,
+        id: &str,
+        blocked: bool,
+    ) -> Result<(), ConsoleError>;
+    /// Deletes the user with identities, grants, tokens and sessions.
+    async fn delete_user(&self, admin: &Admin, id: &str) -> Result<(), ConsoleError>;
+    /// Revokes one of the user's grants.
+    async fn revoke_user_grant(
+        &self,
+        admin: &Admin,
+        id: &str,
+        grant_id: &str,
+    ) -> Result<(), ConsoleError>;
     /// The newest login-log lines first, filtered.
     async fn login_log(
         &self,

@@ -23,7 +23,7 @@ use leptos_router::{
 use crate::i18n::{LangSignal, initial_lang};
 use crate::pages::{
     applications, experience::ExperienceResult, layout::ConsoleLayout, not_found::NotFound,
-    sections, signin::SignInPage, sources, tokens,
+    sections, signin::SignInPage, sources, tokens, users,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -75,7 +75,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("sources/new") view=sources::NewSource />
                     <Route path=path!("sources/:id") view=sources::SourcePage />
                     <Route path=path!("tokens") view=tokens::Tokens />
-                    <Route path=path!("users") view=sections::Users />
+                    <Route path=path!("users") view=users::Users />
+                    <Route path=path!("users/:id") view=users::UserPage />
                     <Route path=path!("logs") view=sections::Logs />
                 </ParentRoute>
             </Routes>

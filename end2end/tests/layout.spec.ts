@@ -46,6 +46,7 @@ test("console and end-user pages fit at 1280 and 390 px", async ({ page, context
     "/console/sources",
     `/console/sources/${source.id}`,
     "/console/sources/new",
+    "/console/users",
     "/console/logs",
     "/console/tokens",
     result,

@@ -235,3 +235,66 @@ export class Dialog {
     await this.page.getByTestId("confirm-ok").click();
   }
 }
+
+/** Scans the QR code on the hosted login page with the phone as `persona` and confirms. */
+export async function scan(popup: Page, phonePage: Page, persona: string, create: boolean, mode?: string) {
+  await expect(popup).toHaveURL(/\/login\?request=/);
+  await hydrated(popup);
+  await popup.locator(`[data-testid=login-source]${mode ? `[data-mode=${mode}]` : ""}`).click();
+  await expect(popup).toHaveURL(/\/sandbox\/wechat\/open\/connect\/qrconnect\?/);
+  const href = await popup.getByTestId("phone-link").getAttribute("href");
+  if (!href) throw new Error("no phone link under the QR code");
+  const phone = new SandboxPhone(phonePage);
+  await phone.open(href);
+  if (create) await phone.createPersona(persona);
+  else await phone.usePersona(persona);
+  await phone.openScanned();
+  await phone.confirm();
+  await expect(popup).toHaveURL(/\/console\/experience\/result\?/);
+  await hydrated(popup);
+  await expect(popup.getByTestId("experience-nickname")).toHaveText(persona);
+  return (await popup.getByTestId("experience-user-id").textContent()) ?? "";
+}
+
+/**
+ * Signs in as the administrator (English console), creates a website QR source and an
+ * application through the console, enables the source for it, and opens "Experience login".
+ * Returns the popup, on its way to the hosted login page.
+ */
+export async function experienceSetup(
+  page: Page,
+  names: { source: string; appid: string; app: string },
+  embedded: boolean,
+): Promise<Page> {
+  const console_ = new Console(page);
+  const sources = new SourcePages(page);
+  const apps = new ApplicationPages(page);
+  await signInAsAdmin(page);
+
+  await console_.go("sources");
+  await sources.startNew("pc_qrcode");
+  await sources.field("identifier").fill(names.source);
+  await sources.field("display_name").fill("Scan with WeChat");
+  await sources.field("callback_url").fill("https://shop.example.com/after-login");
+  await sources.field("appid").fill(names.appid);
+  await sources.field("app_secret").fill("e2e-experience-secret");
+  if (embedded) await sources.field("embedded_qr").check();
+  await sources.save();
+  await expect(page).toHaveURL(/\/console\/sources\/\d+$/);
+  const sourceId = page.url().split("/").pop() ?? "";
+  if (embedded) await expect(sources.field("embedded_qr")).toBeChecked();
+
+  await console_.go("applications");
+  await apps.create(names.app, "https://shop.example.com/oidc/callback");
+  await page.getByTestId("open-application").click();
+  await expect(page).toHaveURL(/\/console\/applications\/\d+$/);
+  await hydrated(page);
+  await apps.sourceSwitch(sourceId).click();
+  await expect(apps.sourceSwitch(sourceId)).toHaveAttribute("aria-checked", "true");
+
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.getByTestId("experience-login").click(),
+  ]);
+  return popup;
+}

@@ -130,6 +130,18 @@ pub fn run() -> anyhow::Result<()> {
         match cli.command.unwrap_or(Command::Serve { addr: None }) {
             Command::Serve { .. } => {
                 let state = crate::startup::build_state(&cfg).await?;
+                if let Some(addr) = cfg.metrics_addr {
+                    let listener = tokio::net::TcpListener::bind(addr)
+                        .await
+                        .with_context(|| format!("cannot listen on {addr} (metrics_addr)"))?;
+                    tracing::info!("metrics are served on http://{addr}/metrics");
+                    let router = crate::http::ops::metrics_router(state.db.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = axum::serve(listener, router).await {
+                            tracing::error!(error = %e, "metrics listener stopped");
+                        }
+                    });
+                }
                 crate::serve::serve(state, cfg.addr).await
             }
             Command::Sandbox { addr } => {

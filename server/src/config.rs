@@ -31,6 +31,8 @@ pub const KEYS: &[&str] = &[
     "default_miniprogram_appid",
     "default_miniprogram_secret",
     "mp_ticket_limit",
+    "metrics_token",
+    "metrics_addr",
 ];
 
 pub const ENV_PREFIX: &str = "DATONG_";
@@ -66,6 +68,10 @@ pub struct Config {
     pub default_miniprogram: Option<(String, Secret<String>)>,
     /// Mini-program code tickets one address may create per minute.
     pub mp_ticket_limit: u32,
+    /// The bearer token `/metrics` on the main address asks for (none: not served there).
+    pub metrics_token: Option<Secret<String>>,
+    /// A separate address serving only `/metrics`, without a token (keep it private).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Config {
@@ -109,6 +115,8 @@ struct Raw {
     default_miniprogram_appid: Option<String>,
     default_miniprogram_secret: Option<String>,
     mp_ticket_limit: Option<u32>,
+    metrics_token: Option<String>,
+    metrics_addr: Option<String>,
 }
 
 /// Loads the configuration from the process environment and the file system.
@@ -242,6 +250,8 @@ fn raw_has(raw: &Raw, key: &str) -> bool {
         "default_miniprogram_appid" => raw.default_miniprogram_appid.is_some(),
         "default_miniprogram_secret" => raw.default_miniprogram_secret.is_some(),
         "mp_ticket_limit" => raw.mp_ticket_limit.is_some(),
+        "metrics_token" => raw.metrics_token.is_some(),
+        "metrics_addr" => raw.metrics_addr.is_some(),
         _ => false,
     }
 }
@@ -269,6 +279,8 @@ fn set_from_text(raw: &mut Raw, key: &str, value: &str, name: &str) -> Result<()
             raw.behind_proxy = Some(parse_bool(value).ok_or_else(|| bad("true or false"))?)
         }
         "sandbox" => raw.sandbox = Some(parse_bool(value).ok_or_else(|| bad("true or false"))?),
+        "metrics_token" => raw.metrics_token = text,
+        "metrics_addr" => raw.metrics_addr = text,
         "mp_ticket_limit" => {
             raw.mp_ticket_limit = Some(
                 value
@@ -439,6 +451,32 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         return Err(bad("mp_ticket_limit", "expected at least 1".into()));
     }
 
+    let metrics_token = match raw.metrics_token {
+        None => None,
+        Some(t) if t.trim().len() < 16 || t.trim().contains(char::is_whitespace) => {
+            return Err(bad(
+                "metrics_token",
+                "expected at least 16 characters without spaces".into(),
+            ));
+        }
+        Some(t) => Some(Secret::new(t.trim().to_string())),
+    };
+    let metrics_addr = match raw.metrics_addr {
+        None => None,
+        Some(text) => {
+            let parsed: SocketAddr = text.trim().parse().map_err(|_| {
+                bad(
+                    "metrics_addr",
+                    format!("`{text}` is not an address like 127.0.0.1:9100"),
+                )
+            })?;
+            if parsed == addr {
+                return Err(bad("metrics_addr", "must differ from `addr`".into()));
+            }
+            Some(parsed)
+        }
+    };
+
     Ok(Config {
         addr,
         data_dir,
@@ -456,6 +494,8 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         wechat_open_url,
         default_miniprogram,
         mp_ticket_limit,
+        metrics_token,
+        metrics_addr,
     })
 }
 

@@ -124,6 +124,7 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
     let http = HttpSettings {
         public_url: cfg.public_url.clone(),
         behind_proxy: cfg.behind_proxy,
+        metrics_token: cfg.metrics_token.clone(),
     };
     if cfg.sandbox {
         tracing::warn!(

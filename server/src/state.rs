@@ -25,6 +25,9 @@ pub struct HttpSettings {
     pub public_url: Option<String>,
     /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
     pub behind_proxy: bool,
+    /// The bearer token `/metrics` on the main address asks for; without one it is not served
+    /// there (only on `metrics_addr`, when configured).
+    pub metrics_token: Option<Secret<String>>,
 }
 
 /// Mini-program code tickets per address and minute, unless configured.
@@ -43,6 +46,8 @@ pub struct AppState {
     pub wechat: TokenService,
     /// Identity sources, applications and their associations.
     pub catalog: Catalog,
+    /// The users, as administrators manage them.
+    pub people: crate::people::People,
     /// The WeChat sandbox, when this instance serves it.
     pub sandbox: Option<SharedSandbox>,
     /// The OpenID Connect issuer: this instance's public URL.
@@ -71,6 +76,8 @@ impl AppState {
         http: HttpSettings,
         leptos: LeptosOptions,
     ) -> AppState {
+        // Installed before anything is counted (once per process).
+        crate::metrics::handle();
         let secrets = SecretBox::new(master_key);
         let catalog = Catalog::new(db.clone(), secrets.clone(), clock.clone());
         let console: SharedBackend = Arc::new(ConsoleService::new(
@@ -96,8 +103,10 @@ impl AppState {
             clock.clone(),
             issuer.clone(),
         );
+        let people = crate::people::People::new(db.clone(), clock.clone(), catalog.clone());
         AppState {
             grants,
+            people,
             catalog,
             db,
             clock,
@@ -138,6 +147,8 @@ impl AppState {
             public_url: self.issuer.clone(),
         };
         self.catalog = self.catalog.clone().with_instance(instance);
+        self.people =
+            crate::people::People::new(self.db.clone(), self.clock.clone(), self.catalog.clone());
         self.console = Arc::new(ConsoleService::new(
             self.db.clone(),
             self.clock.clone(),
@@ -198,6 +209,12 @@ impl AppState {
                     tracing::warn!(error = %e, "cannot sweep old mini-program code tickets");
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+            }
+        });
+        tokio::spawn(async {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                crate::metrics::upkeep();
             }
         });
         if let (Some(sandbox), Some((appid, _))) = (&self.sandbox, &self.default_miniprogram) {

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use crate::model::{ConsoleError, LoginLogEntry, LoginLogFilter, UserView};
+use crate::model::{
+    ConsoleError, LoginLogEntry, LoginLogFilter, UserDetail, UserPage, UserQuery, UserView,
+};
 
 #[cfg(feature = "ssr")]
 use crate::backend::{backend, require_admin};
@@ -20,4 +22,47 @@ pub async fn login_log(filter: LoginLogFilter) -> Result<Vec<LoginLogEntry>, Con
     let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
     let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
     b.login_log(&admin, filter, 200).await
+}
+
+#[server(prefix = "/api/console", endpoint = "users", input = Json)]
+pub async fn list_users(query: UserQuery) -> Result<UserPage, ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    b.list_users(&admin, query).await
+}
+
+#[server(prefix = "/api/console", endpoint = "user_detail", input = Json)]
+pub async fn get_user_detail(id: String) -> Result<UserDetail, ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    b.user_detail(&admin, &id).await
+}
+
+#[server(prefix = "/api/console", endpoint = "user_blocked", input = Json)]
+pub async fn set_user_blocked(id: String, blocked: bool) -> Result<(), ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    b.set_user_blocked(&admin, &id, blocked).await
+}
+
+/// Deletes the user; `confirm` must repeat the user ID (the page's typed confirmation).
+#[server(prefix = "/api/console", endpoint = "user_delete", input = Json)]
+pub async fn delete_user(id: String, confirm: String) -> Result<(), ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    if confirm.trim() != id {
+        return Err(ConsoleError::Invalid(vec![crate::model::FieldError::new(
+            "confirm",
+            "confirmation_mismatch",
+            "type the user ID to confirm",
+        )]));
+    }
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    b.delete_user(&admin, &id).await
+}
+
+#[server(prefix = "/api/console", endpoint = "user_revoke_grant", input = Json)]
+pub async fn revoke_user_grant(id: String, grant_id: String) -> Result<(), ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    b.revoke_user_grant(&admin, &id, &grant_id).await
 }

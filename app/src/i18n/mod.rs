@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod outcomes;
 pub mod people;
+pub mod users;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -40,6 +40,7 @@ pub fn outcome_label(lang: Lang, code: &str) -> Option<&'static str> {
         ),
         "wechat_busy" => ("WeChat busy", "微信繁忙"),
         "blocked" => ("Blocked by WeChat", "被微信拦截"),
+        "user_blocked" => ("User blocked here", "用户已被停用"),
         "wechat_error" => ("WeChat error", "微信错误"),
         "storage_error" => ("Database unavailable", "数据库不可用"),
         "still_working" => ("Still working", "处理中"),

@@ -5,7 +5,10 @@
 mod people;
 pub mod validate;
 
-pub use people::{IdentityView, LoginLogEntry, LoginLogFilter, UserView};
+pub use people::{
+    GrantView, IdentityDetail, IdentityView, LoginLogEntry, LoginLogFilter, SourceRef, UserDetail,
+    UserPage, UserQuery, UserSummary, UserView, mask_phone,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -266,6 +269,7 @@ pub struct ApplicationWithSecret {
 
 /// One audit log entry as the Logs page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: i64,
     /// RFC 3339, UTC.

@@ -139,7 +139,11 @@ pub fn LoginLog() -> impl IntoView {
                                                             }
                                                         </td>
                                                         <td class="p-2 font-mono">{l.client_id.unwrap_or_default()}</td>
-                                                        <td class="p-2 font-mono" data-testid="login-log-user">{l.user_id.unwrap_or_default()}</td>
+                                                        <td class="p-2 font-mono" data-testid="login-log-user">
+                                                            {l.user_id.map(|u| view! {
+                                                                <a class="text-emerald-700 hover:underline" href=format!("/console/users/{u}")>{u.clone()}</a>
+                                                            })}
+                                                        </td>
                                                         <td class="p-2" title=l.user_agent.unwrap_or_default()>{l.ip.unwrap_or_default()}</td>
                                                     </tr>
                                                 }

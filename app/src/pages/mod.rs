@@ -11,5 +11,7 @@ pub mod signin;
 mod source_form;
 pub mod sources;
 pub mod tokens;
+mod user_detail;
+pub mod users;
 mod webpage_hints;
 mod widgets;

@@ -32,11 +32,6 @@ pub fn Overview() -> impl IntoView {
     view! { <Section title=|t| t.overview intro=|t| t.overview_intro testid="page-overview" /> }
 }
 
-#[component]
-pub fn Users() -> impl IntoView {
-    view! { <Section title=|t| t.users intro=|t| t.users_intro testid="page-users" /> }
-}
-
 /// The audit log: every change to sources, applications and tokens, newest first.
 #[component]
 pub fn Logs() -> impl IntoView {

@@ -1,5 +1,5 @@
 //! The management API, JSON under `/api/v1/`: identity sources, applications, their
-//! associations, the audit log and admin API tokens. The console calls the same catalog
+//! associations, users, the audit log and admin API tokens. The console calls the same catalog
 //! operations, so answers and field errors are the same in both.
 
 mod applications;
@@ -7,6 +7,7 @@ pub mod auth;
 pub mod openapi;
 mod sources;
 mod tokens;
+mod users;
 
 use axum::Json;
 use axum::Router;
@@ -60,6 +61,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/applications/{id}/sources/{source_id}",
             put(applications::enable_source).delete(applications::disable_source),
+        )
+        .route("/api/v1/users", get(users::list))
+        .route("/api/v1/users/{id}", get(users::get).delete(users::delete))
+        .route("/api/v1/users/{id}/block", post(users::block))
+        .route("/api/v1/users/{id}/unblock", post(users::unblock))
+        .route(
+            "/api/v1/users/{id}/grants/{grant_id}",
+            axum::routing::delete(users::revoke_grant),
         )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/audit", get(audit))

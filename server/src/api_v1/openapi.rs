@@ -2,15 +2,16 @@
 //! the data types (`utoipa`), served at `/api/v1/openapi.json`.
 
 use app::model::{
-    AppType, ApplicationInput, ApplicationView, ApplicationWithSecret, FieldError, LinkField,
-    Linking, SourceInput, SourceMode, SourceView,
+    AppType, ApplicationInput, ApplicationView, ApplicationWithSecret, AuditEntry, FieldError,
+    GrantView, IdentityDetail, LinkField, Linking, LoginLogEntry, SourceInput, SourceMode,
+    SourceRef, SourceView, UserDetail, UserPage, UserQuery, UserSummary,
 };
 use axum::Json;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{applications, sources};
+use super::{applications, sources, users};
 
 /// Every error: a stable `code`, a sentence, and for validation the offending field(s).
 #[derive(Serialize, ToSchema)]
@@ -47,7 +48,7 @@ impl Modify for Security {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Datong management API", description = "Identity sources, applications and their associations."),
+    info(title = "Datong management API", description = "Identity sources, applications, their associations, and users."),
     paths(
         sources::list, sources::get, sources::create, sources::update, sources::delete,
         sources::logo, sources::set_logo, sources::remove_logo,
@@ -55,10 +56,14 @@ impl Modify for Security {
         applications::delete, applications::rotate_secret, applications::enable_source,
         applications::disable_source, applications::logo, applications::set_logo,
         applications::remove_logo,
+        users::list, users::get, users::block, users::unblock, users::delete,
+        users::revoke_grant,
     ),
     components(schemas(
         SourceInput, SourceView, SourceMode, Linking, LinkField, ApplicationInput,
         ApplicationView, ApplicationWithSecret, AppType, FieldError, ErrorBody, ErrorDetail,
+        UserQuery, UserPage, UserSummary, UserDetail, IdentityDetail, SourceRef, GrantView,
+        LoginLogEntry, AuditEntry,
     )),
     modifiers(&Security),
 )]

@@ -103,6 +103,16 @@ impl Catalog {
         }
     }
 
+    /// The AppID whose identities this source's logins produce: its own, or for a mini-program
+    /// code source without private deployment, the instance's default mini program's.
+    pub fn source_appid(&self, source: &SourceView) -> Option<String> {
+        if source.mode == app::model::SourceMode::PcMiniprogramQrcode && !source.private_deployment
+        {
+            return self.instance.default_miniprogram_appid.clone();
+        }
+        source.appid.clone()
+    }
+
     pub async fn list_sources(&self) -> Result<Vec<SourceView>, CatalogError> {
         let links = store::links(&self.db, LinksOf::All).await?;
         Ok(store::sources(&self.db)

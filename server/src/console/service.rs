@@ -22,6 +22,7 @@ pub struct ConsoleService {
     clock: Arc<dyn Clock>,
     session_ttl: Duration,
     catalog: CatalogForConsole,
+    people: crate::people::People,
 }
 
 impl ConsoleService {
@@ -32,6 +33,7 @@ impl ConsoleService {
         catalog: Catalog,
     ) -> Self {
         ConsoleService {
+            people: crate::people::People::new(db.clone(), clock.clone(), catalog.clone()),
             db,
             clock,
             session_ttl: Duration::hours(i64::from(session_hours)),
@@ -154,6 +156,51 @@ impl ConsoleBackend for ConsoleService {
         id: &str,
     ) -> Result<app::model::UserView, app::model::ConsoleError> {
         super::people::user(&self.db, self.clock.clone(), id).await
+    }
+
+    async fn list_users(
+        &self,
+        _admin: &Admin,
+        query: app::model::UserQuery,
+    ) -> Result<app::model::UserPage, app::model::ConsoleError> {
+        Ok(self.people.list(query).await?)
+    }
+
+    async fn user_detail(
+        &self,
+        _admin: &Admin,
+        id: &str,
+    ) -> Result<app::model::UserDetail, app::model::ConsoleError> {
+        Ok(self.people.detail(id).await?)
+    }
+
+    async fn set_user_blocked(
+        &self,
+        admin: &Admin,
+        id: &str,
+        blocked: bool,
+    ) -> Result<(), app::model::ConsoleError> {
+        let actor = crate::catalog::Actor::Admin(admin.name().to_string());
+        if blocked {
+            Ok(self.people.block(&actor, id).await?)
+        } else {
+            Ok(self.people.unblock(&actor, id).await?)
+        }
+    }
+
+    async fn delete_user(&self, admin: &Admin, id: &str) -> Result<(), app::model::ConsoleError> {
+        let actor = crate::catalog::Actor::Admin(admin.name().to_string());
+        Ok(self.people.delete(&actor, id).await?)
+    }
+
+    async fn revoke_user_grant(
+        &self,
+        admin: &Admin,
+        id: &str,
+        grant_id: &str,
+    ) -> Result<(), app::model::ConsoleError> {
+        let actor = crate::catalog::Actor::Admin(admin.name().to_string());
+        Ok(self.people.revoke_grant(&actor, id, grant_id).await?)
     }
 
     async fn login_log(

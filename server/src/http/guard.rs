@@ -247,6 +247,7 @@ mod tests {
         let p = HttpSettings {
             public_url: Some("https://id.example.com".into()),
             behind_proxy: true,
+            ..HttpSettings::default()
         };
         assert!(same_origin(
             &headers(&[

@@ -2,7 +2,7 @@
 //! guard, static assets, framing limited to our own origin, request ids and request logs.
 
 mod guard;
-mod ops;
+pub mod ops;
 
 use app::{App, shell};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
@@ -74,6 +74,25 @@ async fn too_large(req: axum::extract::Request, next: middleware::Next) -> Respo
     }
 }
 
+/// Counts each answered request and its latency under its route template (never the path
+/// itself: IDs and codes stay out of the labels); requests no route matched share one label.
+async fn measured(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let response = next.run(req).await;
+    crate::metrics::http(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let backend = state.console.clone();
@@ -82,6 +101,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .route("/", get(|| async { Redirect::to("/console") }))
         .route(
             "/.well-known/openid-configuration",
@@ -154,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(middleware::from_fn(same_origin_frames))
+        .layer(middleware::from_fn(measured))
         .with_state(state.clone());
     if let Some(sandbox) = state.sandbox.clone() {
         app = crate::sandbox::mount(app, sandbox);

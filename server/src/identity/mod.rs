@@ -52,6 +52,8 @@ pub enum Outcome {
     /// New to Datong, and the source asks whether to bind to an existing account: nothing was
     /// created yet (the person either signs in to an account or asks for a new one).
     AskToBind,
+    /// The person is this user, whom an administrator blocked: no login.
+    Blocked { user_id: String },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -81,6 +83,14 @@ fn standardized(observed: &[Observed]) -> (Profile, String) {
     let profile = profile::standardize(observed);
     let json = serde_json::to_string(&profile).unwrap_or_else(|_| "{}".into());
     (profile, json)
+}
+
+/// The searchable columns of a user with this profile.
+fn columns(profile: &Profile) -> db::Columns<'_> {
+    db::Columns {
+        phone: profile.phone_number.as_deref(),
+        nickname: profile.nickname.as_deref(),
+    }
 }
 
 fn new_user_id() -> String {
@@ -208,7 +218,17 @@ impl Identities {
             None => None,
         };
         let txn = self.db.begin_with_options(options).await?;
-        let outcome = self.resolve_in(&txn, s, policy).await?;
+        let mut outcome = self.resolve_in(&txn, s, policy).await?;
+        if let Outcome::Resolved {
+            user_id,
+            created: false,
+        } = &outcome
+            && db::note_login(&txn, user_id, self.clock.now()).await? == Some(true)
+        {
+            outcome = Outcome::Blocked {
+                user_id: user_id.clone(),
+            };
+        }
         txn.commit().await?;
         Ok(outcome)
     }
@@ -286,7 +306,7 @@ impl Identities {
         let now = self.clock.now();
         let mine = new_user_id();
         let (profile, json) = standardized(std::slice::from_ref(&s.observed));
-        db::insert_user(db, &mine, &json, profile.phone_number.as_deref(), now).await?;
+        db::insert_user(db, &mine, &json, columns(&profile), now).await?;
         let owner = match &s.unionid {
             Some(unionid) => db::claim_unionid(db, unionid, &mine).await?,
             None => mine.clone(),
@@ -405,14 +425,7 @@ impl Identities {
             .map(|s| s.observed)
             .collect();
         let (profile, json) = standardized(&observed);
-        db::update_user(
-            db,
-            user_id,
-            &json,
-            profile.phone_number.as_deref(),
-            self.clock.now(),
-        )
-        .await?;
+        db::update_user(db, user_id, &json, columns(&profile), self.clock.now()).await?;
         Ok(profile)
     }
 

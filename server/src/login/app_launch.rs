@@ -163,7 +163,14 @@ pub async fn finish(
             // Only the tickets of a login are logged; a made-up ticket names none.
             if refusal.reason != Reason::TicketUnknown {
                 let outcome = LoginOutcome::Refused(refusal.reason);
-                super::record(&state, &who, outcome, refusal.detail.clone(), None).await;
+                super::record(
+                    &state,
+                    &who,
+                    outcome,
+                    refusal.detail.clone(),
+                    refusal.user_id.as_deref(),
+                )
+                .await;
             }
             Err(refusal.into())
         }

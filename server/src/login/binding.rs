@@ -304,6 +304,7 @@ async fn decline(
         .await?
     {
         Outcome::Resolved { user_id, .. } => user_id,
+        Outcome::Blocked { user_id } => return Err(Refusal::blocked_user(user_id)),
         _ => return Err(Reason::WeChatError.into()),
     };
     if !bindings::end(
@@ -342,6 +343,7 @@ pub async fn prove(
     };
     let user = match state.grants.identities().resolve(proving, &policy).await? {
         Outcome::Resolved { user_id, .. } => user_id,
+        Outcome::Blocked { user_id } => return Err(Refusal::blocked_user(user_id)),
         _ => return Err(Reason::BindNoAccount.into()),
     };
     let waiting: Sighting = serde_json::from_str(&row.sighting)

@@ -98,7 +98,14 @@ pub async fn grant(
         Err(Stop::Refused(refusal)) => {
             let error = oauth_error(&refusal);
             let outcome = LoginOutcome::Refused(refusal.reason);
-            record(state, &who, outcome, refusal.detail, None).await;
+            record(
+                state,
+                &who,
+                outcome,
+                refusal.detail,
+                refusal.user_id.as_deref(),
+            )
+            .await;
             return Err(error);
         }
         Err(Stop::Binding(handle)) => {
@@ -239,7 +246,7 @@ fn oauth_error(refusal: &Refusal) -> OAuthError {
     let error = match refusal.reason {
         InvalidCode | ForeignCode | ForeignPhoneCode => "invalid_grant",
         WeChatBusy | StorageError | StillWorking | RateLimited => "temporarily_unavailable",
-        LoginOnly | Blocked | SnapshotUser | Cancelled => "access_denied",
+        LoginOnly | Blocked | UserBlocked | SnapshotUser | Cancelled => "access_denied",
         AskToBind => "interaction_required",
         SourceUnavailable | SourceUnconfigured | WrongMode | ModeUnavailable => {
             "unauthorized_client"

@@ -98,6 +98,8 @@ pub struct Attempt {
     pub source_identifier: Option<String>,
     pub mode: Option<Via>,
     pub client_id: Option<String>,
+    /// When the request that may end the login arrived (for the latency metric).
+    pub started: Option<std::time::Instant>,
 }
 
 /// How a login attempt ended, as the log and the attempt rows keep it.
@@ -144,6 +146,7 @@ pub fn attempt(meta: &RequestMeta, headers: &HeaderMap) -> Attempt {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
+        started: Some(std::time::Instant::now()),
         ..Attempt::default()
     }
 }
@@ -167,6 +170,12 @@ pub async fn record(
         ip: who.ip.clone(),
         user_agent: who.user_agent.clone(),
     };
+    crate::metrics::login(
+        line.mode.as_deref().unwrap_or("none"),
+        line.source_identifier.as_deref().unwrap_or("none"),
+        &line.outcome,
+        who.started.map(|s| s.elapsed()),
+    );
     if let Err(e) = logins::log(&state.db, state.clock.now(), line).await {
         tracing::error!(error = %e, outcome = outcome.code(), "login log: cannot write");
     }
@@ -189,7 +198,7 @@ pub async fn refuse(
         who,
         LoginOutcome::Refused(refusal.reason),
         refusal.detail.clone(),
-        None,
+        refusal.user_id.as_deref(),
     )
     .await;
     page::refused(texts::lang_of(headers), &refusal, back)
@@ -356,6 +365,7 @@ pub async fn resolve(
         Ok(Outcome::Resolved { user_id, created }) => Ok((user_id, created)),
         Ok(Outcome::LoginOnly) => Err(Reason::LoginOnly.into()),
         Ok(Outcome::AskToBind) => Err(Reason::AskToBind.into()),
+        Ok(Outcome::Blocked { user_id }) => Err(Refusal::blocked_user(user_id)),
         Err(e) => Err(Refusal::with(Reason::StorageError, e.to_string())),
     }
 }

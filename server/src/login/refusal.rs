@@ -65,6 +65,8 @@ reasons! {
     WrongMode = "wrong_mode",
     WeChatBusy = "wechat_busy",
     Blocked = "blocked",
+    /// An administrator blocked this user in Datong.
+    UserBlocked = "user_blocked",
     WeChatError = "wechat_error",
     StorageError = "storage_error",
     /// A repeated callback whose first one has not finished yet.
@@ -103,9 +105,8 @@ impl Reason {
             | BindingUnknown | BindingUsed => StatusCode::BAD_REQUEST,
             BindNoAccount => StatusCode::FORBIDDEN,
             BindingExpired => StatusCode::GONE,
-            SourceUnavailable | SnapshotUser | LoginOnly | AskToBind | Blocked | OtherBrowser => {
-                StatusCode::FORBIDDEN
-            }
+            SourceUnavailable | SnapshotUser | LoginOnly | AskToBind | Blocked | UserBlocked
+            | OtherBrowser => StatusCode::FORBIDDEN,
             TicketFinished => StatusCode::CONFLICT,
             TicketExpired => StatusCode::GONE,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -126,6 +127,9 @@ impl Reason {
 pub struct Refusal {
     pub reason: Reason,
     pub detail: Option<String>,
+    /// The user the person turned out to be, when the login stops after knowing it (a blocked
+    /// user): the log line names them.
+    pub user_id: Option<String>,
 }
 
 impl Refusal {
@@ -133,6 +137,16 @@ impl Refusal {
         Refusal {
             reason,
             detail: None,
+            user_id: None,
+        }
+    }
+
+    /// The person is `user_id`, whom an administrator blocked.
+    pub fn blocked_user(user_id: String) -> Refusal {
+        Refusal {
+            reason: Reason::UserBlocked,
+            detail: Some("blocked by an administrator".into()),
+            user_id: Some(user_id),
         }
     }
 
@@ -140,6 +154,7 @@ impl Refusal {
         Refusal {
             reason,
             detail: Some(detail.into()),
+            user_id: None,
         }
     }
 

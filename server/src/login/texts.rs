@@ -323,6 +323,10 @@ pub fn reason(reason: Reason, lang: Lang) -> &'static str {
                 "WeChat blocked this login for the account's safety.",
                 "出于账号安全考虑，微信拦截了此次登录。",
             ),
+            UserBlocked => (
+                "This account has been suspended. Contact the service's support if you think this is a mistake.",
+                "该账号已被停用。如有疑问，请联系服务方客服。",
+            ),
             WeChatError => (
                 "WeChat did not accept this login. Try again.",
                 "微信未能完成此次登录，请重试。",

@@ -126,19 +126,29 @@ pub async fn claim_unionid<C: ConnectionTrait>(
         .ok_or(StoreError::Conflict)
 }
 
+/// The searchable columns a user's row keeps beside its profile JSON.
+pub struct Columns<'a> {
+    pub phone: Option<&'a str>,
+    pub nickname: Option<&'a str>,
+}
+
+/// A new user, logged in just now.
 pub async fn insert_user<C: ConnectionTrait>(
     db: &C,
     id: &str,
     profile: &str,
-    phone: Option<&str>,
+    columns: Columns<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     user::Entity::insert(user::ActiveModel {
         id: Set(id.to_string()),
         profile: Set(profile.to_string()),
-        phone_number: Set(phone.map(str::to_string)),
+        phone_number: Set(columns.phone.map(str::to_string)),
+        nickname: Set(columns.nickname.map(str::to_string)),
         created_at: Set(now),
         updated_at: Set(now),
+        blocked_at: Set(None),
+        last_login_at: Set(Some(now)),
     })
     .exec(db)
     .await?;
@@ -171,18 +181,37 @@ pub async fn update_user<C: ConnectionTrait>(
     db: &C,
     id: &str,
     profile: &str,
-    phone: Option<&str>,
+    columns: Columns<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     user::Entity::update_many()
         .col_expr(user::Column::Profile, Expr::value(profile))
         .col_expr(
             user::Column::PhoneNumber,
-            Expr::value(phone.map(str::to_string)),
+            Expr::value(columns.phone.map(str::to_string)),
+        )
+        .col_expr(
+            user::Column::Nickname,
+            Expr::value(columns.nickname.map(str::to_string)),
         )
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Marks a login of the user at `now`; answers whether the user is blocked (`None`: no such
+/// user). One statement: the login path pays nothing extra for the check.
+pub async fn note_login<C: ConnectionTrait>(
+    db: &C,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<bool>, StoreError> {
+    let rows = user::Entity::update_many()
+        .col_expr(user::Column::LastLoginAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .exec_with_returning(db)
+        .await?;
+    Ok(rows.first().map(|u| u.blocked_at.is_some()))
 }

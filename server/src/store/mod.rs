@@ -17,6 +17,7 @@ pub mod sessions;
 pub mod sign_in_failures;
 pub mod signing_keys;
 mod sqlite_wait;
+pub mod users;
 pub mod wechat_tokens;
 
 pub use connect::{connect, describe, migrate};
@@ -29,12 +30,20 @@ pub enum StoreError {
     #[error("already exists")]
     Conflict,
     #[error("database error: {0}")]
-    Db(#[from] DbErr),
+    Db(DbErr),
+}
+
+/// Every failed statement that reaches the store's callers is counted for operators.
+impl From<DbErr> for StoreError {
+    fn from(err: DbErr) -> StoreError {
+        crate::metrics::db_error();
+        StoreError::Db(err)
+    }
 }
 
 pub(crate) fn classify(err: DbErr) -> StoreError {
     match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict,
-        _ => StoreError::Db(err),
+        _ => StoreError::from(err),
     }
 }

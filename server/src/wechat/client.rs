@@ -2,7 +2,7 @@
 //! every call, credentials as query parameters (§1.6), and transport errors that never carry a
 //! URL (URLs hold appids, secrets, codes and tokens).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -64,15 +64,20 @@ impl WeChatClient {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, WeChatError> {
-        let response = self
-            .http
-            .get(self.url(path))
-            .query(query)
-            .send()
-            .await
-            .map_err(transport)?;
-        let bytes = response.bytes().await.map_err(transport)?;
-        decode(&bytes)
+        let started = Instant::now();
+        let result = async {
+            let response = self
+                .http
+                .get(self.url(path))
+                .query(query)
+                .send()
+                .await
+                .map_err(transport)?;
+            let bytes = response.bytes().await.map_err(transport)?;
+            decode(&bytes)
+        }
+        .await;
+        measured(path, started, result)
     }
 
     /// POST JSON to a JSON endpoint.
@@ -82,9 +87,14 @@ impl WeChatClient {
         query: &[(&str, &str)],
         body: &Value,
     ) -> Result<T, WeChatError> {
-        let response = self.post(path, query, body).await?;
-        let bytes = response.bytes().await.map_err(transport)?;
-        decode(&bytes)
+        let started = Instant::now();
+        let result = async {
+            let response = self.post(path, query, body).await?;
+            let bytes = response.bytes().await.map_err(transport)?;
+            decode(&bytes)
+        }
+        .await;
+        measured(path, started, result)
     }
 
     /// POST JSON to an endpoint that answers an image, or JSON on failure (§6, §12.4).
@@ -94,14 +104,19 @@ impl WeChatClient {
         query: &[(&str, &str)],
         body: &Value,
     ) -> Result<Image, WeChatError> {
-        let response = self.post(path, query, body).await?;
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let bytes = response.bytes().await.map_err(transport)?;
-        image_or_error(content_type.as_deref(), bytes.to_vec())
+        let started = Instant::now();
+        let result = async {
+            let response = self.post(path, query, body).await?;
+            let content_type = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let bytes = response.bytes().await.map_err(transport)?;
+            image_or_error(content_type.as_deref(), bytes.to_vec())
+        }
+        .await;
+        measured(path, started, result)
     }
 }
 
@@ -120,6 +135,29 @@ impl WeChatClient {
             .await
             .map_err(transport)
     }
+}
+
+/// Counts the call by endpoint and outcome: `0`, WeChat's errcode, or `timeout`, `network`,
+/// `snapshot_user`, `bad_response`.
+fn measured<T>(
+    path: &str,
+    started: Instant,
+    result: Result<T, WeChatError>,
+) -> Result<T, WeChatError> {
+    let errcode = match &result {
+        Ok(_) => "0".to_string(),
+        Err(e) => match e.errcode() {
+            Some(code) => code.to_string(),
+            None => match e {
+                WeChatError::Timeout => "timeout".into(),
+                WeChatError::Network(_) => "network".into(),
+                WeChatError::SnapshotUser => "snapshot_user".into(),
+                _ => "bad_response".into(),
+            },
+        },
+    };
+    crate::metrics::wechat(path, &errcode, started.elapsed());
+    result
 }
 
 /// A transport failure, without the URL (it may hold a secret).

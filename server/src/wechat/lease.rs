@@ -148,6 +148,7 @@ impl TokenService {
             if started.elapsed() > WAIT {
                 return Err(WeChatError::Timeout);
             }
+            crate::metrics::token_waited();
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(StdDuration::from_millis(200));
         }
@@ -199,6 +200,7 @@ impl TokenService {
         wechat_tokens::store(&self.db, appid, holder, sealed.clone(), expires, now)
             .await
             .map_err(store_error)?;
+        crate::metrics::token_refreshed();
         tracing::info!(
             appid,
             expires_in = fetched.expires_in,

@@ -204,6 +204,7 @@ async fn cookies_are_secure_behind_an_https_proxy() {
     let app = test_app_with(HttpSettings {
         public_url: Some("https://id.example.com".into()),
         behind_proxy: true,
+        ..HttpSettings::default()
     })
     .await;
     let proxy = [
@@ -296,6 +297,7 @@ async fn behind_a_proxy_the_address_is_the_one_the_proxy_saw() {
     let app = test_app_with(HttpSettings {
         public_url: None,
         behind_proxy: true,
+        ..HttpSettings::default()
     })
     .await;
     let origin = format!("http://{HOST}");

@@ -298,3 +298,36 @@ fn the_default_mini_program_needs_both_halves_and_a_real_appid() {
             .is_none()
     );
 }
+
+#[test]
+fn metrics_settings_are_checked_and_the_token_stays_secret() {
+    let c = config::load_from(
+        &Flags::default(),
+        env(&[
+            ("DATONG_METRICS_TOKEN", "a-long-random-metrics-token"),
+            ("DATONG_METRICS_ADDR", "127.0.0.1:9100"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        c.metrics_token.as_ref().map(|t| t.expose().as_str()),
+        Some("a-long-random-metrics-token")
+    );
+    assert_eq!(c.metrics_addr, Some("127.0.0.1:9100".parse().unwrap()));
+    assert!(!format!("{:?}", c.metrics_token).contains("random"));
+    let short = config::load_from(&Flags::default(), env(&[("DATONG_METRICS_TOKEN", "short")]))
+        .unwrap_err();
+    assert!(
+        short.contains("metrics_token") && short.contains("16"),
+        "{short}"
+    );
+    let same = config::load_from(
+        &Flags::default(),
+        env(&[("DATONG_METRICS_ADDR", "127.0.0.1:3000")]),
+    )
+    .unwrap_err();
+    assert!(same.contains("must differ"), "{same}");
+    let bad =
+        config::load_from(&Flags::default(), env(&[("DATONG_METRICS_ADDR", "nine")])).unwrap_err();
+    assert!(bad.contains("metrics_addr"), "{bad}");
+}

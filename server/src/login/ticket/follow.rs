@@ -33,6 +33,8 @@ pub struct Follow {
     last: Option<Status>,
     expires_at: chrono::DateTime<chrono::Utc>,
     clock: std::sync::Arc<dyn crate::clock::Clock>,
+    /// Counted as an open stream while it lives.
+    _open: crate::metrics::StreamOpen,
 }
 
 impl Follow {
@@ -53,6 +55,7 @@ impl Follow {
             last: None,
             expires_at: row.expires_at,
             clock: state.clock.clone(),
+            _open: crate::metrics::StreamOpen::new(),
         })
     }
 

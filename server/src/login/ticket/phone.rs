@@ -249,7 +249,14 @@ pub async fn confirm(
             // Looked up only for a refusal's log line: a successful confirmation skips the reads.
             let who = who(&state, &meta, &headers, &row).await;
             let outcome = LoginOutcome::Refused(refusal.reason);
-            crate::login::record(&state, &who, outcome, refusal.detail.clone(), None).await;
+            crate::login::record(
+                &state,
+                &who,
+                outcome,
+                refusal.detail.clone(),
+                refusal.user_id.as_deref(),
+            )
+            .await;
             Err(refusal.into())
         }
     }

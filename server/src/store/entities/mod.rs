@@ -18,5 +18,6 @@ pub mod sign_in_failure;
 pub mod signing_key;
 pub mod sso_session;
 pub mod user;
+pub mod user_tombstone;
 pub mod user_unionid;
 pub mod wechat_token;

@@ -11,6 +11,12 @@ pub struct Model {
     pub phone_number: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set while an administrator has blocked the user: no login by any mode.
+    pub blocked_at: Option<DateTimeUtc>,
+    /// The last login that resolved to this user (the Users page sorts by it).
+    pub last_login_at: Option<DateTimeUtc>,
+    /// The standardized profile's nickname, kept in a column for search.
+    pub nickname: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

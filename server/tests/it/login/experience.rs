@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::harness::{Browser, Rp, SOURCE, answer};
 use crate::support::{ADMIN_PASSWORD, memory_db};
 
-async fn signed_in(rp: &Rp) -> Browser {
+pub(super) async fn signed_in(rp: &Rp) -> Browser {
     admins::create(
         &rp.sb.state.db,
         rp.sb.clock.as_ref(),
@@ -31,7 +31,12 @@ async fn signed_in(rp: &Rp) -> Browser {
     browser
 }
 
-async fn console_fn(rp: &Rp, browser: &Browser, name: &str, body: Value) -> (u16, Value) {
+pub(super) async fn console_fn(
+    rp: &Rp,
+    browser: &Browser,
+    name: &str,
+    body: Value,
+) -> (u16, Value) {
     let cookie: Vec<String> = browser
         .cookies
         .iter()

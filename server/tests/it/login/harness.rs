@@ -133,6 +133,11 @@ pub fn challenge() -> String {
 
 impl Rp {
     pub async fn start(db: DatabaseConnection) -> Rp {
+        Rp::start_with(db, datong::state::HttpSettings::default()).await
+    }
+
+    /// Like `start`, with these HTTP settings.
+    pub async fn start_with(db: DatabaseConnection, http: datong::state::HttpSettings) -> Rp {
         store::api_tokens::insert(
             &db,
             "flow",
@@ -142,7 +147,7 @@ impl Rp {
         )
         .await
         .unwrap();
-        let sb = Sandboxed::start_on(db).await;
+        let sb = Sandboxed::start_with(db, http).await;
         let mut rp = Rp {
             sb,
             client_id: String::new(),

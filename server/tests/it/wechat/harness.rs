@@ -37,6 +37,11 @@ impl Sandboxed {
     }
 
     pub async fn start_on(db: DatabaseConnection) -> Sandboxed {
+        Sandboxed::start_with(db, HttpSettings::default()).await
+    }
+
+    /// Like `start_on`, with these HTTP settings (a metrics token, for one).
+    pub async fn start_with(db: DatabaseConnection, http: HttpSettings) -> Sandboxed {
         let clock = Arc::new(ManualClock::new(start_time()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -46,7 +51,7 @@ impl Sandboxed {
             clock.clone() as Arc<dyn Clock>,
             &[9u8; 32],
             12,
-            HttpSettings::default(),
+            http,
             leptos,
         )
         .with_wechat(

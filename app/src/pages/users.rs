@@ -1,0 +1,215 @@
+//! The Users page: everyone Datong unified, newest login first, searched by user ID, phone,
+//! OpenID, UnionID or name and filtered by source, application and status. The search lives
+//! in the address (`?q=…&source=…&app=…&status=…`), so it survives a reload and can be linked.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use super::widgets::LoadError;
+use crate::api::catalog::{list_applications, list_sources};
+use crate::api::people::list_users;
+use crate::i18n::outcomes::mode_label;
+use crate::i18n::use_lang;
+use crate::i18n::users::UsersTexts;
+use crate::model::{UserQuery, UserSummary};
+
+pub use super::user_detail::UserPage;
+
+const SELECT: &str = "mt-1 rounded border border-slate-300 px-2 py-1.5 text-sm text-slate-900";
+
+/// The page's texts, following the language switch.
+pub fn use_users_texts() -> impl Fn() -> &'static UsersTexts + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || lang.get().users()
+}
+
+/// The search in the address, as the API's query.
+fn query_from(params: &leptos_router::params::ParamsMap) -> UserQuery {
+    let get = |k: &str| params.get(k).filter(|v| !v.trim().is_empty());
+    UserQuery {
+        q: get("q"),
+        source: get("source"),
+        client_id: get("app"),
+        blocked: match get("status").as_deref() {
+            Some("blocked") => Some(true),
+            Some("active") => Some(false),
+            _ => None,
+        },
+        cursor: None,
+        limit: None,
+    }
+}
+
+#[component]
+pub fn Users() -> impl IntoView {
+    let t = use_users_texts();
+    let tr = crate::i18n::use_texts();
+    let params = use_query_map();
+    let query = Memo::new(move |_| query_from(&params.read()));
+    let first = Resource::new(move || query.get(), list_users);
+    // Pages after the first, appended by "Show more"; emptied when the search changes.
+    let more = RwSignal::new(Vec::<UserSummary>::new());
+    let next = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        query.track();
+        more.set(Vec::new());
+        next.set(None);
+    });
+    let sources = Resource::new(|| (), |_| list_sources());
+    let apps = Resource::new(|| (), |_| list_applications());
+    let load_more = move |cursor: String| {
+        let mut q = query.get_untracked();
+        q.cursor = Some(cursor);
+        spawn_local(async move {
+            if let Ok(page) = list_users(q).await {
+                more.update(|m| m.extend(page.users));
+                next.set(Some(page.next_cursor.unwrap_or_default()));
+            }
+        });
+    };
+    let value = move |k: &'static str| params.read().get(k).unwrap_or_default();
+    view! {
+        <section data-testid="page-users">
+            <h1 class="mb-1 text-2xl font-semibold" data-testid="page-title">{move || tr().users}</h1>
+            <p class="mb-6 text-slate-500">{move || tr().users_intro}</p>
+            <Form method="GET" action="">
+                <div class="mb-4 flex flex-wrap items-end gap-3">
+                    <label class="flex min-w-64 flex-1 flex-col text-xs text-slate-500">
+                        {move || t().search_label}
+                        <input
+                            type="search"
+                            name="q"
+                            maxlength="256"
+                            data-testid="users-search"
+                            class=SELECT
+                            placeholder=move || t().search_hint
+                            prop:value=move || value("q")
+                        />
+                    </label>
+                    <label class="flex flex-col text-xs text-slate-500">
+                        {move || tr().identity_sources}
+                        <select name="source" class=SELECT data-testid="users-filter-source" prop:value=move || value("source")>
+                            <option value="">{move || t().any_source}</option>
+                            <Transition fallback=|| ()>
+                                {move || sources.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {
+                                    let selected = value("source") == s.identifier;
+                                    view! { <option value=s.identifier.clone() selected=selected>{s.display_name}</option> }
+                                }).collect_view()}
+                            </Transition>
+                        </select>
+                    </label>
+                    <label class="flex flex-col text-xs text-slate-500">
+                        {move || tr().applications}
+                        <select name="app" class=SELECT data-testid="users-filter-app" prop:value=move || value("app")>
+                            <option value="">{move || t().any_application}</option>
+                            <Transition fallback=|| ()>
+                                {move || apps.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|a| {
+                                    let selected = value("app") == a.client_id;
+                                    view! { <option value=a.client_id.clone() selected=selected>{a.name}</option> }
+                                }).collect_view()}
+                            </Transition>
+                        </select>
+                    </label>
+                    <label class="flex flex-col text-xs text-slate-500">
+                        {move || t().status}
+                        <select name="status" class=SELECT data-testid="users-filter-status" prop:value=move || value("status")>
+                            <option value="">{move || t().any_status}</option>
+                            <option value="active">{move || t().only_active}</option>
+                            <option value="blocked">{move || t().only_blocked}</option>
+                        </select>
+                    </label>
+                    <button type="submit" data-testid="users-search-go" class="rounded bg-slate-800 px-3 py-1.5 text-sm text-white">
+                        {move || t().search}
+                    </button>
+                </div>
+            </Form>
+            <Transition fallback=|| ()>
+                {move || {
+                    first.get().map(|r| match r {
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        Ok(page) if page.users.is_empty() => view! {
+                            <div data-testid="empty-state" class="rounded-xl border border-dashed border-slate-300 bg-white p-12 text-center text-slate-500">
+                                {move || t().no_match}
+                            </div>
+                        }.into_any(),
+                        Ok(page) => {
+                            let first_next = page.next_cursor.clone();
+                            view! {
+                                <div class="overflow-x-auto">
+                                    <table class="w-full rounded-xl border border-slate-200 bg-white text-sm" data-testid="users-table">
+                                        <thead class="text-left text-slate-500">
+                                            <tr>
+                                                <th class="p-2">{move || t().user}</th>
+                                                <th class="p-2">{move || t().phone}</th>
+                                                <th class="p-2">{move || t().identities}</th>
+                                                <th class="p-2">{move || t().modes}</th>
+                                                <th class="p-2">{move || t().created}</th>
+                                                <th class="p-2">{move || t().last_login}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {page.users.into_iter().map(|u| view! { <UserRow user=u /> }).collect_view()}
+                                            {move || more.get().into_iter().map(|u| view! { <UserRow user=u /> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                {move || {
+                                    let cursor = match next.get() {
+                                        None => first_next.clone(),
+                                        Some(c) if !c.is_empty() => Some(c),
+                                        Some(_) => None,
+                                    };
+                                    cursor.map(|c| view! {
+                                        <button type="button" data-testid="users-more" class="mt-3 rounded border px-3 py-1.5 text-sm hover:bg-slate-100"
+                                            on:click=move |_| load_more(c.clone())>
+                                            {move || t().more}
+                                        </button>
+                                    })
+                                }}
+                            }.into_any()
+                        }
+                    })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+/// Shows a stored time (`2026-12-06T10:00:00Z`) as `2026-12-06 10:00`.
+pub fn short_time(at: &str) -> String {
+    at.get(..16)
+        .map_or_else(|| at.to_string(), |s| s.replace('T', " "))
+}
+
+#[component]
+fn UserRow(user: UserSummary) -> impl IntoView {
+    let t = use_users_texts();
+    let lang = use_lang();
+    let href = format!("/console/users/{}", user.id);
+    let modes = user.modes.clone();
+    view! {
+        <tr class="border-t border-slate-100 align-top" data-testid="users-row" data-user=user.id.clone()>
+            <td class="p-2">
+                <a href=href class="flex items-center gap-2 hover:underline" data-testid="users-link">
+                    {user.picture.clone().map(|p| view! { <img src=p alt="" class="h-8 w-8 shrink-0 rounded-full" /> })}
+                    <span class="min-w-0">
+                        <span class="block font-medium" data-testid="users-name">{user.nickname.clone().unwrap_or_else(|| "—".into())}</span>
+                        <span class="block break-all font-mono text-xs text-slate-500">{user.id.clone()}</span>
+                    </span>
+                </a>
+                {user.blocked.then(|| view! {
+                    <span class="mt-1 inline-block rounded bg-red-100 px-1.5 text-xs text-red-700" data-testid="users-blocked">{move || t().blocked}</span>
+                })}
+            </td>
+            <td class="whitespace-nowrap p-2 font-mono" data-testid="users-phone">{user.phone_masked.clone().unwrap_or_default()}</td>
+            <td class="p-2" data-testid="users-identities">{user.identities}</td>
+            <td class="p-2 text-xs">
+                {move || modes.iter().map(|m| mode_label(lang.get(), m).unwrap_or(m.as_str()).to_string()).collect::<Vec<_>>().join(" · ")}
+            </td>
+            <td class="whitespace-nowrap p-2">{short_time(&user.created_at)}</td>
+            <td class="whitespace-nowrap p-2">{user.last_login_at.as_deref().map(short_time).unwrap_or_default()}</td>
+        </tr>
+    }
+}
