@@ -14,6 +14,7 @@ run: build
 ## build: release binary target/release/datong and console assets in target/site
 build: tools
 	cargo leptos build --release
+	@w=target/site/pkg/datong.wasm; echo "console wasm: $$(stat -c %s $$w) bytes, $$(gzip -9c $$w | wc -c) gzipped"
 
 tools:
 	.ci/tools.sh build

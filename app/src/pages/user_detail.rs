@@ -188,7 +188,7 @@ fn Detail(user: UserDetail, reload: Callback<()>) -> impl IntoView {
                                     let revoke = revoke.clone();
                                     view! {
                                         <tr class="border-t border-slate-100" data-testid="user-grant">
-                                            <td class="p-1">{g.application.clone()} <span class="font-mono text-xs text-slate-500">{g.client_id.clone()}</span></td>
+                                            <td class="p-1">{g.application.clone()} <span class="block font-mono text-xs text-slate-500">{g.client_id.clone()}</span></td>
                                             <td class="p-1 font-mono text-xs">{g.scope.clone()}</td>
                                             <td class="whitespace-nowrap p-1">{short_time(&g.created_at)}</td>
                                             <td class="p-1" data-testid="user-grant-status">{move || if live { t().live } else { t().revoked }}</td>

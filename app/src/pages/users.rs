@@ -4,8 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::widgets::LoadError;
 use crate::api::catalog::{list_applications, list_sources};
@@ -70,11 +69,38 @@ pub fn Users() -> impl IntoView {
         });
     };
     let value = move |k: &'static str| params.read().get(k).unwrap_or_default();
+    // The form's fields; submitting puts them in the address (the search follows from it).
+    let fields = ["q", "source", "app", "status"].map(|k| (k, RwSignal::new(value(k))));
+    // The address changed (a link, back and forward): the fields follow it.
+    Effect::new(move |_| {
+        let p = params.read();
+        for (k, v) in fields {
+            v.set(p.get(k).unwrap_or_default());
+        }
+    });
+    let navigate = use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let query: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| (k, v.get_untracked()))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| format!("{k}={}", encode(v.trim())))
+            .collect();
+        navigate(&format!("/console/users?{}", query.join("&")), Default::default());
+    };
+    let bind = move |k: &'static str| {
+        fields
+            .iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| RwSignal::new(String::new()))
+    };
     view! {
         <section data-testid="page-users">
             <h1 class="mb-1 text-2xl font-semibold" data-testid="page-title">{move || tr().users}</h1>
             <p class="mb-6 text-slate-500">{move || tr().users_intro}</p>
-            <Form method="GET" action="">
+            <form method="get" action="/console/users" on:submit=submit>
                 <div class="mb-4 flex flex-wrap items-end gap-3">
                     <label class="flex min-w-64 flex-1 flex-col text-xs text-slate-500">
                         {move || t().search_label}
@@ -85,16 +111,16 @@ pub fn Users() -> impl IntoView {
                             data-testid="users-search"
                             class=SELECT
                             placeholder=move || t().search_hint
-                            prop:value=move || value("q")
+                            prop:value=move || bind("q").get() on:input=move |ev| bind("q").set(event_target_value(&ev))
                         />
                     </label>
                     <label class="flex flex-col text-xs text-slate-500">
                         {move || tr().identity_sources}
-                        <select name="source" class=SELECT data-testid="users-filter-source" prop:value=move || value("source")>
+                        <select name="source" class=SELECT data-testid="users-filter-source" prop:value=move || bind("source").get() on:change=move |ev| bind("source").set(event_target_value(&ev))>
                             <option value="">{move || t().any_source}</option>
                             <Transition fallback=|| ()>
                                 {move || sources.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {
-                                    let selected = value("source") == s.identifier;
+                                    let selected = bind("source").get_untracked() == s.identifier;
                                     view! { <option value=s.identifier.clone() selected=selected>{s.display_name}</option> }
                                 }).collect_view()}
                             </Transition>
@@ -102,11 +128,11 @@ pub fn Users() -> impl IntoView {
                     </label>
                     <label class="flex flex-col text-xs text-slate-500">
                         {move || tr().applications}
-                        <select name="app" class=SELECT data-testid="users-filter-app" prop:value=move || value("app")>
+                        <select name="app" class=SELECT data-testid="users-filter-app" prop:value=move || bind("app").get() on:change=move |ev| bind("app").set(event_target_value(&ev))>
                             <option value="">{move || t().any_application}</option>
                             <Transition fallback=|| ()>
                                 {move || apps.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|a| {
-                                    let selected = value("app") == a.client_id;
+                                    let selected = bind("app").get_untracked() == a.client_id;
                                     view! { <option value=a.client_id.clone() selected=selected>{a.name}</option> }
                                 }).collect_view()}
                             </Transition>
@@ -114,7 +140,7 @@ pub fn Users() -> impl IntoView {
                     </label>
                     <label class="flex flex-col text-xs text-slate-500">
                         {move || t().status}
-                        <select name="status" class=SELECT data-testid="users-filter-status" prop:value=move || value("status")>
+                        <select name="status" class=SELECT data-testid="users-filter-status" prop:value=move || bind("status").get() on:change=move |ev| bind("status").set(event_target_value(&ev))>
                             <option value="">{move || t().any_status}</option>
                             <option value="active">{move || t().only_active}</option>
                             <option value="blocked">{move || t().only_blocked}</option>
@@ -124,7 +150,7 @@ pub fn Users() -> impl IntoView {
                         {move || t().search}
                     </button>
                 </div>
-            </Form>
+            </form>
             <Transition fallback=|| ()>
                 {move || {
                     first.get().map(|r| match r {
@@ -177,6 +203,19 @@ pub fn Users() -> impl IntoView {
     }
 }
 
+/// A query-string value: unreserved characters as they are, the rest percent-encoded (UTF-8).
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Shows a stored time (`2026-12-06T10:00:00Z`) as `2026-12-06 10:00`.
 pub fn short_time(at: &str) -> String {
     at.get(..16)
@@ -211,5 +250,17 @@ fn UserRow(user: UserSummary) -> impl IntoView {
             <td class="whitespace-nowrap p-2">{short_time(&user.created_at)}</td>
             <td class="whitespace-nowrap p-2">{user.last_login_at.as_deref().map(short_time).unwrap_or_default()}</td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode;
+
+    #[test]
+    fn search_text_is_percent_encoded_for_the_address() {
+        assert_eq!(encode("a b&c=d"), "a%20b%26c%3Dd");
+        assert_eq!(encode("张"), "%E5%BC%A0");
+        assert_eq!(encode("u_AZ-09.~"), "u_AZ-09.~");
     }
 }
