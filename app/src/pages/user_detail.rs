@@ -124,7 +124,7 @@ fn Detail(user: UserDetail, reload: Callback<()>) -> impl IntoView {
                     } else {
                         view! { <button type="button" class=DANGER data-testid="user-block" on:click=move |_| asking.set(Some("block"))>{move || t().block}</button> }.into_any()
                     }}
-                    <button type="button" class=SECONDARY data-testid="user-delete" on:click=move |_| { typed.set(String::new()); asking.set(Some("delete")) }>{move || t().delete}</button>
+                    <button type="button" class=SECONDARY data-testid="user-delete" on:click=move |_| { typed.set(String::new()); failed.set(false); asking.set(Some("delete")) }>{move || t().delete}</button>
                 </div>
                 {move || failed.get().then(|| view! { <p role="alert" class="mb-2 text-sm text-red-700" data-testid="user-failed">{t().failed}</p> })}
                 <dl class="text-sm">
@@ -261,6 +261,7 @@ fn Detail(user: UserDetail, reload: Callback<()>) -> impl IntoView {
                                     <input class=format!("{INPUT} mb-4 w-full font-mono") data-testid="confirm-typed" autocomplete="off"
                                         prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
                                 </Show>
+                                {move || failed.get().then(|| view! { <p role="alert" class="mb-3 text-sm text-red-700">{t().failed}</p> })}
                                 <div class="flex justify-end gap-2">
                                     <button type="button" data-testid="confirm-cancel" class=SECONDARY on:click=move |_| asking.set(None)>{move || t().cancel}</button>
                                     <button type="button" data-testid="confirm-ok" class=DANGER

@@ -58,11 +58,23 @@ pub fn Users() -> impl IntoView {
     });
     let sources = Resource::new(|| (), |_| list_sources());
     let apps = Resource::new(|| (), |_| list_applications());
+    let loading = RwSignal::new(false);
     let load_more = move |cursor: String| {
-        let mut q = query.get_untracked();
+        if loading.get_untracked() {
+            return;
+        }
+        loading.set(true);
+        let asked = query.get_untracked();
+        let mut q = asked.clone();
         q.cursor = Some(cursor);
         spawn_local(async move {
-            if let Ok(page) = list_users(q).await {
+            let page = list_users(q).await;
+            loading.set(false);
+            // A page of a search that changed meanwhile is dropped.
+            if query.get_untracked() != asked {
+                return;
+            }
+            if let Ok(page) = page {
                 more.update(|m| m.extend(page.users));
                 next.set(Some(page.next_cursor.unwrap_or_default()));
             }
@@ -87,7 +99,10 @@ pub fn Users() -> impl IntoView {
             .filter(|(_, v)| !v.trim().is_empty())
             .map(|(k, v)| format!("{k}={}", encode(v.trim())))
             .collect();
-        navigate(&format!("/console/users?{}", query.join("&")), Default::default());
+        navigate(
+            &format!("/console/users?{}", query.join("&")),
+            Default::default(),
+        );
     };
     let bind = move |k: &'static str| {
         fields
@@ -188,7 +203,8 @@ pub fn Users() -> impl IntoView {
                                         Some(_) => None,
                                     };
                                     cursor.map(|c| view! {
-                                        <button type="button" data-testid="users-more" class="mt-3 rounded border px-3 py-1.5 text-sm hover:bg-slate-100"
+                                        <button type="button" data-testid="users-more" class="mt-3 rounded border px-3 py-1.5 text-sm hover:bg-slate-100 disabled:opacity-50"
+                                            disabled=move || loading.get()
                                             on:click=move |_| load_more(c.clone())>
                                             {move || t().more}
                                         </button>

@@ -73,17 +73,6 @@ pub async fn login_log(
         .await
         .map_err(failed)?
         .into_iter()
-        .map(|l| LoginLogEntry {
-            id: l.id,
-            at: time(l.at),
-            outcome: l.outcome,
-            detail: l.detail,
-            source: l.source_identifier,
-            mode: l.mode,
-            client_id: l.client_id,
-            user_id: l.user_id,
-            ip: l.ip,
-            user_agent: l.user_agent,
-        })
+        .map(|l| crate::people::log_entry(l, time))
         .collect())
 }

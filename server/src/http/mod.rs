@@ -78,14 +78,18 @@ async fn too_large(req: axum::extract::Request, next: middleware::Next) -> Respo
 /// itself: IDs and codes stay out of the labels); requests no route matched share one label.
 async fn measured(req: axum::extract::Request, next: middleware::Next) -> Response {
     let started = std::time::Instant::now();
-    let method = req.method().clone();
+    // Any token is a method to hyper: only the standard ones name a label.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => m.to_string(),
+        _ => "OTHER".to_string(),
+    };
     let route = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let response = next.run(req).await;
     crate::metrics::http(
-        method.as_str(),
+        &method,
         &route,
         response.status().as_u16(),
         started.elapsed(),

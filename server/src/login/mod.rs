@@ -170,9 +170,28 @@ pub async fn record(
         ip: who.ip.clone(),
         user_agent: who.user_agent.clone(),
     };
+    // A source identifier comes from the address or a form: only one that passed the source
+    // check names a label (random ones must not grow the metrics without bound).
+    let checked = !matches!(
+        outcome,
+        LoginOutcome::Refused(
+            Reason::SourceUnavailable
+                | Reason::RequestExpired
+                | Reason::InvalidRequest
+                | Reason::RateLimited
+                | Reason::StateMissing
+                | Reason::StateUnknown
+                | Reason::StateMismatch
+        )
+    );
+    let source = line
+        .source_identifier
+        .as_deref()
+        .filter(|id| checked && app::model::validate::identifier(id).is_ok())
+        .unwrap_or("unknown");
     crate::metrics::login(
         line.mode.as_deref().unwrap_or("none"),
-        line.source_identifier.as_deref().unwrap_or("none"),
+        source,
         &line.outcome,
         who.started.map(|s| s.elapsed()),
     );

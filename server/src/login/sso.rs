@@ -95,5 +95,12 @@ pub async fn reusable(
         return None;
     }
     let source = state.catalog.get_source(session.source_id?).await.ok()?;
-    (source.enabled && app.sources.contains(&source.id)).then_some(session)
+    if !(source.enabled && app.sources.contains(&source.id)) {
+        return None;
+    }
+    // Blocking ends the user's sessions; one begun in the moment before the block is refused here.
+    let user = crate::store::identities::user(&state.db, &session.user_id)
+        .await
+        .ok()??;
+    user.blocked_at.is_none().then_some(session)
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use app::model::{AuditEntry, GrantView, IdentityDetail, LoginLogEntry, SourceRef, UserDetail};
+use app::model::{AuditEntry, GrantView, IdentityDetail, SourceRef, UserDetail};
 
 use super::{People, PeopleError, rfc3339};
 use crate::identity::Profile;
@@ -68,18 +68,7 @@ impl People {
         let logins = users::logins_of(&self.db, id, RECENT)
             .await?
             .into_iter()
-            .map(|l| LoginLogEntry {
-                id: l.id,
-                at: rfc3339(l.at),
-                outcome: l.outcome,
-                detail: l.detail,
-                source: l.source_identifier,
-                mode: l.mode,
-                client_id: l.client_id,
-                user_id: l.user_id,
-                ip: l.ip,
-                user_agent: l.user_agent,
-            })
+            .map(|l| super::log_entry(l, rfc3339))
             .collect();
         let audit = users::audit_of(&self.db, id, RECENT)
             .await?

@@ -57,6 +57,25 @@ pub struct People {
     catalog: Catalog,
 }
 
+/// A login-log line as the console and the API show it, its time written by `at`.
+pub fn log_entry(
+    l: crate::store::entities::login_log_entry::Model,
+    at: impl Fn(DateTime<Utc>) -> String,
+) -> app::model::LoginLogEntry {
+    app::model::LoginLogEntry {
+        id: l.id,
+        at: at(l.at),
+        outcome: l.outcome,
+        detail: l.detail,
+        source: l.source_identifier,
+        mode: l.mode,
+        client_id: l.client_id,
+        user_id: l.user_id,
+        ip: l.ip,
+        user_agent: l.user_agent,
+    }
+}
+
 /// Times as the API shows them: RFC 3339, UTC, whole seconds.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -102,14 +121,14 @@ impl People {
     async fn set_blocked(&self, actor: &Actor, id: &str, block: bool) -> Result<(), PeopleError> {
         let now = self.clock.now();
         let txn = self.begin().await?;
-        let Some(before) = store::identities::user(&txn, id).await? else {
+        if store::identities::user(&txn, id).await?.is_none() {
             drop(txn);
             return Err(self.missing(id).await);
-        };
-        if before.blocked_at.is_some() == block {
+        }
+        if !store::users::set_blocked(&txn, id, block.then_some(now)).await? {
+            // Already so (perhaps by a concurrent call): nothing to do or to audit.
             return Ok(());
         }
-        store::users::set_blocked(&txn, id, block.then_some(now)).await?;
         let revoked = if block {
             store::users::revoke_all(&txn, id, now).await?
         } else {

@@ -243,15 +243,22 @@ pub async fn tombstone(
         .await?)
 }
 
-/// Sets or clears the block; true if the user exists.
+/// Sets the block (`Some`) or clears it (`None`); true if this call changed it. Conditional,
+/// so of two concurrent calls one changes the row and the other sees it done.
 pub async fn set_blocked<C: ConnectionTrait>(
     db: &C,
     id: &str,
     blocked_at: Option<DateTime<Utc>>,
 ) -> Result<bool, StoreError> {
+    let unchanged = if blocked_at.is_some() {
+        user::Column::BlockedAt.is_null()
+    } else {
+        user::Column::BlockedAt.is_not_null()
+    };
     let done = user::Entity::update_many()
         .col_expr(user::Column::BlockedAt, Expr::value(blocked_at))
         .filter(user::Column::Id.eq(id))
+        .filter(unchanged)
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)

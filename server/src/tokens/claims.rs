@@ -25,12 +25,15 @@ pub struct Person {
     pub identities: Vec<IdentityClaim>,
     /// When the profile last changed (seconds since the epoch).
     pub updated_at: i64,
+    /// An administrator blocked the user: no tokens are issued for them.
+    pub blocked: bool,
 }
 
 impl Person {
     /// The person a stored user record describes.
     pub fn from_record((user, profile, identities): crate::identity::UserRecord) -> Person {
         Person {
+            blocked: user.blocked_at.is_some(),
             user_id: user.id,
             profile,
             identities: identities
@@ -97,6 +100,7 @@ mod tests {
 
     fn person() -> Person {
         Person {
+            blocked: false,
             user_id: "u_1".into(),
             profile: Profile {
                 nickname: Some("小明".into()),

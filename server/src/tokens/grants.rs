@@ -348,6 +348,11 @@ impl Grants {
             .person(&grant.user_id)
             .await?
             .ok_or(GrantError::Invalid("the user no longer exists"))?;
+        // A block that landed after the login's check (between a phone's confirmation and the
+        // browser's finish, say) still stops every token here.
+        if person.blocked {
+            return Err(GrantError::Invalid("the user is blocked"));
+        }
         let access = json!({
             "iss": self.issuer,
             "sub": grant.user_id,
