@@ -22,7 +22,7 @@ test("an administrator signs in, switches language, browses the console and sign
   await expect(console_.nav()).toBeVisible();
   await expect(console_.adminName()).toHaveText("admin");
   await expect(console_.title()).toHaveText("Users");
-  await expect(console_.emptyState()).toHaveText("Nothing yet.");
+  await expect(console_.emptyState()).toHaveText("No user matches. Users appear here after their first login.");
 
   // Switch to Simplified Chinese: the page changes at once and the choice survives a reload.
   await console_.language("zh");
