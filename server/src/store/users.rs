@@ -178,7 +178,7 @@ pub async fn identity_counts(
         .await?)
 }
 
-/// The modes of each user's successful logins, from the login log.
+/// The modes of each user's logins that let them in, from the login log.
 pub async fn modes_used(
     db: &DatabaseConnection,
     ids: &[String],
@@ -189,7 +189,8 @@ pub async fn modes_used(
         .column(login_log_entry::Column::Mode)
         .distinct()
         .filter(login_log_entry::Column::UserId.is_in(ids.to_vec()))
-        .filter(login_log_entry::Column::Outcome.eq("success"))
+        // Logins that let the person in: plain, or ending an ask-to-bind either way.
+        .filter(login_log_entry::Column::Outcome.is_in(["success", "bound", "bind_declined"]))
         .filter(login_log_entry::Column::Mode.is_not_null())
         .into_tuple::<(String, String)>()
         .all(db)
