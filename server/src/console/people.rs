@@ -27,11 +27,7 @@ pub async fn user(
         .ok_or(ConsoleError::NotFound)?;
     let (user, profile, identities) = record.clone();
     let claims = user_claims(&Person::from_record(record), "openid profile phone");
-    let region: Vec<String> = [&profile.country, &profile.province, &profile.city]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
+    let region = profile.region();
     Ok(UserView {
         id: user.id,
         nickname: profile.nickname,
@@ -40,7 +36,7 @@ pub async fn user(
         phone_number: profile.phone_number,
         phone_number_verified: profile.phone_number_verified,
         locale: profile.locale,
-        region: (!region.is_empty()).then(|| region.join(" ")),
+        region,
         identities: identities
             .into_iter()
             .map(|i| IdentityView {

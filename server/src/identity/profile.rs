@@ -37,6 +37,18 @@ pub struct Profile {
     pub phone_number_verified: bool,
 }
 
+impl Profile {
+    /// Country, province and city as one line (`中国 广东 广州`), if any is known.
+    pub fn region(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.country, &self.province, &self.city]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
+
 fn filled(v: &Option<String>) -> Option<String> {
     v.as_ref()
         .map(|s| s.trim().to_string())

@@ -81,11 +81,7 @@ impl People {
                 target: e.target,
             })
             .collect();
-        let region: Vec<String> = [&profile.country, &profile.province, &profile.city]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect();
+        let region = profile.region();
         Ok(UserDetail {
             identities: identities
                 .into_iter()
@@ -109,7 +105,7 @@ impl People {
             phone_number: profile.phone_number,
             phone_number_verified: profile.phone_number_verified,
             locale: profile.locale,
-            region: (!region.is_empty()).then(|| region.join(" ")),
+            region,
             created_at: rfc3339(user.created_at),
             updated_at: rfc3339(user.updated_at),
             last_login_at: user.last_login_at.map(rfc3339),
