@@ -15,6 +15,7 @@ mod m20261121_000009_add_embedded_qr;
 mod m20261122_000010_create_mp_tickets;
 mod m20261206_000011_create_pending_bindings;
 mod m20261206_000012_users_console;
+mod m20261206_000013_profile_pins;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_mp_tickets::Migration),
             Box::new(m20261206_000011_create_pending_bindings::Migration),
             Box::new(m20261206_000012_users_console::Migration),
+            Box::new(m20261206_000013_profile_pins::Migration),
         ]
     }
 }

@@ -6,8 +6,9 @@ mod people;
 pub mod validate;
 
 pub use people::{
-    GrantView, IdentityDetail, IdentityView, LoginLogEntry, LoginLogFilter, SourceRef, UserDetail,
-    UserPage, UserQuery, UserSummary, UserView, mask_phone,
+    GrantView, IdentityDetail, IdentityRef, IdentityView, LoginLogEntry, LoginLogFilter,
+    MergeField, MergePreview, MergeRequest, SourceRef, Unlinked, UserDetail, UserPage, UserQuery,
+    UserSummary, UserView, mask_phone,
 };
 
 use serde::{Deserialize, Serialize};
@@ -279,6 +280,11 @@ pub struct AuditEntry {
     /// `source.create`, `application.update`, …
     pub action: String,
     pub target: String,
+    /// What the change replaced and what it made (JSON text), where recorded.
+    #[serde(default)]
+    pub before: Option<String>,
+    #[serde(default)]
+    pub after: Option<String>,
 }
 
 /// A rule a field broke: the field, a stable code, and a sentence for people.

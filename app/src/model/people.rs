@@ -175,6 +175,55 @@ pub struct UserDetail {
     pub audit: Vec<super::AuditEntry>,
 }
 
+/// One profile field as the two users of a merge have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MergeField {
+    /// `nickname`, `picture`, `gender`, `region`, `locale` or `phone_number`.
+    pub field: String,
+    /// The value of the user that stays.
+    pub into: Option<String>,
+    /// The value of the user merged into it.
+    pub from: Option<String>,
+    /// Both have a value and they differ: the merge keeps `into`'s unless told otherwise.
+    pub conflict: bool,
+}
+
+/// What merging `from` into `into` would do, before it is done.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MergePreview {
+    pub into: UserDetail,
+    pub from: UserDetail,
+    pub fields: Vec<MergeField>,
+    /// Why the merge would be refused (`unionid_conflict`), if it would.
+    pub refusal: Option<String>,
+}
+
+/// Merge the user `from` into this one. For each conflicting field named in `use_from`, the
+/// merged user keeps `from`'s value; for the others, this user's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MergeRequest {
+    pub from: String,
+    #[serde(default)]
+    pub use_from: Vec<String>,
+}
+
+/// One identity, by its ID (`identities[].id` of a user).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IdentityRef {
+    pub identity_id: i64,
+}
+
+/// The user an unlinked identity now belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Unlinked {
+    pub user_id: String,
+}
+
 /// Masks the middle of a phone number for lists: `+8613800138000` → `+86138****8000`.
 pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();

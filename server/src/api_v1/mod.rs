@@ -67,6 +67,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users/{id}/block", post(users::block))
         .route("/api/v1/users/{id}/unblock", post(users::unblock))
         .route(
+            "/api/v1/users/{id}/merge",
+            get(users::merge_preview).post(users::merge),
+        )
+        .route("/api/v1/users/{id}/link", post(users::link))
+        .route("/api/v1/users/{id}/unlink", post(users::unlink))
+        .route(
             "/api/v1/users/{id}/grants/{grant_id}",
             axum::routing::delete(users::revoke_grant),
         )

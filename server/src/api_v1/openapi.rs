@@ -3,8 +3,9 @@
 
 use app::model::{
     AppType, ApplicationInput, ApplicationView, ApplicationWithSecret, AuditEntry, FieldError,
-    GrantView, IdentityDetail, LinkField, Linking, LoginLogEntry, SourceInput, SourceMode,
-    SourceRef, SourceView, UserDetail, UserPage, UserQuery, UserSummary,
+    GrantView, IdentityDetail, IdentityRef, LinkField, Linking, LoginLogEntry, MergeField,
+    MergePreview, MergeRequest, SourceInput, SourceMode, SourceRef, SourceView, Unlinked,
+    UserDetail, UserPage, UserQuery, UserSummary,
 };
 use axum::Json;
 use serde::Serialize;
@@ -57,13 +58,13 @@ impl Modify for Security {
         applications::disable_source, applications::logo, applications::set_logo,
         applications::remove_logo,
         users::list, users::get, users::block, users::unblock, users::delete,
-        users::revoke_grant,
+        users::revoke_grant, users::merge_preview, users::merge, users::link, users::unlink,
     ),
     components(schemas(
         SourceInput, SourceView, SourceMode, Linking, LinkField, ApplicationInput,
         ApplicationView, ApplicationWithSecret, AppType, FieldError, ErrorBody, ErrorDetail,
         UserQuery, UserPage, UserSummary, UserDetail, IdentityDetail, SourceRef, GrantView,
-        LoginLogEntry, AuditEntry,
+        LoginLogEntry, AuditEntry, MergePreview, MergeField, MergeRequest, IdentityRef, Unlinked,
     )),
     modifiers(&Security),
 )]

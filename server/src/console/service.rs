@@ -142,6 +142,8 @@ impl ConsoleBackend for ConsoleService {
                 actor: e.actor,
                 action: e.action,
                 target: e.target,
+                before: e.before,
+                after: e.after,
             })
             .collect())
     }

@@ -93,7 +93,33 @@ fn columns(profile: &Profile) -> db::Columns<'_> {
     }
 }
 
-fn new_user_id() -> String {
+/// Recomputes the user's standardized profile from their identities (the latest sighting last),
+/// with the fields an administrator pinned laid over it, and stores it.
+pub(crate) async fn refresh_profile<C: ConnectionTrait>(
+    db: &C,
+    user_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Profile, StoreError> {
+    let mut rows = db::identities_of(db, user_id).await?;
+    rows.sort_by_key(|r| (r.last_seen, r.id));
+    let observed: Vec<Observed> = rows
+        .iter()
+        .filter_map(|r| serde_json::from_str::<Stored>(&r.profile).ok())
+        .map(|s| s.observed)
+        .collect();
+    let (mut profile, json) = standardized(&observed);
+    // The update answers the row, pins included: a user without pins costs no extra read.
+    let row = db::update_user(db, user_id, &json, columns(&profile), now).await?;
+    let pins = profile::Pins::parse(row.as_ref().and_then(|r| r.pinned.as_deref()));
+    if !pins.is_empty() {
+        pins.apply(&mut profile);
+        let json = serde_json::to_string(&profile).unwrap_or_else(|_| "{}".into());
+        db::update_user(db, user_id, &json, columns(&profile), now).await?;
+    }
+    Ok(profile)
+}
+
+pub(crate) fn new_user_id() -> String {
     format!("u_{}", &random_token()[..22])
 }
 
@@ -241,21 +267,23 @@ impl Identities {
     ) -> Result<Outcome, StoreError> {
         let now = self.clock.now();
         if let Some(found) = db::find_identity(db, WECHAT, &s.appid, &s.openid).await? {
-            let mut user_id = found.user_id.clone();
-            // Claimed on every sighting (not only the first with a unionid), so a merge made
-            // before merges were transactional and left half-way is completed by the next login.
-            if let Some(unionid) = s.unionid.as_deref() {
-                user_id = self.late_merge(db, &user_id, unionid).await?;
-            }
             let new_unionid = s.unionid.as_deref().filter(|_| found.unionid.is_none());
-            db::touch_identity(
+            // The write comes first: it waits for an administrator's merge or link holding the
+            // row, and answers whose the identity is now.
+            let mut user_id = db::touch_identity(
                 db,
                 found.id,
                 new_unionid,
                 &Self::merged(&found.profile, s),
                 now,
             )
-            .await?;
+            .await?
+            .ok_or(StoreError::Conflict)?;
+            // Claimed on every sighting (not only the first with a unionid), so a merge made
+            // before merges were transactional and left half-way is completed by the next login.
+            if let Some(unionid) = s.unionid.as_deref() {
+                user_id = self.late_merge(db, &user_id, unionid).await?;
+            }
             self.refresh_profile(db, &user_id).await?;
             return Ok(Outcome::Resolved {
                 user_id,
@@ -393,8 +421,7 @@ impl Identities {
     ) -> Result<String, StoreError> {
         let holder = db::claim_unionid(db, unionid, user_id).await?;
         if holder != user_id {
-            db::move_identities(db, user_id, &holder).await?;
-            db::delete_user(db, user_id).await?;
+            store::merges::absorb(db, user_id, &holder, self.clock.now()).await?;
             store::audit::record(
                 db,
                 self.clock.now(),
@@ -411,22 +438,12 @@ impl Identities {
         Ok(holder)
     }
 
-    /// Recomputes the standardized profile from the user's identities, oldest first.
     async fn refresh_profile<C: ConnectionTrait>(
         &self,
         db: &C,
         user_id: &str,
     ) -> Result<Profile, StoreError> {
-        let mut rows = db::identities_of(db, user_id).await?;
-        rows.sort_by_key(|r| (r.last_seen, r.id));
-        let observed: Vec<Observed> = rows
-            .iter()
-            .filter_map(|r| serde_json::from_str::<Stored>(&r.profile).ok())
-            .map(|s| s.observed)
-            .collect();
-        let (profile, json) = standardized(&observed);
-        db::update_user(db, user_id, &json, columns(&profile), self.clock.now()).await?;
-        Ok(profile)
+        refresh_profile(db, user_id, self.clock.now()).await
     }
 
     /// The user's row, standardized profile and identities.

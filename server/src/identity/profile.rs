@@ -49,6 +49,117 @@ impl Profile {
     }
 }
 
+/// A profile field an administrator can decide on a merge (the region is one field: country,
+/// province and city together).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Nickname,
+    Picture,
+    Gender,
+    Region,
+    Locale,
+    PhoneNumber,
+}
+
+impl Field {
+    pub const ALL: [Field; 6] = [
+        Field::Nickname,
+        Field::Picture,
+        Field::Gender,
+        Field::Region,
+        Field::Locale,
+        Field::PhoneNumber,
+    ];
+
+    /// The name the API and the console use.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Nickname => "nickname",
+            Field::Picture => "picture",
+            Field::Gender => "gender",
+            Field::Region => "region",
+            Field::Locale => "locale",
+            Field::PhoneNumber => "phone_number",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    /// The field's value in `p`, as one line.
+    pub fn value(self, p: &Profile) -> Option<String> {
+        match self {
+            Field::Nickname => p.nickname.clone(),
+            Field::Picture => p.picture.clone(),
+            Field::Gender => p.gender.clone(),
+            Field::Region => p.region(),
+            Field::Locale => p.locale.clone(),
+            Field::PhoneNumber => p.phone_number.clone(),
+        }
+    }
+
+    /// Sets the field in `to` as it is in `from`.
+    pub fn copy(self, from: &Profile, to: &mut Profile) {
+        match self {
+            Field::Nickname => to.nickname = from.nickname.clone(),
+            Field::Picture => to.picture = from.picture.clone(),
+            Field::Gender => to.gender = from.gender.clone(),
+            Field::Region => {
+                to.country = from.country.clone();
+                to.province = from.province.clone();
+                to.city = from.city.clone();
+            }
+            Field::Locale => to.locale = from.locale.clone(),
+            Field::PhoneNumber => {
+                to.phone_number = from.phone_number.clone();
+                to.phone_number_verified = from.phone_number_verified;
+            }
+        }
+    }
+}
+
+/// Fields an administrator decided, with the values decided: they stand over what later
+/// logins bring.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pins {
+    pub fields: Vec<Field>,
+    pub values: Profile,
+}
+
+impl Pins {
+    pub fn parse(json: Option<&str>) -> Pins {
+        json.and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// Pins `field` to its value in `from` (replacing an earlier pin of it).
+    pub fn pin(&mut self, field: Field, from: &Profile) {
+        if !self.fields.contains(&field) {
+            self.fields.push(field);
+        }
+        field.copy(from, &mut self.values);
+    }
+
+    pub fn apply(&self, profile: &mut Profile) {
+        for f in &self.fields {
+            f.copy(&self.values, profile);
+        }
+    }
+
+    pub fn to_json(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        serde_json::to_string(self).ok()
+    }
+}
+
 fn filled(v: &Option<String>) -> Option<String> {
     v.as_ref()
         .map(|s| s.trim().to_string())
@@ -148,5 +259,26 @@ mod tests {
         assert_eq!(p.phone_number.as_deref(), Some("+8613800138000"));
         assert!(p.phone_number_verified);
         assert_eq!(p.locale.as_deref(), Some("zh-CN"));
+    }
+
+    #[test]
+    fn pinned_fields_stand_over_later_sightings() {
+        let chosen = standardize(&[seen("阿明", 1, "Beijing")]);
+        let mut pins = Pins::default();
+        pins.pin(Field::Nickname, &chosen);
+        pins.pin(Field::Region, &chosen);
+        let json = pins.to_json();
+        let pins = Pins::parse(json.as_deref());
+        let mut later = standardize(&[seen("小明", 2, "Shenzhen")]);
+        pins.apply(&mut later);
+        assert_eq!(later.nickname.as_deref(), Some("阿明"));
+        assert_eq!(later.city.as_deref(), Some("Beijing"));
+        assert_eq!(
+            later.gender.as_deref(),
+            Some("female"),
+            "not pinned: the sighting's"
+        );
+        assert!(Pins::parse(None).is_empty());
+        assert!(Pins::parse(Some("not json")).is_empty());
     }
 }

@@ -79,6 +79,8 @@ impl People {
                 actor: e.actor,
                 action: e.action,
                 target: e.target,
+                before: e.before,
+                after: e.after,
             })
             .collect();
         let region = profile.region();

@@ -5,6 +5,7 @@
 
 mod detail;
 mod list;
+mod merge;
 
 use std::sync::Arc;
 
@@ -28,6 +29,15 @@ pub enum PeopleError {
     Merged(String),
     #[error("no such grant of this user, or revoked already")]
     GrantNotFound,
+    #[error("no such identity of this user")]
+    IdentityNotFound,
+    /// The other user of a merge or link is not there: which one, and why.
+    #[error("user {0}: {1}")]
+    About(String, Box<PeopleError>),
+    /// A change refused because it would break a rule (`unionid_conflict`, `last_identity`,
+    /// `merge_into_self`, …); nothing was changed.
+    #[error("{1}")]
+    Refused(&'static str, String),
     /// A query parameter that cannot be used (a cursor not from us, a limit out of range).
     #[error("{1}")]
     BadQuery(&'static str, String),
@@ -243,6 +253,28 @@ impl From<PeopleError> for crate::web::ApiError {
                 "grant_not_found",
                 "this user has no such live grant",
             ),
+            PeopleError::IdentityNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "identity_not_found",
+                "no such identity (of this user)",
+            ),
+            PeopleError::About(id, inner) => {
+                let inner = ApiError::from(*inner);
+                // The other user's absence is a conflict of this request, named in the text.
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    inner.code,
+                    format!("user {id}: {}", inner.message),
+                )
+            }
+            PeopleError::Refused(code, message) => {
+                let status = if code == "merge_into_self" {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::CONFLICT
+                };
+                ApiError::new(status, code, message)
+            }
             PeopleError::BadQuery(code, message) => {
                 ApiError::new(StatusCode::BAD_REQUEST, code, message)
             }
@@ -258,15 +290,32 @@ impl From<PeopleError> for crate::web::ApiError {
     }
 }
 
-/// How a failure reaches the console.
+/// How a failure reaches the console: refusals as a field error whose code the page words.
 impl From<PeopleError> for app::model::ConsoleError {
     fn from(err: PeopleError) -> app::model::ConsoleError {
-        use app::model::ConsoleError;
+        use app::model::{ConsoleError, FieldError};
         match err {
             PeopleError::NotFound | PeopleError::Deleted | PeopleError::GrantNotFound => {
                 ConsoleError::NotFound
             }
             PeopleError::Merged(into) => ConsoleError::Failed(format!("merged into {into}")),
+            PeopleError::IdentityNotFound => ConsoleError::Invalid(vec![FieldError::new(
+                "identity",
+                "identity_not_found",
+                "no such identity",
+            )]),
+            PeopleError::About(id, inner) => {
+                let code = match *inner {
+                    PeopleError::Deleted => "user_deleted",
+                    PeopleError::Merged(_) => "user_merged",
+                    PeopleError::Store(e) => return PeopleError::Store(e).into(),
+                    _ => "user_not_found",
+                };
+                ConsoleError::Invalid(vec![FieldError::new("user", code, format!("user {id}"))])
+            }
+            PeopleError::Refused(code, m) => {
+                ConsoleError::Invalid(vec![FieldError::new("user", code, m)])
+            }
             PeopleError::BadQuery(_, m) => ConsoleError::Failed(m),
             PeopleError::Store(e) => {
                 tracing::error!(error = %e, "user operation failed");

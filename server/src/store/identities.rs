@@ -46,13 +46,16 @@ pub async fn insert_identity_if_absent<C: ConnectionTrait>(
 }
 
 /// Records a new sighting: last seen, the latest raw profile, and the unionid once known.
+/// Answers the identity's user as of this write: the update waits for a merge or link that
+/// holds the row, so a login never acts for a user the identity just left (`None`: the
+/// identity is gone).
 pub async fn touch_identity<C: ConnectionTrait>(
     db: &C,
     id: i64,
     unionid: Option<&str>,
     profile: &str,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<Option<String>, StoreError> {
     let mut update = identity::Entity::update_many()
         .col_expr(identity::Column::LastSeen, Expr::value(now))
         .col_expr(identity::Column::Profile, Expr::value(profile))
@@ -60,8 +63,8 @@ pub async fn touch_identity<C: ConnectionTrait>(
     if let Some(u) = unionid {
         update = update.col_expr(identity::Column::Unionid, Expr::value(u));
     }
-    update.exec(db).await?;
-    Ok(())
+    let rows = update.exec_with_returning(db).await?;
+    Ok(rows.into_iter().next().map(|r| r.user_id))
 }
 
 /// Moves every identity of `from` to `to` (a late merge).
@@ -149,6 +152,7 @@ pub async fn insert_user<C: ConnectionTrait>(
         updated_at: Set(now),
         blocked_at: Set(None),
         last_login_at: Set(Some(now)),
+        pinned: Set(None),
     })
     .exec(db)
     .await?;
@@ -177,14 +181,15 @@ pub async fn user_by_phone<C: ConnectionTrait>(
         .await?)
 }
 
+/// Stores the user's profile; answers the row as written (`None`: no such user).
 pub async fn update_user<C: ConnectionTrait>(
     db: &C,
     id: &str,
     profile: &str,
     columns: Columns<'_>,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    user::Entity::update_many()
+) -> Result<Option<user::Model>, StoreError> {
+    let rows = user::Entity::update_many()
         .col_expr(user::Column::Profile, Expr::value(profile))
         .col_expr(
             user::Column::PhoneNumber,
@@ -196,9 +201,9 @@ pub async fn update_user<C: ConnectionTrait>(
         )
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(id))
-        .exec(db)
+        .exec_with_returning(db)
         .await?;
-    Ok(())
+    Ok(rows.into_iter().next())
 }
 
 /// Marks a login of the user at `now`; answers whether the user is blocked (`None`: no such

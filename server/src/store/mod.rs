@@ -11,6 +11,7 @@ pub mod entities;
 pub mod grants;
 pub mod identities;
 pub mod logins;
+pub mod merges;
 pub mod mp_tickets;
 pub mod notify;
 pub mod sessions;

@@ -17,6 +17,9 @@ pub struct Model {
     pub last_login_at: Option<DateTimeUtc>,
     /// The standardized profile's nickname, kept in a column for search.
     pub nickname: Option<String>,
+    /// Profile fields an administrator decided (a merge's choices), as JSON: laid over the
+    /// profile computed from the identities.
+    pub pinned: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
