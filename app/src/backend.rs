@@ -103,6 +103,33 @@ pub trait ConsoleBackend: Send + Sync + 'static {
         id: &str,
         grant_id: &str,
     ) -> Result<(), ConsoleError>;
+    /// What merging `from` into `id` would do.
+    async fn merge_preview(
+        &self,
+        admin: &Admin,
+        id: &str,
+        from: &str,
+    ) -> Result<crate::model::MergePreview, ConsoleError>;
+    async fn merge_users(
+        &self,
+        admin: &Admin,
+        id: &str,
+        request: crate::model::MergeRequest,
+    ) -> Result<(), ConsoleError>;
+    /// Moves the identity with `openid` to the user `id`.
+    async fn link_identity(
+        &self,
+        admin: &Admin,
+        id: &str,
+        openid: &str,
+    ) -> Result<(), ConsoleError>;
+    /// Moves one identity of `id` into a new user; answers its ID.
+    async fn unlink_identity(
+        &self,
+        admin: &Admin,
+        id: &str,
+        identity_id: i64,
+    ) -> Result<String, ConsoleError>;
     /// The newest login-log lines first, filtered.
     async fn login_log(
         &self,

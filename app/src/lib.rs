@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tokens") view=tokens::Tokens />
                     <Route path=path!("users") view=users::Users />
                     <Route path=path!("users/:id") view=users::UserPage />
+                    <Route path=path!("users/:id/merge") view=users::MergePage />
                     <Route path=path!("logs") view=sections::Logs />
                 </ParentRoute>
             </Routes>

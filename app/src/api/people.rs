@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::model::{
-    ConsoleError, LoginLogEntry, LoginLogFilter, UserDetail, UserPage, UserQuery, UserView,
+    ConsoleError, LoginLogEntry, LoginLogFilter, MergePreview, MergeRequest, UserDetail, UserPage,
+    UserQuery, UserView,
 };
 
 #[cfg(feature = "ssr")]
@@ -65,4 +66,35 @@ pub async fn revoke_user_grant(id: String, grant_id: String) -> Result<(), Conso
     let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
     let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
     b.revoke_user_grant(&admin, &id, &grant_id).await
+}
+
+#[server(prefix = "/api/console", endpoint = "user_merge_preview", input = Json)]
+pub async fn preview_merge(id: String, from: String) -> Result<MergePreview, ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    b.merge_preview(&admin, &id, from.trim()).await
+}
+
+/// Merges `request.from` into `id`.
+#[server(prefix = "/api/console", endpoint = "user_merge", input = Json)]
+pub async fn merge_users(id: String, request: MergeRequest) -> Result<(), ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    b.merge_users(&admin, &id, request).await
+}
+
+/// Moves the identity with this OpenID (held by another user) to `id`.
+#[server(prefix = "/api/console", endpoint = "user_link", input = Json)]
+pub async fn link_identity(id: String, openid: String) -> Result<(), ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    b.link_identity(&admin, &id, openid.trim()).await
+}
+
+/// Moves the identity out of `id` into a new user; answers the new user's ID.
+#[server(prefix = "/api/console", endpoint = "user_unlink", input = Json)]
+pub async fn unlink_identity(id: String, identity_id: i64) -> Result<String, ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    b.unlink_identity(&admin, &id, identity_id).await
 }

@@ -2,6 +2,7 @@
 //! string means adding it to both tables (the compiler enforces it).
 
 pub mod catalog;
+pub mod merges;
 pub mod outcomes;
 pub mod people;
 pub mod users;

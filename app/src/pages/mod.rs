@@ -12,6 +12,8 @@ mod source_form;
 pub mod sources;
 pub mod tokens;
 mod user_detail;
+mod user_links;
+mod user_merge;
 pub mod users;
 mod webpage_hints;
 mod widgets;

@@ -6,9 +6,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::user_links::{Corrections, merged_into, refusal_code, use_merge_texts};
 use super::users::{short_time, use_users_texts};
 use super::widgets::{DANGER, INPUT, LoadError, SECONDARY};
-use crate::api::people::{delete_user, get_user_detail, revoke_user_grant, set_user_blocked};
+use crate::api::people::{
+    delete_user, get_user_detail, revoke_user_grant, set_user_blocked, unlink_identity,
+};
 use crate::i18n::outcomes::{mode_label, outcome_label};
 use crate::i18n::people::use_people_texts;
 use crate::i18n::use_lang;
@@ -22,20 +25,37 @@ pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let user = Resource::new(id, get_user_detail);
+    let mt = use_merge_texts();
+    // (the user it was moved from, the new user's ID) after an unlink.
+    let notice = RwSignal::new(None::<(String, String)>);
     view! {
         <section data-testid="page-user">
             <a href="/console/users" class="mb-3 inline-block text-sm text-emerald-700 hover:underline" data-testid="user-back">
                 "← " {move || t().back}
             </a>
+            {move || notice.get().filter(|(from, _)| *from == id()).map(|(_, new_id)| view! {
+                <p role="status" class="mb-3 rounded-lg bg-emerald-50 p-3 text-sm text-emerald-900" data-testid="user-unlinked">
+                    {mt().unlinked} " "
+                    <a class="font-mono underline" href=format!("/console/users/{new_id}") data-testid="user-unlinked-link">{new_id.clone()}</a>
+                </p>
+            })}
             <Transition fallback=|| ()>
                 {move || user.get().map(|r| match r {
-                    Ok(u) => view! { <Detail user=u reload=Callback::new(move |_| user.refetch()) /> }.into_any(),
+                    Ok(u) => view! { <Detail user=u notice reload=Callback::new(move |_| user.refetch()) /> }.into_any(),
                     Err(ConsoleError::NotFound) => view! {
                         <p class="rounded-xl border border-dashed border-slate-300 bg-white p-12 text-center text-slate-500" data-testid="user-missing">
                             {move || t().not_found}
                         </p>
                     }.into_any(),
-                    Err(e) => view! { <LoadError error=e /> }.into_any(),
+                    Err(e) => match merged_into(&e) {
+                        Some(into) => view! {
+                            <p class="rounded-xl border border-dashed border-slate-300 bg-white p-12 text-center text-slate-600" data-testid="user-merged">
+                                {move || mt().merged_into} " "
+                                <a class="font-mono text-emerald-700 underline" href=format!("/console/users/{into}") data-testid="user-merged-into">{into.clone()}</a>
+                            </p>
+                        }.into_any(),
+                        None => view! { <LoadError error=e /> }.into_any(),
+                    },
                 })}
             </Transition>
         </section>
@@ -43,8 +63,16 @@ pub fn UserPage() -> impl IntoView {
 }
 
 #[component]
-fn Detail(user: UserDetail, reload: Callback<()>) -> impl IntoView {
+fn Detail(
+    user: UserDetail,
+    notice: RwSignal<Option<(String, String)>>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let t = use_users_texts();
+    let mt = use_merge_texts();
+    let unlinking = RwSignal::new(None::<i64>);
+    let unlink_refused = RwSignal::new(None::<String>);
+    let many = user.identities.len() > 1;
     let pt = use_people_texts();
     let lang = use_lang();
     let failed = RwSignal::new(false);
@@ -73,6 +101,25 @@ fn Detail(user: UserDetail, reload: Callback<()>) -> impl IntoView {
                         reload.run(());
                     }
                     (_, Err(_)) => failed.set(true),
+                }
+            });
+        }
+    };
+    let unlink = {
+        let id = id.clone();
+        move |_| {
+            let Some(identity) = unlinking.get_untracked() else {
+                return;
+            };
+            let id = id.clone();
+            spawn_local(async move {
+                match unlink_identity(id.clone(), identity).await {
+                    Ok(new_id) => {
+                        unlinking.set(None);
+                        notice.set(Some((id, new_id)));
+                        reload.run(());
+                    }
+                    Err(e) => unlink_refused.set(Some(refusal_code(&e).unwrap_or_default())),
                 }
             });
         }
@@ -142,6 +189,7 @@ fn Detail(user: UserDetail, reload: Callback<()>) -> impl IntoView {
                 <div class="space-y-3">
                     {user.identities.into_iter().map(|i| {
                         let sources = i.sources.clone();
+                        let identity_id = i.id;
                         view! {
                             <div class="rounded border border-slate-100 p-3 text-sm" data-testid="user-identity" data-openid=i.openid.clone()>
                                 <div class="grid gap-x-4 gap-y-1 font-mono text-xs sm:grid-cols-[auto_1fr]">
@@ -158,6 +206,10 @@ fn Detail(user: UserDetail, reload: Callback<()>) -> impl IntoView {
                                 <div class="mt-1 text-xs text-slate-500">
                                     {move || pt().first_seen} " " {short_time(&i.first_seen)} " · " {move || pt().last_seen} " " {short_time(&i.last_seen)}
                                 </div>
+                                {many.then(|| view! {
+                                    <button type="button" class="mt-2 text-sm text-red-700 hover:underline" data-testid="user-identity-unlink"
+                                        on:click=move |_| { unlink_refused.set(None); unlinking.set(Some(identity_id)) }>{move || mt().unlink}</button>
+                                })}
                                 <details class="mt-2">
                                     <summary class="cursor-pointer text-xs text-emerald-700">{move || t().raw_profile}</summary>
                                     <pre class="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100" data-testid="user-identity-raw">{i.raw_profile.clone()}</pre>
@@ -167,6 +219,7 @@ fn Detail(user: UserDetail, reload: Callback<()>) -> impl IntoView {
                     }).collect_view()}
                 </div>
             </div>
+            <Corrections id=id.clone() reload />
             <div class=CARD>
                 <h2 class="mb-3 font-semibold">{move || t().grants}</h2>
                 {if user.grants.is_empty() {
@@ -247,6 +300,19 @@ fn Detail(user: UserDetail, reload: Callback<()>) -> impl IntoView {
                     }.into_any()
                 }}
             </div>
+            <Show when=move || unlinking.get().is_some()>
+                <div class="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/40 p-4">
+                    <div role="dialog" aria-modal="true" data-testid="unlink-dialog" class="w-full max-w-md rounded-xl bg-white p-6 shadow-xl">
+                        <h2 class="mb-2 text-lg font-semibold">{move || mt().unlink_title}</h2>
+                        <p class="mb-4 text-sm text-slate-600">{move || mt().unlink_body}</p>
+                        {move || unlink_refused.get().map(|code| view! { <p role="alert" class="mb-3 text-sm text-red-700" data-testid="unlink-refused">{mt().refusal(&code)}</p> })}
+                        <div class="flex justify-end gap-2">
+                            <button type="button" class=SECONDARY data-testid="unlink-cancel" on:click=move |_| unlinking.set(None)>{move || t().cancel}</button>
+                            <button type="button" class=DANGER data-testid="unlink-ok" on:click=unlink.clone()>{move || mt().unlink}</button>
+                        </div>
+                    </div>
+                </div>
+            </Show>
             <Show when=move || asking.get().is_some()>
                 <div class="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/40 p-4">
                     <div role="dialog" aria-modal="true" data-testid="confirm-dialog" class="w-full max-w-md rounded-xl bg-white p-6 shadow-xl">

@@ -15,6 +15,7 @@ use crate::i18n::users::UsersTexts;
 use crate::model::{UserQuery, UserSummary};
 
 pub use super::user_detail::UserPage;
+pub use super::user_merge::MergePage;
 
 const SELECT: &str = "mt-1 rounded border border-slate-300 px-2 py-1.5 text-sm text-slate-900";
 
@@ -220,7 +221,7 @@ pub fn Users() -> impl IntoView {
 }
 
 /// A query-string value: unreserved characters as they are, the rest percent-encoded (UTF-8).
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

@@ -205,6 +205,46 @@ impl ConsoleBackend for ConsoleService {
         Ok(self.people.revoke_grant(&actor, id, grant_id).await?)
     }
 
+    async fn merge_preview(
+        &self,
+        _admin: &Admin,
+        id: &str,
+        from: &str,
+    ) -> Result<app::model::MergePreview, app::model::ConsoleError> {
+        Ok(self.people.merge_preview(id, from).await?)
+    }
+
+    async fn merge_users(
+        &self,
+        admin: &Admin,
+        id: &str,
+        request: app::model::MergeRequest,
+    ) -> Result<(), app::model::ConsoleError> {
+        let actor = crate::catalog::Actor::Admin(admin.name().to_string());
+        Ok(self.people.merge(&actor, id, &request).await?)
+    }
+
+    async fn link_identity(
+        &self,
+        admin: &Admin,
+        id: &str,
+        openid: &str,
+    ) -> Result<(), app::model::ConsoleError> {
+        let actor = crate::catalog::Actor::Admin(admin.name().to_string());
+        let identity = self.people.identity_by_openid(openid).await?;
+        Ok(self.people.link(&actor, id, identity).await?)
+    }
+
+    async fn unlink_identity(
+        &self,
+        admin: &Admin,
+        id: &str,
+        identity_id: i64,
+    ) -> Result<String, app::model::ConsoleError> {
+        let actor = crate::catalog::Actor::Admin(admin.name().to_string());
+        Ok(self.people.unlink(&actor, id, identity_id).await?)
+    }
+
     async fn login_log(
         &self,
         _admin: &Admin,

@@ -298,7 +298,10 @@ impl From<PeopleError> for app::model::ConsoleError {
             PeopleError::NotFound | PeopleError::Deleted | PeopleError::GrantNotFound => {
                 ConsoleError::NotFound
             }
-            PeopleError::Merged(into) => ConsoleError::Failed(format!("merged into {into}")),
+            // The message is the user it went into: the page links there.
+            PeopleError::Merged(into) => {
+                ConsoleError::Invalid(vec![FieldError::new("user", "user_merged", into)])
+            }
             PeopleError::IdentityNotFound => ConsoleError::Invalid(vec![FieldError::new(
                 "identity",
                 "identity_not_found",
