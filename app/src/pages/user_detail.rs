@@ -158,8 +158,8 @@ fn Detail(
             <div class=CARD>
                 <div class="mb-3 flex flex-wrap items-center gap-4">
                     {user.picture.clone().map(|p| view! { <img src=p alt="" class="h-14 w-14 rounded-full" /> })}
-                    <div class="min-w-0 flex-1">
-                        <h1 class="text-xl font-semibold" data-testid="user-nickname">{user.nickname.clone().unwrap_or_else(unknown)}</h1>
+                    <div class="min-w-[12rem] flex-1">
+                        <h1 class="break-words text-xl font-semibold" data-testid="user-nickname">{user.nickname.clone().unwrap_or_else(unknown)}</h1>
                         <div class="break-all font-mono text-sm text-slate-500" data-testid="user-id">{id.clone()}</div>
                     </div>
                     <span data-testid="user-status" class=if blocked { "rounded bg-red-100 px-2 py-0.5 text-sm text-red-700" } else { "rounded bg-emerald-100 px-2 py-0.5 text-sm text-emerald-800" }>
@@ -271,8 +271,8 @@ fn Detail(
                                     view! {
                                         <tr class="border-t border-slate-100" data-testid="user-login">
                                             <td class="whitespace-nowrap p-1">{short_time(&l.at)}</td>
-                                            <td class="p-1" title=l.outcome.clone()>{move || outcome_label(lang.get(), &outcome).unwrap_or(outcome.as_str()).to_string()}</td>
-                                            <td class="p-1">{move || mode_label(lang.get(), &mode).unwrap_or(mode.as_str()).to_string()}</td>
+                                            <td class="whitespace-nowrap p-1" title=l.outcome.clone()>{move || outcome_label(lang.get(), &outcome).unwrap_or(outcome.as_str()).to_string()}</td>
+                                            <td class="whitespace-nowrap p-1">{move || mode_label(lang.get(), &mode).unwrap_or(mode.as_str()).to_string()}</td>
                                             <td class="p-1 font-mono text-xs">{l.client_id.clone().unwrap_or_default()}</td>
                                             <td class="p-1 text-xs">{l.ip.clone().unwrap_or_default()}</td>
                                         </tr>
