@@ -15,7 +15,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Users::Table)
-                    .add_column(&mut text_null(Users::Pinned))
+                    .add_column(text_null(Users::Pinned))
                     .to_owned(),
             )
             .await?;
