@@ -16,6 +16,7 @@ mod m20261122_000010_create_mp_tickets;
 mod m20261206_000011_create_pending_bindings;
 mod m20261206_000012_users_console;
 mod m20261206_000013_profile_pins;
+mod m20261206_000014_webhooks;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_create_pending_bindings::Migration),
             Box::new(m20261206_000012_users_console::Migration),
             Box::new(m20261206_000013_profile_pins::Migration),
+            Box::new(m20261206_000014_webhooks::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ pub mod telemetry;
 pub mod tickets;
 pub mod tokens;
 pub mod web;
+pub mod webhooks;
 pub mod wechat;
 
 pub use http::router;

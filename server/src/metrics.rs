@@ -19,6 +19,7 @@ pub const WECHAT_CALLS: &str = "datong_wechat_calls_total";
 pub const WECHAT_SECONDS: &str = "datong_wechat_call_duration_seconds";
 pub const TOKEN_REFRESHES: &str = "datong_wechat_token_refreshes_total";
 pub const TOKEN_WAITS: &str = "datong_wechat_token_waits_total";
+pub const WEBHOOK_DELIVERIES: &str = "datong_webhook_deliveries_total";
 pub const DB_CONNECTIONS: &str = "datong_db_pool_connections";
 pub const DB_ERRORS: &str = "datong_db_errors_total";
 pub const TICKET_STREAMS: &str = "datong_ticket_streams_open";
@@ -82,6 +83,10 @@ fn describe() {
     describe_gauge!(DB_CONNECTIONS, "Database pool connections, by state.");
     describe_counter!(DB_ERRORS, "Database statements that failed.");
     describe_gauge!(TICKET_STREAMS, "Open mini-program code status streams.");
+    describe_counter!(
+        WEBHOOK_DELIVERIES,
+        "Webhook delivery attempts, by outcome (delivered, retry, failed)."
+    );
 }
 
 /// A login ended.
@@ -107,6 +112,11 @@ pub fn wechat(endpoint: &str, errcode: &str, took: Duration) {
     counter!(WECHAT_CALLS, "endpoint" => endpoint.clone(), "errcode" => errcode.to_string())
         .increment(1);
     histogram!(WECHAT_SECONDS, "endpoint" => endpoint).record(took.as_secs_f64());
+}
+
+/// One webhook delivery attempt ended: `delivered`, `retry` or `failed`.
+pub fn webhook(outcome: &'static str) {
+    counter!(WEBHOOK_DELIVERIES, "outcome" => outcome).increment(1);
 }
 
 pub fn token_refreshed() {

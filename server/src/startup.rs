@@ -125,6 +125,7 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
         public_url: cfg.public_url.clone(),
         behind_proxy: cfg.behind_proxy,
         metrics_token: cfg.metrics_token.clone(),
+        no_webhook_worker: false,
     };
     if cfg.sandbox {
         tracing::warn!(

@@ -28,6 +28,8 @@ pub struct HttpSettings {
     /// The bearer token `/metrics` on the main address asks for; without one it is not served
     /// there (only on `metrics_addr`, when configured).
     pub metrics_token: Option<Secret<String>>,
+    /// Tests only: no background webhook worker (the test runs its rounds itself).
+    pub no_webhook_worker: bool,
 }
 
 /// Mini-program code tickets per address and minute, unless configured.
@@ -48,6 +50,10 @@ pub struct AppState {
     pub catalog: Catalog,
     /// The users, as administrators manage them.
     pub people: crate::people::People,
+    /// Where changes write the events webhooks deliver.
+    pub outbox: crate::webhooks::Outbox,
+    /// Webhook endpoints and their deliveries.
+    pub webhooks: crate::webhooks::Webhooks,
     /// The WeChat sandbox, when this instance serves it.
     pub sandbox: Option<SharedSandbox>,
     /// The OpenID Connect issuer: this instance's public URL.
@@ -80,11 +86,15 @@ impl AppState {
         crate::metrics::handle();
         let secrets = SecretBox::new(master_key);
         let catalog = Catalog::new(db.clone(), secrets.clone(), clock.clone());
+        let outbox = crate::webhooks::Outbox::default();
+        let people =
+            crate::people::People::new(db.clone(), clock.clone(), catalog.clone(), outbox.clone());
         let console: SharedBackend = Arc::new(ConsoleService::new(
             db.clone(),
             clock.clone(),
             session_hours,
             catalog.clone(),
+            people.clone(),
         ));
         let wechat = TokenService::new(
             db.clone(),
@@ -102,11 +112,20 @@ impl AppState {
             signing_keys.clone(),
             clock.clone(),
             issuer.clone(),
+            outbox.clone(),
         );
-        let people = crate::people::People::new(db.clone(), clock.clone(), catalog.clone());
+        let webhooks = crate::webhooks::Webhooks::new(
+            db.clone(),
+            clock.clone(),
+            secrets.clone(),
+            outbox.clone(),
+            Some(issuer.clone()),
+        );
         AppState {
             grants,
             people,
+            outbox,
+            webhooks,
             catalog,
             db,
             clock,
@@ -134,6 +153,14 @@ impl AppState {
             self.signing_keys.clone(),
             self.clock.clone(),
             self.issuer.clone(),
+            self.outbox.clone(),
+        );
+        self.webhooks = crate::webhooks::Webhooks::new(
+            self.db.clone(),
+            self.clock.clone(),
+            self.secrets.clone(),
+            self.outbox.clone(),
+            Some(self.issuer.clone()),
         );
         self.with_instance()
     }
@@ -147,13 +174,18 @@ impl AppState {
             public_url: self.issuer.clone(),
         };
         self.catalog = self.catalog.clone().with_instance(instance);
-        self.people =
-            crate::people::People::new(self.db.clone(), self.clock.clone(), self.catalog.clone());
+        self.people = crate::people::People::new(
+            self.db.clone(),
+            self.clock.clone(),
+            self.catalog.clone(),
+            self.outbox.clone(),
+        );
         self.console = Arc::new(ConsoleService::new(
             self.db.clone(),
             self.clock.clone(),
             self.session_hours,
             self.catalog.clone(),
+            self.people.clone(),
         ));
         self
     }
@@ -200,6 +232,9 @@ impl AppState {
     /// this instance's ticket API. Call once per instance.
     pub async fn start_background(&self) {
         self.tickets.spawn_listener(self.db.clone());
+        if !self.http.no_webhook_worker {
+            self.webhooks.worker().spawn();
+        }
         let db = self.db.clone();
         let clock = self.clock.clone();
         tokio::spawn(async move {

@@ -4,12 +4,14 @@
 
 mod people;
 pub mod validate;
+mod webhooks;
 
 pub use people::{
     GrantView, IdentityDetail, IdentityRef, IdentityView, LoginLogEntry, LoginLogFilter,
     MergeField, MergePreview, MergeRequest, SourceRef, Unlinked, UserDetail, UserPage, UserQuery,
     UserSummary, UserView, mask_phone,
 };
+pub use webhooks::{DeliveryView, WEBHOOK_EVENTS, WebhookInput, WebhookView, WebhookWithSecret};
 
 use serde::{Deserialize, Serialize};
 

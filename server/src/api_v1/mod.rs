@@ -8,6 +8,7 @@ pub mod openapi;
 mod sources;
 mod tokens;
 mod users;
+mod webhooks;
 
 use axum::Json;
 use axum::Router;
@@ -72,6 +73,25 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/users/{id}/link", post(users::link))
         .route("/api/v1/users/{id}/unlink", post(users::unlink))
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/api/v1/webhooks/{id}",
+            get(webhooks::get)
+                .put(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/deliveries",
+            get(webhooks::deliveries),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend",
+            post(webhooks::resend),
+        )
+        .route("/api/v1/webhooks/{id}/test", post(webhooks::test))
         .route(
             "/api/v1/users/{id}/grants/{grant_id}",
             axum::routing::delete(users::revoke_grant),

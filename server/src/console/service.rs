@@ -31,9 +31,10 @@ impl ConsoleService {
         clock: Arc<dyn Clock>,
         session_hours: u32,
         catalog: Catalog,
+        people: crate::people::People,
     ) -> Self {
         ConsoleService {
-            people: crate::people::People::new(db.clone(), clock.clone(), catalog.clone()),
+            people,
             db,
             clock,
             session_ttl: Duration::hours(i64::from(session_hours)),

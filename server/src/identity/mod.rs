@@ -76,6 +76,8 @@ pub struct Identities {
     /// time on 2 cores, p99 43–54 ms without the queue, 26–33 ms with it). Other processes on
     /// the same file still wait in the busy handler. Clones share the queue.
     queue: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Where a new user's `user.created` event is written (in the resolution's transaction).
+    outbox: crate::webhooks::Outbox,
 }
 
 /// The standardized profile of these sightings, and the JSON a user's row keeps of it.
@@ -126,7 +128,17 @@ pub(crate) fn new_user_id() -> String {
 impl Identities {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Identities {
         let queue = (db.get_database_backend() == DbBackend::Sqlite).then(Arc::default);
-        Identities { db, clock, queue }
+        Identities {
+            db,
+            clock,
+            queue,
+            outbox: Default::default(),
+        }
+    }
+
+    pub fn with_outbox(mut self, outbox: crate::webhooks::Outbox) -> Identities {
+        self.outbox = outbox;
+        self
     }
 
     fn stored(s: &Sighting) -> String {
@@ -245,6 +257,18 @@ impl Identities {
         };
         let txn = self.db.begin_with_options(options).await?;
         let mut outcome = self.resolve_in(&txn, s, policy).await?;
+        if let Outcome::Resolved {
+            user_id,
+            created: true,
+        } = &outcome
+        {
+            let data = serde_json::json!({
+                "user_id": user_id, "appid": s.appid, "openid": s.openid, "unionid": s.unionid,
+            });
+            self.outbox
+                .emit(&txn, "user.created", data, self.clock.now())
+                .await?;
+        }
         if let Outcome::Resolved {
             user_id,
             created: false,
@@ -434,6 +458,10 @@ impl Identities {
                 )),
             )
             .await?;
+            let data = serde_json::json!({"user_id": holder, "merged_user_id": user_id});
+            self.outbox
+                .emit(db, "user.merged", data, self.clock.now())
+                .await?;
         }
         Ok(holder)
     }

@@ -195,9 +195,38 @@ pub async fn record(
         &line.outcome,
         who.started.map(|s| s.elapsed()),
     );
-    if let Err(e) = logins::log(&state.db, state.clock.now(), line).await {
+    if let Err(e) = log_with_event(state, line).await {
         tracing::error!(error = %e, outcome = outcome.code(), "login log: cannot write");
     }
+}
+
+/// The log line, and (while webhooks are on) its `user.login` or `user.login_failed` event in
+/// the same transaction.
+async fn log_with_event(state: &AppState, line: LogLine) -> Result<(), crate::store::StoreError> {
+    let now = state.clock.now();
+    if !state.outbox.active() {
+        return logins::log(&state.db, now, line).await;
+    }
+    let admitted = matches!(line.outcome.as_str(), "success" | "bound" | "bind_declined");
+    let (kind, data) = if admitted {
+        let data = serde_json::json!({
+            "user_id": line.user_id, "outcome": line.outcome, "mode": line.mode,
+            "source": line.source_identifier, "client_id": line.client_id, "ip": line.ip,
+        });
+        ("user.login", data)
+    } else {
+        let data = serde_json::json!({
+            "user_id": line.user_id, "reason": line.outcome, "mode": line.mode,
+            "source": line.source_identifier, "client_id": line.client_id, "ip": line.ip,
+        });
+        ("user.login_failed", data)
+    };
+    use sea_orm::TransactionTrait;
+    let txn = state.db.begin().await?;
+    logins::log(&txn, now, line).await?;
+    state.outbox.emit(&txn, kind, data, now).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// A refused login: its log line, and the page in the person's language (with `back` when the

@@ -208,6 +208,8 @@ impl People {
             Some(serde_json::json!({"merged_into": into}).to_string()),
         )
         .await?;
+        let data = serde_json::json!({"user_id": into, "merged_user_id": from});
+        self.outbox.emit(&txn, "user.merged", data, now).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -307,6 +309,11 @@ impl People {
             ),
         )
         .await?;
+        let data = serde_json::json!({
+            "user_id": into, "from_user_id": from, "from_user_deleted": emptied,
+            "identity": {"appid": moving.appid, "openid": moving.openid, "unionid": moving.unionid},
+        });
+        self.outbox.emit(&txn, "user.linked", data, now).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -407,6 +414,11 @@ impl People {
             Some(serde_json::json!({"from": id, "identity": identity_id}).to_string()),
         )
         .await?;
+        let data = serde_json::json!({
+            "user_id": id, "new_user_id": new_id,
+            "identity": {"appid": moving.appid, "openid": moving.openid, "unionid": moving.unionid},
+        });
+        self.outbox.emit(&txn, "user.unlinked", data, now).await?;
         txn.commit().await?;
         Ok(new_id)
     }

@@ -65,6 +65,8 @@ pub struct People {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
     catalog: Catalog,
+    /// Events about users (blocked, deleted, merged, …) for webhooks.
+    outbox: crate::webhooks::Outbox,
 }
 
 /// A login-log line as the console and the API show it, its time written by `at`.
@@ -92,8 +94,18 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 impl People {
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, catalog: Catalog) -> People {
-        People { db, clock, catalog }
+    pub fn new(
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+        catalog: Catalog,
+        outbox: crate::webhooks::Outbox,
+    ) -> People {
+        People {
+            db,
+            clock,
+            catalog,
+            outbox,
+        }
     }
 
     /// A transaction that writes: on SQLite it takes the write lock at `BEGIN`, so it waits its
@@ -162,6 +174,10 @@ impl People {
             Some(after.to_string()),
         )
         .await?;
+        if block {
+            let data = serde_json::json!({"user_id": id, "grants_revoked": revoked});
+            self.outbox.emit(&txn, "user.blocked", data, now).await?;
+        }
         txn.commit().await?;
         Ok(())
     }
@@ -196,6 +212,8 @@ impl People {
             None,
         )
         .await?;
+        let data = serde_json::json!({"user_id": id});
+        self.outbox.emit(&txn, "user.deleted", data, now).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -115,8 +115,8 @@ pub struct LogLine {
     pub user_agent: Option<String>,
 }
 
-pub async fn log(
-    db: &DatabaseConnection,
+pub async fn log<C: sea_orm::ConnectionTrait>(
+    db: &C,
     at: DateTime<Utc>,
     line: LogLine,
 ) -> Result<(), StoreError> {

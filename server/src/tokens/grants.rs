@@ -113,8 +113,9 @@ impl Grants {
         keys: SigningKeys,
         clock: Arc<dyn Clock>,
         issuer: String,
+        outbox: crate::webhooks::Outbox,
     ) -> Grants {
-        let identities = Identities::new(db.clone(), clock.clone());
+        let identities = Identities::new(db.clone(), clock.clone()).with_outbox(outbox);
         Grants {
             db,
             keys,

@@ -20,4 +20,7 @@ pub mod sso_session;
 pub mod user;
 pub mod user_tombstone;
 pub mod user_unionid;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
+pub mod webhook_event;
 pub mod wechat_token;

@@ -19,4 +19,5 @@ mod six_modes;
 mod sso;
 mod two_processes;
 mod users;
+mod webhooks;
 mod webpage;
