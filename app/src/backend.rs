@@ -130,6 +130,21 @@ pub trait ConsoleBackend: Send + Sync + 'static {
         id: &str,
         identity_id: i64,
     ) -> Result<String, ConsoleError>;
+    async fn list_webhooks(&self) -> Result<Vec<crate::model::WebhookView>, ConsoleError>;
+    /// A new endpoint and its signing secret (shown once).
+    async fn create_webhook(
+        &self,
+        input: crate::model::WebhookInput,
+    ) -> Result<crate::model::WebhookWithSecret, ConsoleError>;
+    async fn set_webhook_enabled(&self, id: i64, enabled: bool) -> Result<(), ConsoleError>;
+    async fn delete_webhook(&self, id: i64) -> Result<(), ConsoleError>;
+    /// The endpoint's newest deliveries.
+    async fn webhook_deliveries(
+        &self,
+        id: i64,
+    ) -> Result<Vec<crate::model::DeliveryView>, ConsoleError>;
+    async fn resend_delivery(&self, id: i64, delivery: i64) -> Result<(), ConsoleError>;
+    async fn send_test_event(&self, id: i64) -> Result<(), ConsoleError>;
     /// The newest login-log lines first, filtered.
     async fn login_log(
         &self,

@@ -23,7 +23,7 @@ use leptos_router::{
 use crate::i18n::{LangSignal, initial_lang};
 use crate::pages::{
     applications, experience::ExperienceResult, layout::ConsoleLayout, not_found::NotFound,
-    sections, signin::SignInPage, sources, tokens, users,
+    sections, signin::SignInPage, sources, tokens, users, webhooks,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("sources/new") view=sources::NewSource />
                     <Route path=path!("sources/:id") view=sources::SourcePage />
                     <Route path=path!("tokens") view=tokens::Tokens />
+                    <Route path=path!("webhooks") view=webhooks::Webhooks />
                     <Route path=path!("users") view=users::Users />
                     <Route path=path!("users/:id") view=users::UserPage />
                     <Route path=path!("users/:id/merge") view=users::MergePage />

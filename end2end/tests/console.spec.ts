@@ -38,6 +38,7 @@ test("an administrator signs in, switches language, browses the console and sign
     ["applications", "应用", "暂无应用。"],
     ["sources", "身份源", "暂无身份源。"],
     ["tokens", "API 令牌", "暂无 API 令牌。"],
+    ["webhooks", "Webhook 推送", "还没有接收地址。"],
     ["logs", "日志", "暂无数据。"],
     ["overview", "概览", "暂无数据。"],
   ] as const;

@@ -49,6 +49,7 @@ test("console and end-user pages fit at 1280 and 390 px", async ({ page, context
     "/console/users",
     "/console/logs",
     "/console/tokens",
+    "/console/webhooks",
     result,
   ];
   for (const width of [1280, 390]) {

@@ -39,7 +39,7 @@ export class SignInPage {
   }
 }
 
-export type Section = "overview" | "applications" | "sources" | "users" | "logs" | "tokens";
+export type Section = "overview" | "applications" | "sources" | "users" | "logs" | "tokens" | "webhooks";
 
 export class Console {
   constructor(private page: Page) {}

@@ -87,14 +87,27 @@ impl AppState {
         let secrets = SecretBox::new(master_key);
         let catalog = Catalog::new(db.clone(), secrets.clone(), clock.clone());
         let outbox = crate::webhooks::Outbox::default();
+        let issuer = http
+            .public_url
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:3000".into());
+
         let people =
             crate::people::People::new(db.clone(), clock.clone(), catalog.clone(), outbox.clone());
+        let webhooks = crate::webhooks::Webhooks::new(
+            db.clone(),
+            clock.clone(),
+            secrets.clone(),
+            outbox.clone(),
+            Some(issuer.clone()),
+        );
         let console: SharedBackend = Arc::new(ConsoleService::new(
             db.clone(),
             clock.clone(),
             session_hours,
             catalog.clone(),
             people.clone(),
+            webhooks.clone(),
         ));
         let wechat = TokenService::new(
             db.clone(),
@@ -103,23 +116,12 @@ impl AppState {
             WeChatClient::new(WECHAT_API, WECHAT_OPEN, DEFAULT_TIMEOUT),
         );
         let signing_keys = SigningKeys::new(db.clone(), secrets.clone(), clock.clone());
-        let issuer = http
-            .public_url
-            .clone()
-            .unwrap_or_else(|| "http://127.0.0.1:3000".into());
         let grants = Grants::new(
             db.clone(),
             signing_keys.clone(),
             clock.clone(),
             issuer.clone(),
             outbox.clone(),
-        );
-        let webhooks = crate::webhooks::Webhooks::new(
-            db.clone(),
-            clock.clone(),
-            secrets.clone(),
-            outbox.clone(),
-            Some(issuer.clone()),
         );
         AppState {
             grants,
@@ -155,13 +157,10 @@ impl AppState {
             self.issuer.clone(),
             self.outbox.clone(),
         );
-        self.webhooks = crate::webhooks::Webhooks::new(
-            self.db.clone(),
-            self.clock.clone(),
-            self.secrets.clone(),
-            self.outbox.clone(),
-            Some(self.issuer.clone()),
-        );
+        self.webhooks = self
+            .webhooks
+            .clone()
+            .with_own_origin(Some(self.issuer.clone()));
         self.with_instance()
     }
 
@@ -186,6 +185,7 @@ impl AppState {
             self.session_hours,
             self.catalog.clone(),
             self.people.clone(),
+            self.webhooks.clone(),
         ));
         self
     }

@@ -82,3 +82,4 @@ pub async fn audit_log() -> Result<Vec<crate::model::AuditEntry>, ServerFnError>
 
 pub mod catalog;
 pub mod people;
+pub mod webhooks;

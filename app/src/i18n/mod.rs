@@ -6,6 +6,7 @@ pub mod merges;
 pub mod outcomes;
 pub mod people;
 pub mod users;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -84,6 +85,7 @@ pub struct Texts {
     pub users_intro: &'static str,
     pub logs: &'static str,
     pub api_tokens: &'static str,
+    pub webhooks: &'static str,
     pub logs_intro: &'static str,
     pub nothing_yet: &'static str,
     pub audit_when: &'static str,
@@ -116,6 +118,7 @@ pub static EN: Texts = Texts {
     users_intro: "People who have signed in, one user per person.",
     logs: "Logs",
     api_tokens: "API tokens",
+    webhooks: "Webhooks",
     logs_intro: "Sign-in and administration events.",
     nothing_yet: "Nothing yet.",
     audit_when: "When",
@@ -148,6 +151,7 @@ pub static ZH_CN: Texts = Texts {
     users_intro: "登录过的用户，每人一个账号。",
     logs: "日志",
     api_tokens: "API 令牌",
+    webhooks: "Webhook 推送",
     logs_intro: "登录与管理操作记录。",
     nothing_yet: "暂无数据。",
     audit_when: "时间",

@@ -43,6 +43,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                     {link("/console/applications", |t| t.applications, "nav-applications")}
                     {link("/console/sources", |t| t.identity_sources, "nav-sources")}
                     {link("/console/users", |t| t.users, "nav-users")}
+                    {link("/console/webhooks", |t| t.webhooks, "nav-webhooks")}
                     {link("/console/tokens", |t| t.api_tokens, "nav-tokens")}
                     {link("/console/logs", |t| t.logs, "nav-logs")}
                 </nav>

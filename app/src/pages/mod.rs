@@ -15,5 +15,6 @@ mod user_detail;
 mod user_links;
 mod user_merge;
 pub mod users;
+pub mod webhooks;
 mod webpage_hints;
 mod widgets;

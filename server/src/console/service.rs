@@ -23,6 +23,7 @@ pub struct ConsoleService {
     session_ttl: Duration,
     catalog: CatalogForConsole,
     people: crate::people::People,
+    webhooks: crate::webhooks::Webhooks,
 }
 
 impl ConsoleService {
@@ -32,9 +33,11 @@ impl ConsoleService {
         session_hours: u32,
         catalog: Catalog,
         people: crate::people::People,
+        webhooks: crate::webhooks::Webhooks,
     ) -> Self {
         ConsoleService {
             people,
+            webhooks,
             db,
             clock,
             session_ttl: Duration::hours(i64::from(session_hours)),
@@ -244,6 +247,59 @@ impl ConsoleBackend for ConsoleService {
     ) -> Result<String, app::model::ConsoleError> {
         let actor = crate::catalog::Actor::Admin(admin.name().to_string());
         Ok(self.people.unlink(&actor, id, identity_id).await?)
+    }
+
+    async fn list_webhooks(
+        &self,
+    ) -> Result<Vec<app::model::WebhookView>, app::model::ConsoleError> {
+        Ok(self.webhooks.list().await?)
+    }
+
+    async fn create_webhook(
+        &self,
+        input: app::model::WebhookInput,
+    ) -> Result<app::model::WebhookWithSecret, app::model::ConsoleError> {
+        Ok(self.webhooks.create(input).await?)
+    }
+
+    async fn set_webhook_enabled(
+        &self,
+        id: i64,
+        enabled: bool,
+    ) -> Result<(), app::model::ConsoleError> {
+        let current = self.webhooks.get(id).await?;
+        let input = app::model::WebhookInput {
+            url: current.url,
+            description: current.description,
+            events: current.events,
+            enabled,
+        };
+        self.webhooks.update(id, input).await?;
+        Ok(())
+    }
+
+    async fn delete_webhook(&self, id: i64) -> Result<(), app::model::ConsoleError> {
+        Ok(self.webhooks.delete(id).await?)
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        id: i64,
+    ) -> Result<Vec<app::model::DeliveryView>, app::model::ConsoleError> {
+        Ok(self.webhooks.deliveries(id).await?)
+    }
+
+    async fn resend_delivery(
+        &self,
+        id: i64,
+        delivery: i64,
+    ) -> Result<(), app::model::ConsoleError> {
+        Ok(self.webhooks.resend(id, delivery).await?)
+    }
+
+    async fn send_test_event(&self, id: i64) -> Result<(), app::model::ConsoleError> {
+        self.webhooks.send_test(id).await?;
+        Ok(())
     }
 
     async fn login_log(

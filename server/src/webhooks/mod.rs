@@ -167,6 +167,12 @@ impl Webhooks {
         }
     }
 
+    /// The same, refusing endpoints on this origin (the instance's public URL).
+    pub fn with_own_origin(mut self, own_origin: Option<String>) -> Webhooks {
+        self.own_origin = own_origin;
+        self
+    }
+
     pub fn worker(&self) -> Worker {
         Worker::new(
             self.db.clone(),
