@@ -134,10 +134,16 @@ pub trait ConsoleBackend: Send + Sync + 'static {
     /// A new endpoint and its signing secret (shown once).
     async fn create_webhook(
         &self,
+        admin: &Admin,
         input: crate::model::WebhookInput,
     ) -> Result<crate::model::WebhookWithSecret, ConsoleError>;
-    async fn set_webhook_enabled(&self, id: i64, enabled: bool) -> Result<(), ConsoleError>;
-    async fn delete_webhook(&self, id: i64) -> Result<(), ConsoleError>;
+    async fn set_webhook_enabled(
+        &self,
+        admin: &Admin,
+        id: i64,
+        enabled: bool,
+    ) -> Result<(), ConsoleError>;
+    async fn delete_webhook(&self, admin: &Admin, id: i64) -> Result<(), ConsoleError>;
     /// The endpoint's newest deliveries.
     async fn webhook_deliveries(
         &self,

@@ -10,8 +10,15 @@ use crate::backend::{backend, require_admin};
 
 #[cfg(feature = "ssr")]
 fn session() -> Result<crate::backend::SharedBackend, ConsoleError> {
-    require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
-    backend().map_err(|e| ConsoleError::Failed(e.to_string()))
+    signed_in().map(|(_, b)| b)
+}
+
+/// The signed-in administrator (who the audit log names) and the backend.
+#[cfg(feature = "ssr")]
+fn signed_in() -> Result<(crate::backend::Admin, crate::backend::SharedBackend), ConsoleError> {
+    let admin = require_admin().map_err(|_| ConsoleError::Unauthenticated)?;
+    let b = backend().map_err(|e| ConsoleError::Failed(e.to_string()))?;
+    Ok((admin, b))
 }
 
 #[server(prefix = "/api/console", endpoint = "webhooks", input = Json)]
@@ -21,17 +28,20 @@ pub async fn list_webhooks() -> Result<Vec<WebhookView>, ConsoleError> {
 
 #[server(prefix = "/api/console", endpoint = "webhook_create", input = Json)]
 pub async fn create_webhook(input: WebhookInput) -> Result<WebhookWithSecret, ConsoleError> {
-    session()?.create_webhook(input).await
+    let (admin, b) = signed_in()?;
+    b.create_webhook(&admin, input).await
 }
 
 #[server(prefix = "/api/console", endpoint = "webhook_enabled", input = Json)]
 pub async fn set_webhook_enabled(id: i64, enabled: bool) -> Result<(), ConsoleError> {
-    session()?.set_webhook_enabled(id, enabled).await
+    let (admin, b) = signed_in()?;
+    b.set_webhook_enabled(&admin, id, enabled).await
 }
 
 #[server(prefix = "/api/console", endpoint = "webhook_delete", input = Json)]
 pub async fn delete_webhook(id: i64) -> Result<(), ConsoleError> {
-    session()?.delete_webhook(id).await
+    let (admin, b) = signed_in()?;
+    b.delete_webhook(&admin, id).await
 }
 
 #[server(prefix = "/api/console", endpoint = "webhook_deliveries", input = Json)]

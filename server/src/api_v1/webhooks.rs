@@ -23,12 +23,15 @@ pub async fn list(
 /// A new endpoint; the answer holds its signing secret, shown this once.
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", security(("token" = [])), request_body = WebhookInput, responses((status = 201, body = WebhookWithSecret), (status = 400, description = "not JSON of this shape", body = ErrorBody), (status = 422, description = "a field breaks a rule (URL scheme, credentials, this instance's own address, unknown event)", body = ErrorBody)))]
 pub async fn create(
-    _c: Caller,
+    c: Caller,
     State(s): State<AppState>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<WebhookWithSecret>), ApiError> {
     let input: WebhookInput = json_body(&body, "invalid_json")?;
-    Ok((StatusCode::CREATED, Json(s.webhooks.create(input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(s.webhooks.create(&c.actor, input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = WebhookView), (status = 404, body = ErrorBody)))]
@@ -43,22 +46,22 @@ pub async fn get(
 /// Replaces the endpoint's URL, description, events and switch (the secret stays).
 #[utoipa::path(put, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("token" = [])), params(("id" = i64, Path)), request_body = WebhookInput, responses((status = 200, body = WebhookView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
-    _c: Caller,
+    c: Caller,
     State(s): State<AppState>,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<WebhookView>, ApiError> {
     let input: WebhookInput = json_body(&body, "invalid_json")?;
-    Ok(Json(s.webhooks.update(id, input).await?))
+    Ok(Json(s.webhooks.update(&c.actor, id, input).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("token" = [])), params(("id" = i64, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
-    _c: Caller,
+    c: Caller,
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    s.webhooks.delete(id).await?;
+    s.webhooks.delete(&c.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

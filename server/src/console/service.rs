@@ -257,16 +257,20 @@ impl ConsoleBackend for ConsoleService {
 
     async fn create_webhook(
         &self,
+        admin: &Admin,
         input: app::model::WebhookInput,
     ) -> Result<app::model::WebhookWithSecret, app::model::ConsoleError> {
-        Ok(self.webhooks.create(input).await?)
+        let actor = crate::catalog::Actor::Admin(admin.name().to_string());
+        Ok(self.webhooks.create(&actor, input).await?)
     }
 
     async fn set_webhook_enabled(
         &self,
+        admin: &Admin,
         id: i64,
         enabled: bool,
     ) -> Result<(), app::model::ConsoleError> {
+        let actor = crate::catalog::Actor::Admin(admin.name().to_string());
         let current = self.webhooks.get(id).await?;
         let input = app::model::WebhookInput {
             url: current.url,
@@ -274,12 +278,13 @@ impl ConsoleBackend for ConsoleService {
             events: current.events,
             enabled,
         };
-        self.webhooks.update(id, input).await?;
+        self.webhooks.update(&actor, id, input).await?;
         Ok(())
     }
 
-    async fn delete_webhook(&self, id: i64) -> Result<(), app::model::ConsoleError> {
-        Ok(self.webhooks.delete(id).await?)
+    async fn delete_webhook(&self, admin: &Admin, id: i64) -> Result<(), app::model::ConsoleError> {
+        let actor = crate::catalog::Actor::Admin(admin.name().to_string());
+        Ok(self.webhooks.delete(&actor, id).await?)
     }
 
     async fn webhook_deliveries(

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use app::model::{
     DeliveryView, FieldError, WEBHOOK_EVENTS, WebhookInput, WebhookView, WebhookWithSecret,
 };
-use sea_orm::{DatabaseConnection, Set};
+use sea_orm::{DatabaseConnection, Set, TransactionTrait};
+
+use crate::catalog::Actor;
 
 use crate::clock::Clock;
 use crate::crypto::secret_box::SecretBox;
@@ -150,6 +152,30 @@ fn events_text(events: &[String]) -> String {
         .join(" ")
 }
 
+/// An endpoint as the audit log keeps it (never the secret).
+fn shown(e: &webhook_endpoint::Model) -> serde_json::Value {
+    serde_json::json!({"url": e.url, "events": e.events, "enabled": e.enabled, "description": e.description})
+}
+
+async fn audit(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    action: &str,
+    row: &webhook_endpoint::Model,
+    before: Option<serde_json::Value>,
+) -> Result<(), StoreError> {
+    crate::store::audit::record(
+        txn,
+        row.updated_at,
+        &actor.label(),
+        action,
+        &format!("webhook:{}", row.id),
+        before.map(|b| b.to_string()),
+        Some(shown(row).to_string()),
+    )
+    .await
+}
+
 impl Webhooks {
     pub fn new(
         db: DatabaseConnection,
@@ -213,7 +239,11 @@ impl Webhooks {
     }
 
     /// A new endpoint and its signing secret (shown this once).
-    pub async fn create(&self, input: WebhookInput) -> Result<WebhookWithSecret, WebhookError> {
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        input: WebhookInput,
+    ) -> Result<WebhookWithSecret, WebhookError> {
         self.check(&input)?;
         let secret = sign::new_secret();
         let sealed = self
@@ -221,8 +251,9 @@ impl Webhooks {
             .seal(secret.as_bytes(), worker::SECRET_AAD)
             .map_err(|_| StoreError::Db(sea_orm::DbErr::Custom("cannot seal".into())))?;
         let now = self.clock.now();
+        let txn = self.db.begin().await?;
         let row = db::insert_endpoint(
-            &self.db,
+            &txn,
             webhook_endpoint::ActiveModel {
                 url: Set(input.url.trim().to_string()),
                 description: Set(input.description.filter(|d| !d.trim().is_empty())),
@@ -235,6 +266,8 @@ impl Webhooks {
             },
         )
         .await?;
+        audit(&txn, actor, "webhook.create", &row, None).await?;
+        txn.commit().await?;
         self.learn_active().await?;
         Ok(WebhookWithSecret {
             endpoint: view(row),
@@ -242,26 +275,50 @@ impl Webhooks {
         })
     }
 
-    pub async fn update(&self, id: i64, input: WebhookInput) -> Result<WebhookView, WebhookError> {
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: WebhookInput,
+    ) -> Result<WebhookView, WebhookError> {
         self.check(&input)?;
-        let current = db::endpoint(&self.db, id)
+        let txn = self.db.begin().await?;
+        let current = db::endpoint(&txn, id)
             .await?
             .ok_or(WebhookError::NotFound)?;
+        let before = shown(&current);
         let mut row: webhook_endpoint::ActiveModel = current.into();
         row.url = Set(input.url.trim().to_string());
         row.description = Set(input.description.filter(|d| !d.trim().is_empty()));
         row.events = Set(events_text(&input.events));
         row.enabled = Set(input.enabled);
         row.updated_at = Set(self.clock.now());
-        let row = db::update_endpoint(&self.db, row).await?;
+        let row = db::update_endpoint(&txn, row).await?;
+        audit(&txn, actor, "webhook.update", &row, Some(before)).await?;
+        txn.commit().await?;
         self.learn_active().await?;
         Ok(view(row))
     }
 
-    pub async fn delete(&self, id: i64) -> Result<(), WebhookError> {
-        if !db::delete_endpoint(&self.db, id).await? {
+    pub async fn delete(&self, actor: &Actor, id: i64) -> Result<(), WebhookError> {
+        let txn = self.db.begin().await?;
+        let current = db::endpoint(&txn, id)
+            .await?
+            .ok_or(WebhookError::NotFound)?;
+        if !db::delete_endpoint(&txn, id).await? {
             return Err(WebhookError::NotFound);
         }
+        crate::store::audit::record(
+            &txn,
+            self.clock.now(),
+            &actor.label(),
+            "webhook.delete",
+            &format!("webhook:{id}"),
+            Some(shown(&current).to_string()),
+            None,
+        )
+        .await?;
+        txn.commit().await?;
         self.learn_active().await
     }
 

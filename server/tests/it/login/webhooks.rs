@@ -189,6 +189,23 @@ async fn events_are_signed_and_a_receiver_that_fails_twice_gets_the_same_id_on_t
             !shown.to_string().contains(&secret[6..]),
             "{label}: the secret is shown once"
         );
+        let audit = datong::store::audit::recent(&rp.sb.state.db, 1)
+            .await
+            .unwrap();
+        assert_eq!(audit[0].action, "webhook.create", "{label}");
+        assert_eq!(audit[0].target, format!("webhook:{id}"), "{label}");
+        assert!(
+            audit[0].actor.starts_with("token:"),
+            "{label}: who added a receiver of user data"
+        );
+        assert!(
+            !audit[0]
+                .after
+                .as_deref()
+                .unwrap_or_default()
+                .contains(&secret[6..]),
+            "{label}: never the secret"
+        );
 
         let p = rp.sb.persona("Hooked").await;
         let sub = log_in(&rp, p).await;
