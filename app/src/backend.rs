@@ -158,6 +158,8 @@ pub trait ConsoleBackend: Send + Sync + 'static {
         filter: crate::model::LoginLogFilter,
         limit: u64,
     ) -> Result<Vec<crate::model::LoginLogEntry>, ConsoleError>;
+    /// The Overview's figures for the last `days` days.
+    async fn overview(&self, days: u32) -> Result<crate::model::Overview, ConsoleError>;
 }
 
 /// Identity sources, applications, their associations and API tokens, as the console's pages

@@ -7,6 +7,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 #[cfg(feature = "ssr")]
+mod charts;
+#[cfg(feature = "ssr")]
 pub mod cookies;
 pub mod i18n;
 mod lang_switch;
@@ -16,6 +18,7 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
@@ -23,7 +26,7 @@ use leptos_router::{
 use crate::i18n::{LangSignal, initial_lang};
 use crate::pages::{
     applications, experience::ExperienceResult, layout::ConsoleLayout, not_found::NotFound,
-    sections, signin::SignInPage, sources, tokens, users, webhooks,
+    overview, sections, signin::SignInPage, sources, tokens, users, webhooks,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -67,7 +70,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=SignInPage />
                 <Route path=path!("/console/experience/result") view=ExperienceResult />
                 <ParentRoute path=path!("/console") view=ConsoleLayout>
-                    <Route path=path!("") view=sections::Overview />
+                    <Route path=path!("") view=overview::Overview ssr=SsrMode::Async />
                     <Route path=path!("applications") view=applications::Applications />
                     <Route path=path!("applications/new") view=applications::NewApplication />
                     <Route path=path!("applications/:id") view=applications::ApplicationPage />

@@ -17,6 +17,7 @@ mod m20261206_000011_create_pending_bindings;
 mod m20261206_000012_users_console;
 mod m20261206_000013_profile_pins;
 mod m20261206_000014_webhooks;
+mod m20261206_000015_daily_stats;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_users_console::Migration),
             Box::new(m20261206_000013_profile_pins::Migration),
             Box::new(m20261206_000014_webhooks::Migration),
+            Box::new(m20261206_000015_daily_stats::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ pub mod sandbox;
 pub mod serve;
 pub mod startup;
 pub mod state;
+pub mod stats;
 pub mod store;
 pub mod telemetry;
 pub mod tickets;

@@ -235,6 +235,7 @@ impl AppState {
         if !self.http.no_webhook_worker {
             self.webhooks.worker().spawn();
         }
+        crate::stats::spawn_roller(self.db.clone(), self.clock.clone());
         let db = self.db.clone();
         let clock = self.clock.clone();
         tokio::spawn(async move {

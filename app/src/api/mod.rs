@@ -81,5 +81,6 @@ pub async fn audit_log() -> Result<Vec<crate::model::AuditEntry>, ServerFnError>
 }
 
 pub mod catalog;
+pub mod overview;
 pub mod people;
 pub mod webhooks;

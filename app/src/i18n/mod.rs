@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod merges;
 pub mod outcomes;
+pub mod overview;
 pub mod people;
 pub mod users;
 pub mod webhooks;

@@ -2,10 +2,12 @@
 //! sent and shown, and the field rules both sides apply (`validate`). No secret is ever in a
 //! view: an AppSecret goes in (`SourceInput::app_secret`) and only a hint comes out.
 
+mod overview;
 mod people;
 pub mod validate;
 mod webhooks;
 
+pub use overview::{ModeSeries, Overview, OverviewPage, ReasonCount};
 pub use people::{
     GrantView, IdentityDetail, IdentityRef, IdentityView, LoginLogEntry, LoginLogFilter,
     MergeField, MergePreview, MergeRequest, SourceRef, Unlinked, UserDetail, UserPage, UserQuery,

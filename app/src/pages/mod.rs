@@ -6,6 +6,7 @@ pub mod layout;
 mod login_log;
 mod logo_picker;
 pub mod not_found;
+pub mod overview;
 pub mod sections;
 pub mod signin;
 mod source_form;

@@ -1,36 +1,8 @@
-//! The console's sections. Later issues fill them; until then each says clearly that it is empty.
+//! The console's Logs section: the login log and the audit log.
 
 use leptos::prelude::*;
 
-use crate::i18n::{Texts, use_texts};
-
-#[component]
-fn Section(
-    title: fn(&Texts) -> &'static str,
-    intro: fn(&Texts) -> &'static str,
-    testid: &'static str,
-) -> impl IntoView {
-    let tr = use_texts();
-    view! {
-        <section data-testid=testid>
-            <h1 class="text-2xl font-semibold mb-1" data-testid="page-title">
-                {move || title(tr())}
-            </h1>
-            <p class="text-slate-500 mb-6">{move || intro(tr())}</p>
-            <div
-                data-testid="empty-state"
-                class="rounded-xl border border-dashed border-slate-300 bg-white p-12 text-center text-slate-500"
-            >
-                {move || tr().nothing_yet}
-            </div>
-        </section>
-    }
-}
-
-#[component]
-pub fn Overview() -> impl IntoView {
-    view! { <Section title=|t| t.overview intro=|t| t.overview_intro testid="page-overview" /> }
-}
+use crate::i18n::use_texts;
 
 /// The audit log: every change to sources, applications and tokens, newest first.
 #[component]

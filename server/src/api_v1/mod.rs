@@ -5,6 +5,7 @@
 mod applications;
 pub mod auth;
 pub mod openapi;
+mod overview;
 mod sources;
 mod tokens;
 mod users;
@@ -98,6 +99,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/audit", get(audit))
+        .route("/api/v1/overview", get(overview::get))
         .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/api/v1/tokens/{id}", axum::routing::delete(tokens::revoke))
 }

@@ -4,16 +4,16 @@
 use app::model::{
     AppType, ApplicationInput, ApplicationView, ApplicationWithSecret, AuditEntry, DeliveryView,
     FieldError, GrantView, IdentityDetail, IdentityRef, LinkField, Linking, LoginLogEntry,
-    MergeField, MergePreview, MergeRequest, SourceInput, SourceMode, SourceRef, SourceView,
-    Unlinked, UserDetail, UserPage, UserQuery, UserSummary, WebhookInput, WebhookView,
-    WebhookWithSecret,
+    MergeField, MergePreview, MergeRequest, ModeSeries, Overview, ReasonCount, SourceInput,
+    SourceMode, SourceRef, SourceView, Unlinked, UserDetail, UserPage, UserQuery, UserSummary,
+    WebhookInput, WebhookView, WebhookWithSecret,
 };
 use axum::Json;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{applications, sources, users, webhooks};
+use super::{applications, overview, sources, users, webhooks};
 
 /// Every error: a stable `code`, a sentence, and for validation the offending field(s).
 #[derive(Serialize, ToSchema)]
@@ -61,14 +61,15 @@ impl Modify for Security {
         users::list, users::get, users::block, users::unblock, users::delete,
         users::revoke_grant, users::merge_preview, users::merge, users::link, users::unlink,
         webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::delete,
-        webhooks::deliveries, webhooks::resend, webhooks::test,
+        webhooks::deliveries, webhooks::resend, webhooks::test, overview::get,
     ),
     components(schemas(
         SourceInput, SourceView, SourceMode, Linking, LinkField, ApplicationInput,
         ApplicationView, ApplicationWithSecret, AppType, FieldError, ErrorBody, ErrorDetail,
         UserQuery, UserPage, UserSummary, UserDetail, IdentityDetail, SourceRef, GrantView,
         LoginLogEntry, AuditEntry, MergePreview, MergeField, MergeRequest, IdentityRef, Unlinked,
-        WebhookInput, WebhookView, WebhookWithSecret, DeliveryView,
+        WebhookInput, WebhookView, WebhookWithSecret, DeliveryView, Overview, ModeSeries,
+        ReasonCount,
     )),
     modifiers(&Security),
 )]

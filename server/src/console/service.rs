@@ -316,6 +316,20 @@ impl ConsoleBackend for ConsoleService {
         super::people::login_log(&self.db, filter, limit).await
     }
 
+    async fn overview(&self, days: u32) -> Result<app::model::Overview, app::model::ConsoleError> {
+        crate::stats::overview(
+            &self.db,
+            self.clock.now(),
+            crate::stats::UTC_OFFSET_HOURS,
+            days,
+        )
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "overview: storage unavailable");
+            app::model::ConsoleError::Failed("storage unavailable".into())
+        })
+    }
+
     async fn sign_in(
         &self,
         name: &str,

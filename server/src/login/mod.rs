@@ -207,7 +207,7 @@ async fn log_with_event(state: &AppState, line: LogLine) -> Result<(), crate::st
     if !state.outbox.active() {
         return logins::log(&state.db, now, line).await;
     }
-    let admitted = matches!(line.outcome.as_str(), "success" | "bound" | "bind_declined");
+    let admitted = crate::stats::admitted(&line.outcome);
     let (kind, data) = if admitted {
         let data = serde_json::json!({
             "user_id": line.user_id, "outcome": line.outcome, "mode": line.mode,

@@ -1,0 +1,210 @@
+//! The Overview's counts by hour (`stats_hourly`), how far they reach (`stats_rollup`), and the
+//! raw rows past that point. Hours are UTC, written `YYYY-MM-DDTHH` by both databases.
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement, TransactionTrait,
+};
+
+use super::StoreError;
+
+/// One count: an hour, `login` or `user`, and for logins the mode and outcome.
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct HourCount {
+    pub hour: String,
+    pub kind: String,
+    pub mode: String,
+    pub outcome: String,
+    pub count: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromQueryResult)]
+pub struct Totals {
+    pub users: i64,
+    pub identities: i64,
+    pub applications: i64,
+    pub sources: i64,
+}
+
+/// `col`'s UTC hour as `YYYY-MM-DDTHH`.
+fn hour_of(backend: DbBackend, col: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')"),
+        _ => format!("strftime('%Y-%m-%dT%H', {col})"),
+    }
+}
+
+fn params(backend: DbBackend) -> [&'static str; 2] {
+    match backend {
+        DbBackend::Postgres => ["$1", "$2"],
+        _ => ["?", "?"],
+    }
+}
+
+/// Log lines and new users in `[from, to)`, grouped by hour (and mode and outcome).
+fn grouped(backend: DbBackend, bounded: bool) -> String {
+    let [a, b] = params(backend);
+    let upper = |col: &str| {
+        if bounded {
+            format!(" AND {col} < {b}")
+        } else {
+            String::new()
+        }
+    };
+    let logins = format!(
+        "SELECT {h} AS hour, 'login' AS kind, COALESCE(mode, '') AS mode, outcome, COUNT(*) AS count \
+         FROM login_log WHERE at >= {a}{up} GROUP BY 1, 3, 4",
+        h = hour_of(backend, "at"),
+        up = upper("at"),
+    );
+    let users = format!(
+        "SELECT {h} AS hour, 'user' AS kind, '' AS mode, '' AS outcome, COUNT(*) AS count \
+         FROM users WHERE created_at >= {a}{up} GROUP BY 1",
+        h = hour_of(backend, "created_at"),
+        up = upper("created_at"),
+    );
+    format!("{logins} UNION ALL {users}")
+}
+
+/// SQLite numbers `?` by position (the bounds twice); PostgreSQL reuses `$1` and `$2`.
+fn bind(backend: DbBackend, from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Vec<sea_orm::Value> {
+    match (backend, to) {
+        (DbBackend::Postgres, Some(to)) => vec![from.into(), to.into()],
+        (DbBackend::Postgres, None) => vec![from.into()],
+        (_, Some(to)) => vec![from.into(), to.into(), from.into(), to.into()],
+        (_, None) => vec![from.into(), from.into()],
+    }
+}
+
+/// How far the hourly counts reach, in milliseconds since the epoch (0: nothing rolled yet).
+pub async fn rolled_until<C: ConnectionTrait>(db: &C) -> Result<i64, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Mark {
+        rolled_until_ms: i64,
+    }
+    let backend = db.get_database_backend();
+    let mark = Mark::find_by_statement(Statement::from_string(
+        backend,
+        "SELECT rolled_until_ms FROM stats_rollup WHERE id = 1",
+    ))
+    .one(db)
+    .await?;
+    Ok(mark.map(|m| m.rolled_until_ms).unwrap_or(0))
+}
+
+/// The earliest log line or user, where counting starts the first time.
+pub async fn earliest(db: &DatabaseConnection) -> Result<Option<DateTime<Utc>>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct First {
+        at: Option<DateTime<Utc>>,
+    }
+    let backend = db.get_database_backend();
+    let mut firsts = Vec::new();
+    for sql in [
+        "SELECT MIN(at) AS at FROM login_log",
+        "SELECT MIN(created_at) AS at FROM users",
+    ] {
+        let first = First::find_by_statement(Statement::from_string(backend, sql))
+            .one(db)
+            .await?;
+        firsts.extend(first.and_then(|f| f.at));
+    }
+    Ok(firsts.into_iter().min())
+}
+
+/// Adds the log lines and users of `[from, to)` to the hourly counts and moves the mark from
+/// `mark_ms` to `to`, in one transaction. False (nothing done) when another instance moved the
+/// mark first.
+pub async fn roll(
+    db: &DatabaseConnection,
+    mark_ms: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let backend = db.get_database_backend();
+    let [a, b] = params(backend);
+    let txn = db.begin().await?;
+    // The mark moves first: its row lock (PostgreSQL) or the write lock (SQLite) keeps a second
+    // instance from adding the same stretch, which then finds the mark moved and does nothing.
+    let moved = txn
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("UPDATE stats_rollup SET rolled_until_ms = {a} WHERE id = 1 AND rolled_until_ms = {b}"),
+            [to.timestamp_millis().into(), mark_ms.into()],
+        ))
+        .await?;
+    if moved.rows_affected() != 1 {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    let sql = format!(
+        "INSERT INTO stats_hourly (hour, kind, mode, outcome, count) \
+         SELECT hour, kind, mode, outcome, count FROM ({}) AS rolled WHERE true \
+         ON CONFLICT (hour, kind, mode, outcome) DO UPDATE SET count = stats_hourly.count + excluded.count",
+        grouped(backend, true)
+    );
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        bind(backend, from, Some(to)),
+    ))
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// `at`'s hour as the hourly counts write it.
+pub fn hour_key(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H").to_string()
+}
+
+/// The counts from the hour of `from` on: the hourly counts, then the raw rows past the mark,
+/// read in one snapshot so that a roll finishing meanwhile is counted once. With the totals of
+/// users, identities, applications and sources.
+pub async fn since(
+    db: &DatabaseConnection,
+    from: DateTime<Utc>,
+) -> Result<(Vec<HourCount>, Totals), StoreError> {
+    let from_hour = hour_key(from);
+    let backend = db.get_database_backend();
+    let [a, _] = params(backend);
+    let txn = match backend {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(sea_orm::IsolationLevel::RepeatableRead), None)
+                .await?
+        }
+        _ => db.begin().await?,
+    };
+    let mark = rolled_until(&txn).await?;
+    let mut rows = HourCount::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!("SELECT hour, kind, mode, outcome, count FROM stats_hourly WHERE hour >= {a}"),
+        [from_hour.clone().into()],
+    ))
+    .all(&txn)
+    .await?;
+    let mark = DateTime::<Utc>::from_timestamp_millis(mark).unwrap_or_default();
+    // Raw rows before `from`'s hour are not wanted (nor read, when nothing was rolled yet).
+    let hour_start = from.duration_trunc(TimeDelta::hours(1)).unwrap_or(from);
+    let start = mark.max(hour_start);
+    let tail = HourCount::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        grouped(backend, false),
+        bind(backend, start, None),
+    ))
+    .all(&txn)
+    .await?;
+    rows.extend(tail);
+    let totals = Totals::find_by_statement(Statement::from_string(
+        backend,
+        "SELECT (SELECT COUNT(*) FROM users) AS users, \
+         (SELECT COUNT(*) FROM identities) AS identities, \
+         (SELECT COUNT(*) FROM applications) AS applications, \
+         (SELECT COUNT(*) FROM identity_sources) AS sources",
+    ))
+    .one(&txn)
+    .await?
+    .unwrap_or_default();
+    txn.commit().await?;
+    Ok((rows, totals))
+}
