@@ -4,7 +4,10 @@
 
 use std::fmt::Write;
 
+/// The width of a chart's drawing: a phone-sized one, scaled to fit, reads at about its own
+/// size; a wide one is for the full width of a desktop page.
 const WIDTH: f64 = 360.0;
+pub const WIDE: f64 = 720.0;
 const HEIGHT: f64 = 170.0;
 const LEFT: f64 = 34.0;
 const RIGHT: f64 = 6.0;
@@ -53,7 +56,13 @@ fn nice_scale(max: u64) -> (u64, u64) {
 
 /// Bars per day (`days` as `YYYY-MM-DD`), each stacked from `series` bottom up. `title` names
 /// the chart for screen readers; `empty` is written across it when every value is zero.
-pub fn stacked_bars(title: &str, days: &[String], series: &[Series], empty: &str) -> String {
+pub fn stacked_bars(
+    title: &str,
+    days: &[String],
+    series: &[Series],
+    empty: &str,
+    width: f64,
+) -> String {
     let totals: Vec<u64> = (0..days.len())
         .map(|i| {
             series
@@ -64,20 +73,20 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[Series], empty: &str
         .collect();
     let max = totals.iter().copied().max().unwrap_or(0);
     let (top, step) = nice_scale(max.max(1));
-    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_w = width - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let slot = plot_w / days.len().max(1) as f64;
     let bar = (slot * 0.75).max(1.0);
     let y = |v: u64| TOP + plot_h - plot_h * v as f64 / top as f64;
-    let mut svg = open_svg(title);
+    let mut svg = open_svg(title, width);
     // Grid and the y axis's figures.
     let mut tick = 0;
     while tick <= top {
         let ty = y(tick);
         let _ = write!(
             svg,
-            r#"<line x1="{LEFT}" x2="{x2}" y1="{ty:.1}" y2="{ty:.1}" stroke="{GRID}" stroke-width="1"/><text x="{tx}" y="{yy:.1}" text-anchor="end" font-size="9" fill="{AXIS}">{tick}</text>"#,
-            x2 = WIDTH - RIGHT,
+            r#"<line x1="{LEFT}" x2="{x2}" y1="{ty:.1}" y2="{ty:.1}" stroke="{GRID}" stroke-width="1"/><text x="{tx}" y="{yy:.1}" text-anchor="end" font-size="10" fill="{AXIS}">{tick}</text>"#,
+            x2 = width - RIGHT,
             tx = LEFT - 4.0,
             yy = ty + 3.0,
         );
@@ -107,8 +116,9 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[Series], empty: &str
         if (days.len() - 1 - i).is_multiple_of(7) || last {
             let _ = write!(
                 svg,
-                r#"<text x="{cx:.1}" y="{ty}" text-anchor="middle" font-size="9" fill="{AXIS}">{d}</text>"#,
-                cx = x + bar / 2.0,
+                r#"<text x="{cx:.1}" y="{ty}" text-anchor="{anchor}" font-size="10" fill="{AXIS}">{d}</text>"#,
+                cx = if last { x + bar } else { x + bar / 2.0 },
+                anchor = if last { "end" } else { "middle" },
                 ty = HEIGHT - 6.0,
                 d = esc(day.get(5..).unwrap_or(day)),
             );
@@ -117,11 +127,11 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[Series], empty: &str
     let _ = write!(
         svg,
         r#"<line x1="{LEFT}" x2="{x2}" y1="{b}" y2="{b}" stroke="{AXIS}" stroke-width="1"/>"#,
-        x2 = WIDTH - RIGHT,
+        x2 = width - RIGHT,
         b = TOP + plot_h,
     );
     if max == 0 {
-        empty_note(&mut svg, empty);
+        empty_note(&mut svg, empty, width);
     }
     svg.push_str("</svg>");
     if series.len() > 1 || max > 0 {
@@ -155,7 +165,7 @@ pub fn share_bars(title: &str, items: &[(String, u64)], empty: &str) -> String {
         let top = 4.0 + row * i as f64;
         let _ = write!(
             svg,
-            r##"<text x="0" y="{ty:.1}" font-size="10" fill="#334155">{l}</text><rect x="{label_w}" y="{ry:.1}" width="{bar_w}" height="12" fill="{GRID}"/><rect x="{label_w}" y="{ry:.1}" width="{w:.1}" height="12" fill="#e11d48"><title>{l}: {n}</title></rect><text x="{px}" y="{ty:.1}" font-size="10" fill="#334155">{pct:.0}%</text>"##,
+            r##"<text x="0" y="{ty:.1}" font-size="11" fill="#334155">{l}</text><rect x="{label_w}" y="{ry:.1}" width="{bar_w}" height="12" fill="{GRID}"/><rect x="{label_w}" y="{ry:.1}" width="{w:.1}" height="12" fill="#e11d48"><title>{l}: {n}</title></rect><text x="{px}" y="{ty:.1}" font-size="11" fill="#334155">{pct:.0}%</text>"##,
             ty = top + 11.0,
             ry = top + 1.0,
             l = esc(&clip(label, 22)),
@@ -168,18 +178,18 @@ pub fn share_bars(title: &str, items: &[(String, u64)], empty: &str) -> String {
     svg
 }
 
-fn open_svg(title: &str) -> String {
+fn open_svg(title: &str, width: f64) -> String {
     format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{t}" class="w-full h-auto"><title>{t}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {HEIGHT}" role="img" aria-label="{t}" class="w-full h-auto"><title>{t}</title>"#,
         t = esc(title),
     )
 }
 
-fn empty_note(svg: &mut String, empty: &str) {
+fn empty_note(svg: &mut String, empty: &str, width: f64) {
     let _ = write!(
         svg,
         r#"<text x="{cx}" y="{cy}" text-anchor="middle" font-size="11" fill="{AXIS}">{e}</text>"#,
-        cx = LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
+        cx = LEFT + (width - LEFT - RIGHT) / 2.0,
         cy = TOP + (HEIGHT - TOP - BOTTOM) / 2.0,
         e = esc(empty),
     );
@@ -249,6 +259,7 @@ mod tests {
                 },
             ],
             "none",
+            WIDTH,
         );
         assert!(svg.starts_with("<svg"));
         assert_eq!(svg.matches("<rect").count(), 3, "zero values draw nothing");
@@ -270,6 +281,7 @@ mod tests {
                 values: &zeros,
             }],
             "No new users",
+            WIDE,
         );
         assert!(svg.contains("No new users"));
         let share = share_bars("Failures", &[], "No failed logins");

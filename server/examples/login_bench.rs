@@ -15,149 +15,15 @@
 
 mod common;
 
+use common::qr_login::{REDIRECT, Setup, login};
+
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 const APPID: &str = "wx0be0c0000000b0a1";
 const SECRET: &str = "bench-login-secret";
-const REDIRECT: &str = "https://rp.example.com/cb";
-const VERIFIER: &str = "bench-verifier-bench-verifier-bench-verifier-0001";
 const PERSONAS: usize = 200;
-
-fn param(url: &str, key: &str) -> String {
-    url::Url::parse(url)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| panic!("no {key} in {url}"))
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()["location"].to_str().unwrap().to_string()
-}
-
-struct Setup {
-    datong: String,
-    sandbox: String,
-    client_id: String,
-    client_secret: String,
-    personas: Vec<i64>,
-}
-
-/// One complete login as `persona`; panics on any unexpected answer.
-async fn login(http: &reqwest::Client, s: &Setup, persona: i64) {
-    let challenge = datong::tokens::grants::s256(VERIFIER);
-    let q = form_urlencoded::Serializer::new(String::new())
-        .append_pair("client_id", &s.client_id)
-        .append_pair("redirect_uri", REDIRECT)
-        .append_pair("response_type", "code")
-        .append_pair("scope", "openid profile")
-        .append_pair("state", "bench")
-        .append_pair("code_challenge", &challenge)
-        .append_pair("code_challenge_method", "S256")
-        .finish();
-    let r = http
-        .get(format!("{}/oauth/authorize?{q}", s.datong))
-        .send()
-        .await
-        .unwrap();
-    let request = param(&format!("http://x{}", location(&r)), "request");
-    let r = http
-        .get(format!(
-            "{}/login/wechat/bench-qr?request={request}",
-            s.datong
-        ))
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let qr = location(&r);
-    let state = param(&qr, "state");
-    let page = http.get(&qr).send().await.unwrap().text().await.unwrap();
-    let scan = page
-        .split("data-scan-url=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
-    let uuid = param(&scan, "uuid");
-    let phone = |path: &str, body: Value| {
-        http.post(format!("{}/sandbox/wechat/phone/api/{path}", s.sandbox))
-            .json(&body)
-            .send()
-    };
-    assert!(
-        phone("scan", json!({"persona_id": persona, "url": scan}))
-            .await
-            .unwrap()
-            .status()
-            .is_success()
-    );
-    assert!(
-        phone("confirm", json!({"persona_id": persona, "uuid": uuid}))
-            .await
-            .unwrap()
-            .status()
-            .is_success()
-    );
-    let poll = http
-        .get(format!(
-            "{}/sandbox/wechat/open/connect/l/qrconnect?uuid={uuid}",
-            s.sandbox
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let wx_code = poll
-        .split("wx_code='")
-        .nth(1)
-        .unwrap()
-        .trim_end_matches("';");
-    let r = http
-        .get(format!(
-            "{}/login/wechat/bench-qr/callback?code={wx_code}&state={state}",
-            s.datong
-        ))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-    let code = param(&location(&r), "code");
-    let tokens: Value = common::json_of(
-        http.post(format!("{}/oauth/token", s.datong))
-            .basic_auth(&s.client_id, Some(&s.client_secret))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", VERIFIER),
-            ]),
-    )
-    .await;
-    let access = tokens["access_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{tokens}"));
-    let info: Value = common::json_of(
-        http.get(format!("{}/oauth/userinfo", s.datong))
-            .bearer_auth(access),
-    )
-    .await;
-    assert!(info["sub"].as_str().unwrap().starts_with("u_"));
-}
 
 #[tokio::main]
 async fn main() {

@@ -21,7 +21,7 @@ pub async fn load_overview(lang: String) -> Result<OverviewPage, ConsoleError> {
 
 #[cfg(feature = "ssr")]
 mod draw {
-    use crate::charts::{Series, share_bars, stacked_bars};
+    use crate::charts::{Series, WIDE, share_bars, stacked_bars};
     use crate::i18n::Lang;
     use crate::i18n::outcomes::{mode_label, outcome_label};
     use crate::model::{Overview, OverviewPage};
@@ -39,6 +39,8 @@ mod draw {
             _ => "#94a3b8",
         }
     }
+
+    const NARROW: f64 = 360.0;
 
     /// The reasons shown one by one; the rest are summed as "other".
     const REASONS: usize = 6;
@@ -58,7 +60,12 @@ mod draw {
                 values: &s.counts,
             })
             .collect();
-        let logins_chart = stacked_bars(t.logins_chart, &figures.days, &series, t.no_logins);
+        // Drawn twice: wide for a desktop page, narrow (readable when scaled) for a phone.
+        let logins_chart = format!(
+            r#"<div class="hidden md:block" data-size="wide">{}</div><div class="md:hidden" data-size="narrow">{}</div>"#,
+            stacked_bars(t.logins_chart, &figures.days, &series, t.no_logins, WIDE),
+            stacked_bars(t.logins_chart, &figures.days, &series, t.no_logins, NARROW),
+        );
         let users_chart = stacked_bars(
             t.users_chart,
             &figures.days,
@@ -68,6 +75,7 @@ mod draw {
                 values: &figures.new_users,
             }],
             t.no_users,
+            NARROW,
         );
         let mut reasons: Vec<(String, u64)> = figures
             .failures

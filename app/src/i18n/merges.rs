@@ -30,8 +30,14 @@ pub struct MergeTexts {
     pub refusals: [(&'static str, &'static str); 10],
     pub failed: &'static str,
     pub merged_into: &'static str,
-    pub n_identities: &'static str,
-    pub n_grants: &'static str,
+    /// The word after a count of identities: one, then more than one.
+    pub n_identities: [&'static str; 2],
+    pub n_grants: [&'static str; 2],
+}
+
+/// `n` and the word for that many (`forms`: one, then more than one).
+pub fn counted(n: usize, forms: [&'static str; 2]) -> String {
+    format!("{n} {}", if n == 1 { forms[0] } else { forms[1] })
 }
 
 impl MergeTexts {
@@ -107,8 +113,8 @@ pub static EN: MergeTexts = MergeTexts {
     ],
     failed: "That did not work. Try again.",
     merged_into: "This user was merged into",
-    n_identities: "WeChat identities",
-    n_grants: "grants",
+    n_identities: ["WeChat identity", "WeChat identities"],
+    n_grants: ["grant", "grants"],
 };
 
 pub static ZH_CN: MergeTexts = MergeTexts {
@@ -165,8 +171,8 @@ pub static ZH_CN: MergeTexts = MergeTexts {
     ],
     failed: "操作未成功，请重试。",
     merged_into: "该用户已合并到",
-    n_identities: "个微信身份",
-    n_grants: "个授权",
+    n_identities: ["个微信身份", "个微信身份"],
+    n_grants: ["个授权", "个授权"],
 };
 
 impl Lang {

@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use super::user_links::{refusal_code, use_merge_texts};
 use super::widgets::{DANGER, LoadError, SECONDARY};
 use crate::api::people::{merge_users, preview_merge};
+use crate::i18n::merges::counted;
 use crate::model::{MergePreview, MergeRequest, UserDetail};
 
 const CARD: &str = "rounded-xl border border-slate-200 bg-white p-4";
@@ -50,6 +51,7 @@ pub fn MergePage() -> impl IntoView {
 #[component]
 fn Side(user: UserDetail, label: &'static str, testid: &'static str) -> impl IntoView {
     let t = use_merge_texts();
+    let (identities, grants) = (user.identities.len(), user.grants.len());
     view! {
         <div class=CARD data-testid=testid>
             <div class="mb-2 text-xs uppercase tracking-wide text-slate-500">{label}</div>
@@ -61,7 +63,7 @@ fn Side(user: UserDetail, label: &'static str, testid: &'static str) -> impl Int
                 </div>
             </div>
             <div class="mt-2 text-sm text-slate-600">
-                {user.identities.len()} " " {move || t().n_identities} " · " {user.grants.len()} " " {move || t().n_grants}
+                {move || counted(identities, t().n_identities)} " · " {move || counted(grants, t().n_grants)}
             </div>
         </div>
     }

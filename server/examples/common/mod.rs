@@ -4,6 +4,8 @@
 // Each benchmark compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
 
+pub mod qr_login;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -215,7 +217,7 @@ pub struct Pair {
     /// `http://…` of the sandbox.
     pub sandbox_url: String,
     pub api_token: String,
-    scratch: PathBuf,
+    pub scratch: PathBuf,
 }
 
 /// Starts the sandbox, then datong pointed at it; `name` names the scratch folder.
