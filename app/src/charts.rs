@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use crate::html::escape_html as esc;
+
 /// The width of a chart's drawing: a phone-sized one, scaled to fit, reads at about its own
 /// size; a wide one is for the full width of a desktop page.
 const WIDTH: f64 = 360.0;
@@ -21,22 +23,6 @@ pub struct Series<'a> {
     pub label: &'a str,
     pub color: &'a str,
     pub values: &'a [u64],
-}
-
-/// `text` safe inside SVG/HTML text and attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The smallest "nice" axis top (1, 2 or 5 times a power of ten, in four steps) at or above

@@ -10,6 +10,7 @@ pub mod backend;
 mod charts;
 #[cfg(feature = "ssr")]
 pub mod cookies;
+pub mod html;
 pub mod i18n;
 mod lang_switch;
 pub mod model;

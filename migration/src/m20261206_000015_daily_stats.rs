@@ -2,8 +2,9 @@
 //! scanning the login log. `stats_hourly` holds one count per hour (UTC, `YYYY-MM-DDTHH`),
 //! kind (`login`, `user`), mode and outcome; a background task adds the log lines and new users
 //! of each finished stretch of time, and `stats_rollup.rolled_until_ms` says how far it got
-//! (the Overview reads the rest, a few minutes at most, from the raw rows). Users are found by
-//! creation time through a new index.
+//! (the Overview reads the rest, a few minutes at most, from the raw rows). The totals of users
+//! and identities are counted once a minute into `stats_rollup`; a view adds the ones made since.
+//! New indexes find users and identities by creation time, and the blocked users.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -40,6 +41,10 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(integer(StatsRollup::Id).primary_key())
                     .col(big_integer(StatsRollup::RolledUntilMs))
+                    // The totals as last counted (once a minute, by one instance), and when.
+                    .col(big_integer(StatsRollup::Users).default(0))
+                    .col(big_integer(StatsRollup::Identities).default(0))
+                    .col(big_integer(StatsRollup::CountedAtMs).default(0))
                     .to_owned(),
             )
             .await?;
@@ -47,27 +52,60 @@ impl MigrationTrait for Migration {
             .exec_stmt(
                 Query::insert()
                     .into_table(StatsRollup::Table)
-                    .columns([StatsRollup::Id, StatsRollup::RolledUntilMs])
-                    .values_panic([1.into(), 0i64.into()])
+                    .columns([
+                        StatsRollup::Id,
+                        StatsRollup::RolledUntilMs,
+                        StatsRollup::Users,
+                        StatsRollup::Identities,
+                        StatsRollup::CountedAtMs,
+                    ])
+                    .values_panic([1.into(), 0i64.into(), 0i64.into(), 0i64.into(), 0i64.into()])
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .if_not_exists()
-                    .name("idx_users_created_at")
-                    .table(Users::Table)
-                    .col(Users::CreatedAt)
-                    .to_owned(),
-            )
-            .await
+        let indexes: [(&str, DynIden, DynIden); 3] = [
+            (
+                "idx_users_created_at",
+                Users::Table.into_iden(),
+                Users::CreatedAt.into_iden(),
+            ),
+            // The few blocked users are found without walking everyone.
+            (
+                "idx_users_blocked_at",
+                Users::Table.into_iden(),
+                Users::BlockedAt.into_iden(),
+            ),
+            (
+                "idx_identities_first_seen",
+                Identities::Table.into_iden(),
+                Identities::FirstSeen.into_iden(),
+            ),
+        ];
+        for (name, table, col) in indexes {
+            manager
+                .create_index(
+                    Index::create()
+                        .if_not_exists()
+                        .name(name)
+                        .table(table)
+                        .col(col)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(Index::drop().name("idx_users_created_at").to_owned())
-            .await?;
+        for name in [
+            "idx_identities_first_seen",
+            "idx_users_blocked_at",
+            "idx_users_created_at",
+        ] {
+            manager
+                .drop_index(Index::drop().name(name).to_owned())
+                .await?;
+        }
         for table in [
             StatsRollup::Table.into_iden(),
             StatsHourly::Table.into_iden(),
@@ -95,10 +133,20 @@ enum StatsRollup {
     Table,
     Id,
     RolledUntilMs,
+    Users,
+    Identities,
+    CountedAtMs,
+}
+
+#[derive(DeriveIden)]
+enum Identities {
+    Table,
+    FirstSeen,
 }
 
 #[derive(DeriveIden)]
 enum Users {
     Table,
     CreatedAt,
+    BlockedAt,
 }

@@ -56,14 +56,18 @@ pub async fn roll_up(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u32,
     }
 }
 
-/// Keeps the counts caught up, once a minute.
+/// Keeps the counts caught up, and the totals of users and identities counted, once a minute.
 pub fn spawn_roller(db: DatabaseConnection, clock: Arc<dyn Clock>) {
     tokio::spawn(async move {
         loop {
+            // A minute after start first: until then views count from the raw rows.
+            tokio::time::sleep(EVERY).await;
             if let Err(e) = roll_up(&db, clock.now()).await {
                 tracing::warn!(error = %e, "overview: cannot count the latest logins");
             }
-            tokio::time::sleep(EVERY).await;
+            if let Err(e) = store::refresh_totals(&db, clock.now()).await {
+                tracing::warn!(error = %e, "overview: cannot count users and identities");
+            }
         }
     });
 }

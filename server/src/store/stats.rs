@@ -153,6 +153,85 @@ pub async fn roll(
     Ok(true)
 }
 
+/// Counts users and identities into the rollup row, unless another instance did in the last
+/// minute; true if this call counted.
+pub async fn refresh_totals(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let backend = db.get_database_backend();
+    let [a, b] = params(backend);
+    let now_ms = now.timestamp_millis();
+    // The condition is checked before the counts run, and holds the row: one instance counts.
+    let done = db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE stats_rollup SET users = (SELECT COUNT(*) FROM users), \
+                 identities = (SELECT COUNT(*) FROM identities), counted_at_ms = {a} \
+                 WHERE id = 1 AND counted_at_ms <= {b}"
+            ),
+            [now_ms.into(), (now_ms - 60_000).into()],
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The totals: as last counted plus the users and identities made since (deletions show at
+/// the next count, within a minute), or counted now when never counted.
+async fn totals<C: ConnectionTrait>(db: &C) -> Result<Totals, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Counted {
+        users: i64,
+        identities: i64,
+        counted_at_ms: i64,
+    }
+    let backend = db.get_database_backend();
+    let counted = Counted::find_by_statement(Statement::from_string(
+        backend,
+        "SELECT users, identities, counted_at_ms FROM stats_rollup WHERE id = 1",
+    ))
+    .one(db)
+    .await?;
+    let small = "(SELECT COUNT(*) FROM applications) AS applications, \
+                 (SELECT COUNT(*) FROM identity_sources) AS sources";
+    let (sql, values): (String, Vec<sea_orm::Value>) = match counted {
+        Some(c) if c.counted_at_ms > 0 => {
+            let at = DateTime::<Utc>::from_timestamp_millis(c.counted_at_ms).unwrap_or_default();
+            let [p1, p2] = match backend {
+                DbBackend::Postgres => ["$1", "$1"],
+                _ => ["?", "?"],
+            };
+            let values = match backend {
+                DbBackend::Postgres => vec![at.into()],
+                _ => vec![at.into(), at.into()],
+            };
+            (
+                format!(
+                    "SELECT {u} + (SELECT COUNT(*) FROM users WHERE created_at >= {p1}) AS users, \
+                     {i} + (SELECT COUNT(*) FROM identities WHERE first_seen >= {p2}) AS identities, {small}",
+                    u = c.users,
+                    i = c.identities,
+                ),
+                values,
+            )
+        }
+        _ => (
+            format!(
+                "SELECT (SELECT COUNT(*) FROM users) AS users, \
+                 (SELECT COUNT(*) FROM identities) AS identities, {small}"
+            ),
+            Vec::new(),
+        ),
+    };
+    Ok(
+        Totals::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .one(db)
+            .await?
+            .unwrap_or_default(),
+    )
+}
+
 /// `at`'s hour as the hourly counts write it.
 pub fn hour_key(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H").to_string()
@@ -195,16 +274,7 @@ pub async fn since(
     .all(&txn)
     .await?;
     rows.extend(tail);
-    let totals = Totals::find_by_statement(Statement::from_string(
-        backend,
-        "SELECT (SELECT COUNT(*) FROM users) AS users, \
-         (SELECT COUNT(*) FROM identities) AS identities, \
-         (SELECT COUNT(*) FROM applications) AS applications, \
-         (SELECT COUNT(*) FROM identity_sources) AS sources",
-    ))
-    .one(&txn)
-    .await?
-    .unwrap_or_default();
+    let totals = totals(&txn).await?;
     txn.commit().await?;
     Ok((rows, totals))
 }

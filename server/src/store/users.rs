@@ -50,28 +50,34 @@ fn contains_pattern(text: &str) -> String {
 
 fn filters(s: &Search) -> Condition {
     let mut c = Condition::all();
+    // Correlated EXISTS, not IN: walking users newest login first, a page of a common filter
+    // stops after a page's worth of users instead of first collecting every match.
     if let Some(appids) = &s.appids {
-        c = c.add(
-            user::Column::Id.in_subquery(
-                Query::select()
-                    .column(identity::Column::UserId)
-                    .from(identity::Entity)
-                    .and_where(identity::Column::Provider.eq(crate::identity::WECHAT))
-                    .and_where(identity::Column::Appid.is_in(appids.clone()))
-                    .to_owned(),
-            ),
-        );
+        c = c.add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(identity::Entity)
+                .and_where(
+                    Expr::col((identity::Entity, identity::Column::UserId))
+                        .equals((user::Entity, user::Column::Id)),
+                )
+                .and_where(identity::Column::Provider.eq(crate::identity::WECHAT))
+                .and_where(identity::Column::Appid.is_in(appids.clone()))
+                .to_owned(),
+        ));
     }
     if let Some(app) = s.application_id {
-        c = c.add(
-            user::Column::Id.in_subquery(
-                Query::select()
-                    .column(grant::Column::UserId)
-                    .from(grant::Entity)
-                    .and_where(grant::Column::ApplicationId.eq(app))
-                    .to_owned(),
-            ),
-        );
+        c = c.add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(grant::Entity)
+                .and_where(
+                    Expr::col((grant::Entity, grant::Column::UserId))
+                        .equals((user::Entity, user::Column::Id)),
+                )
+                .and_where(grant::Column::ApplicationId.eq(app))
+                .to_owned(),
+        ));
     }
     match s.blocked {
         Some(true) => c = c.add(user::Column::BlockedAt.is_not_null()),

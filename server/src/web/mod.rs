@@ -1,5 +1,5 @@
 //! The small web helpers every handler shares: the JSON error type and body extractor, HTML
-//! escaping and image answers. A leaf: it imports nothing else of this crate, so any layer may
+//! escaping and image answers. A leaf: it imports nothing else of this crate (only `app`), so any layer may
 //! use it without pulling in the router or the state.
 
 mod error;
@@ -10,21 +10,8 @@ pub use error::{ApiError, json_body};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML content and attribute values (the console's charts use it too).
+pub use app::html::escape_html;
 
 /// A stored PNG logo, or 404 `not_found` naming its `owner` ("application", "source").
 pub fn png(logo: Option<Vec<u8>>, owner: &str) -> Result<Response, ApiError> {
