@@ -56,13 +56,15 @@ e2e: test-tools
 ## PostgreSQL, mini-program code streams, and grant logins inside a mini program (prints throughput,
 ## latency, CPU per login, memory)
 bench:
-	cargo build --release -p server --bin datong --example wechat_bench --example login_bench --example mp_bench --example grant_bench
+	cargo build --release -p server --bin datong --example wechat_bench --example login_bench --example mp_bench --example grant_bench --example users_bench
 	./target/release/examples/wechat_bench
 	./target/release/examples/login_bench
 	./target/release/examples/login_bench 2000 32 "$$(.ci/postgres.sh)"
 	./target/release/examples/mp_bench 10000 1000 8
 	./target/release/examples/grant_bench 2000
 	./target/release/examples/grant_bench 2000 "$$(.ci/postgres.sh)"
+	./target/release/examples/users_bench
+	./target/release/examples/users_bench 1000000 "$$(.ci/postgres.sh)"
 
 clean:
 	cargo clean
