@@ -30,7 +30,10 @@ pub struct Totals {
 fn hour_of(backend: DbBackend, col: &str) -> String {
     match backend {
         DbBackend::Postgres => format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')"),
-        _ => format!("strftime('%Y-%m-%dT%H', {col})"),
+        // The stored text is RFC 3339 in UTC (`2026-12-06T17:00:00.123+00:00`): its first 13
+        // characters are the hour. (`strftime` would round to the millisecond, moving a line
+        // written at 15:59:59.9996 into the next hour.)
+        _ => format!("substr({col}, 1, 13)"),
     }
 }
 
@@ -135,6 +138,12 @@ pub async fn roll(
 ) -> Result<bool, StoreError> {
     let backend = db.get_database_backend();
     let [a, b] = params(backend);
+    // The mark keeps milliseconds: the stretch must end exactly there, or the lines of the cut
+    // microseconds would be counted again by the next stretch.
+    let to = to.duration_trunc(TimeDelta::milliseconds(1)).unwrap_or(to);
+    if to <= from {
+        return Ok(false);
+    }
     let txn = db.begin().await?;
     // The mark moves first: its row lock (PostgreSQL) or the write lock (SQLite) keeps a second
     // instance from adding the same stretch, which then finds the mark moved and does nothing.

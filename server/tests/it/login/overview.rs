@@ -153,3 +153,33 @@ async fn overview_refuses_bad_periods_and_strangers() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_stretch_ending_within_a_millisecond_counts_each_line_once() {
+    each_database(|db, label| async move {
+        let rp = Rp::start(db).await;
+        let alice = rp.sb.persona("Alice").await;
+        // The login happens 0.3 ms into a millisecond; the stretch ends 0.7 ms into it.
+        rp.sb.advance(chrono::Duration::microseconds(300));
+        log_in(&rp, alice).await;
+        rp.sb
+            .advance(margin() + chrono::Duration::microseconds(400));
+        // Each catch-up ends (a mark cut to the millisecond once made it start over forever).
+        let limit = std::time::Duration::from_secs(30);
+        tokio::time::timeout(limit, catch_up(&rp))
+            .await
+            .expect("caught up");
+        rp.sb.advance(chrono::Duration::minutes(5));
+        tokio::time::timeout(limit, catch_up(&rp))
+            .await
+            .expect("caught up");
+        let o = overview(&rp, label).await;
+        assert_eq!(o["logins"], 1, "{label}: {o}");
+        assert_eq!(o["new_users"][2], 1, "{label}");
+    })
+    .await;
+}
+
+fn margin() -> chrono::Duration {
+    datong::stats::MARGIN
+}
