@@ -18,6 +18,7 @@ mod m20261206_000012_users_console;
 mod m20261206_000013_profile_pins;
 mod m20261206_000014_webhooks;
 mod m20261206_000015_daily_stats;
+mod m20261206_000016_name_search;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_profile_pins::Migration),
             Box::new(m20261206_000014_webhooks::Migration),
             Box::new(m20261206_000015_daily_stats::Migration),
+            Box::new(m20261206_000016_name_search::Migration),
         ]
     }
 }

@@ -316,6 +316,21 @@ async fn main() {
     )
     .await;
     get(
+        "search: name, 111,111 match",
+        vec!["/api/v1/users?q=Person%201".into()],
+    )
+    .await;
+    get(
+        "search: name, 2 characters, common",
+        many(&|g| format!("/api/v1/users?q={}", g % 90 + 10)),
+    )
+    .await;
+    get(
+        "search: name, 2 characters, nobody",
+        vec!["/api/v1/users?q=zq".into()],
+    )
+    .await;
+    get(
         "search: phone",
         many(&|g| format!("/api/v1/users?q=%2B86138{g:08}")),
     )

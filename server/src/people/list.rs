@@ -70,7 +70,8 @@ impl People {
             blocked: query.blocked,
             ..Search::default()
         };
-        if let Some(q) = some(query.q) {
+        // A NUL cannot be in a name, and PostgreSQL refuses it in any text.
+        if let Some(q) = some(query.q.map(|q| q.replace('\0', ""))) {
             let q = cut(&q, MAX_SEARCH);
             search.exact = exact_keys(q);
             search.name = Some(q.to_string());

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 
 use super::StoreError;
@@ -131,6 +131,22 @@ async fn exact_matches(
     Ok(ids)
 }
 
+/// Up to this many users whose name holds the text are sorted by last login from the name
+/// index. With more, a page fills quickly while walking users in login order, which is cheaper
+/// than collecting them all first.
+const FEW_NAMES: i64 = 10_000;
+
+/// How a name search is answered.
+enum NameSearch {
+    /// Walk users in login order and test each name.
+    Scan(Expr),
+    /// Walk users in login order, or use the trigram index if PostgreSQL finds it cheaper. Each
+    /// text is planned on its own (a plan kept for "any text" walks every user for a rare one).
+    Planned(Expr),
+    /// The few users the trigram index names, sorted.
+    Indexed(Expr),
+}
+
 /// One page of users (up to `limit`, newest login first) and whether more follow.
 pub async fn page(
     db: &DatabaseConnection,
@@ -138,34 +154,108 @@ pub async fn page(
     limit: u64,
 ) -> Result<(Vec<user::Model>, bool), StoreError> {
     let mut condition = filters(search);
+    let mut name = None;
     if !search.exact.is_empty() {
         let ids = exact_matches(db, &search.exact).await?;
         if !ids.is_empty() || search.name.is_none() {
             condition = condition.add(user::Column::Id.is_in(ids));
-        } else if let Some(name) = &search.name {
-            condition = condition.add(name_matches(name));
+        } else {
+            name = search.name.as_deref();
         }
-    } else if let Some(name) = &search.name {
-        condition = condition.add(name_matches(name));
+    } else {
+        name = search.name.as_deref();
     }
-    let mut rows = user::Entity::find()
+    let mut planned = false;
+    if let Some(name) = name {
+        condition = condition.add(match name_search(db, name).await? {
+            NameSearch::Scan(e) | NameSearch::Indexed(e) => e,
+            NameSearch::Planned(e) => {
+                planned = true;
+                e
+            }
+        });
+    }
+    let query = user::Entity::find()
         .filter(condition)
         .order_by_desc(user::Column::LastLoginAt)
         .order_by_desc(user::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
+        .limit(limit + 1);
+    let mut rows = if planned {
+        let txn = db.begin().await?;
+        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+            .await?;
+        let rows = query.all(&txn).await?;
+        txn.commit().await?;
+        rows
+    } else {
+        query.all(db).await?
+    };
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     Ok((rows, more))
 }
 
-fn name_matches(name: &str) -> Expr {
-    Expr::expr(Func::lower(Expr::col((
-        user::Entity,
-        user::Column::Nickname,
-    ))))
-    .like(LikeExpr::new(contains_pattern(name)).escape('\\'))
+/// Users whose name holds `name`, case-insensitively. Texts of three characters or more use the
+/// trigram index (FTS5 on SQLite, `pg_trgm` on PostgreSQL, see migration 16); shorter ones have
+/// no trigram and walk users in login order.
+async fn name_search(db: &DatabaseConnection, name: &str) -> Result<NameSearch, StoreError> {
+    let lowered = name.to_lowercase();
+    let nickname = || Expr::col((user::Entity, user::Column::Nickname));
+    let backend = db.get_database_backend();
+    // SQLite's LIKE already ignores ASCII case, and its `lower` changes nothing else: testing
+    // the name as stored is the same answer for less work per user walked.
+    let name_col = match backend {
+        DbBackend::Sqlite => nickname(),
+        _ => Func::lower(nickname()).into(),
+    };
+    let like = name_col.like(LikeExpr::new(contains_pattern(name)).escape('\\'));
+    let short = lowered.chars().count() < 3;
+    Ok(match backend {
+        DbBackend::Sqlite if !short => {
+            // One FTS5 phrase: the text as it is, with `"` doubled.
+            let phrase = format!("\"{}\"", lowered.replace('"', "\"\""));
+            #[derive(FromQueryResult)]
+            struct Found {
+                n: i64,
+            }
+            let found = Found::find_by_statement(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "SELECT count(*) AS n FROM (SELECT 1 FROM users_name \
+                 WHERE users_name MATCH ? LIMIT ?)",
+                [phrase.clone().into(), (FEW_NAMES + 1).into()],
+            ))
+            .one(db)
+            .await?
+            .map_or(0, |f| f.n);
+            if found > FEW_NAMES {
+                NameSearch::Scan(like)
+            } else {
+                // The index finds the rows; the name is tested again, so a stale index entry
+                // can never show a user whose name does not hold the text.
+                NameSearch::Indexed(
+                    Expr::cust_with_values(
+                        "\"users\".rowid IN (SELECT rowid FROM users_name WHERE users_name MATCH ?)",
+                        [phrase],
+                    )
+                    .and(like),
+                )
+            }
+        }
+        // `pg_trgm` cannot help under three characters, and `strpos` keeps the planner from
+        // reading the whole trigram index for them.
+        // Text without letters that have a case (Chinese, digits) is looked for as it is:
+        // `lower` is most of the cost of walking users.
+        DbBackend::Postgres if short => {
+            let haystack = if lowered.to_uppercase() == lowered {
+                nickname()
+            } else {
+                Func::lower(nickname()).into()
+            };
+            NameSearch::Scan(Func::cust("strpos").arg(haystack).arg(lowered).gt(0))
+        }
+        DbBackend::Postgres => NameSearch::Planned(like),
+        _ => NameSearch::Scan(like),
+    })
 }
 
 /// How many identities each of these users has.

@@ -326,3 +326,65 @@ async fn a_merge_racing_a_login_of_the_merged_user_ends_with_one_consistent_user
     })
     .await;
 }
+
+/// The IDs a search for `text` lists.
+async fn found(rp: &Rp, text: &str) -> Vec<String> {
+    let q: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+    let (s, page) = send(rp, "GET", &format!("/api/v1/users?q={q}"), None).await;
+    assert_eq!(s, 200, "{text:?}: {page}");
+    page["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn name_searches_follow_merged_names_and_deletions() {
+    each_database(|db, label| async move {
+        let rp = Rp::start(db).await;
+        outside_open_platform(&rp, WEBSITE, "website").await;
+        let (p1, p2, p3) = (
+            rp.sb.persona("王小明").await,
+            rp.sb.persona("Zoë \"Q\" 100%_x").await,
+            rp.sb.persona("李四").await,
+        );
+        let (a, _) = log_in(&rp, p1).await;
+        let (b, _) = log_in(&rp, p2).await;
+        let (c, _) = log_in(&rp, p3).await;
+        // Three characters and more go through the name index; fewer walk the users.
+        for (text, expect) in [
+            ("王小明", vec![a.as_str()]),
+            ("小明", vec![a.as_str()]),
+            ("明", vec![a.as_str()]),
+            ("\"q\" 100%", vec![b.as_str()]),
+            ("100%_", vec![b.as_str()]),
+            ("100_", vec![]),
+            ("\"", vec![b.as_str()]),
+            ("\"\"", vec![]),
+            ("李四", vec![c.as_str()]),
+            ("王小明王", vec![]),
+        ] {
+            assert_eq!(found(&rp, text).await, expect, "{label}: {text:?}");
+        }
+
+        // A takes B's name in a merge: the old name finds nobody, the new one finds A.
+        let (s, merged) = send(
+            &rp,
+            "POST",
+            &format!("/api/v1/users/{a}/merge"),
+            Some(json!({"from": b, "use_from": ["nickname"]})),
+        )
+        .await;
+        assert_eq!(s, 200, "{label}: {merged}");
+        assert_eq!(found(&rp, "王小明").await, Vec::<String>::new(), "{label}");
+        assert_eq!(found(&rp, "\"Q\" 100").await, vec![a.clone()], "{label}");
+
+        let (s, _) = send(&rp, "DELETE", &format!("/api/v1/users/{c}"), None).await;
+        assert_eq!(s, 204, "{label}");
+        assert_eq!(found(&rp, "李四").await, Vec::<String>::new(), "{label}");
+        assert_eq!(found(&rp, "zoë").await, vec![a.clone()], "{label}");
+    })
+    .await;
+}

@@ -106,7 +106,14 @@ async fn users_are_listed_newest_login_first_searched_filtered_and_paged() {
             assert_eq!(got, expect, "{label}: search {text:?}");
         }
         // SQL and LIKE metacharacters, and 10 KB of text, are just text.
-        for text in ["%", "_", "' OR 1=1 --", "\\", &"x".repeat(10 * 1024)] {
+        for text in [
+            "%",
+            "_",
+            "' OR 1=1 --",
+            "\\",
+            "a\0b",
+            &"x".repeat(10 * 1024),
+        ] {
             let (s, found) = call(&rp, "GET", &format!("/api/v1/users?q={}", q(text))).await;
             assert_eq!(s, 200, "{label}");
             assert_eq!(found["users"], json!([]), "{label}: {:.20}", text);
