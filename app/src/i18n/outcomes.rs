@@ -44,6 +44,7 @@ pub fn outcome_label(lang: Lang, code: &str) -> Option<&'static str> {
         "wechat_error" => ("WeChat error", "微信错误"),
         "storage_error" => ("Database unavailable", "数据库不可用"),
         "still_working" => ("Still working", "处理中"),
+        "login_interrupted" => ("Interrupted by a fault", "因故障中断"),
         "ticket_unknown" => ("Unknown ticket", "未知票据"),
         "ticket_expired" => ("Ticket expired", "票据已过期"),
         "ticket_finished" => ("Ticket finished already", "票据已结束"),

@@ -78,9 +78,17 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The process can serve: its database answers.
+/// How long readiness waits for the database: a balancer asks often and wants an answer, not
+/// the pool's own wait.
+const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The process can serve: its database answers within [`READY_WAIT`].
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    match state.db.ping().await {
+    let answer = match tokio::time::timeout(READY_WAIT, state.db.ping()).await {
+        Ok(answer) => answer.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {} ms", READY_WAIT.as_millis())),
+    };
+    match answer {
         Ok(()) => Ok(Json(json!({ "status": "ready" }))),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check: database unreachable");

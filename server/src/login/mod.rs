@@ -238,17 +238,18 @@ pub async fn refuse(
     refusal: Refusal,
     back: Option<&str>,
 ) -> Response {
+    let outcome = LoginOutcome::Refused(refusal.reason);
+    let (detail, user_id) = (refusal.detail.clone(), refusal.user_id.clone());
     if refusal.reason == Reason::StorageError {
         tracing::error!(detail = ?refusal.detail, "login: storage unavailable");
+        // The log line waits for the same database: the person does not.
+        let (state, who) = (state.clone(), who.clone());
+        tokio::spawn(
+            async move { record(&state, &who, outcome, detail, user_id.as_deref()).await },
+        );
+    } else {
+        record(state, who, outcome, detail, user_id.as_deref()).await;
     }
-    record(
-        state,
-        who,
-        LoginOutcome::Refused(refusal.reason),
-        refusal.detail.clone(),
-        refusal.user_id.as_deref(),
-    )
-    .await;
     page::refused(texts::lang_of(headers), &refusal, back)
 }
 

@@ -31,6 +31,9 @@ fn attempt_ttl() -> chrono::Duration {
 
 /// How long a repeated callback waits for the first one to finish.
 const REPLAY_WAIT: Duration = Duration::from_secs(10);
+/// How many times (a second apart) a callback's outcome is written again after the database
+/// failed to take it.
+const FINISH_RETRIES: u32 = 120;
 const REPLAY_STEP: Duration = Duration::from_millis(50);
 
 /// The callback URL WeChat sends the person back to, for source `identifier`.
@@ -176,26 +179,48 @@ async fn run(
     // meanwhile (a repeated callback waits for it): the work runs in a task of its own.
     let task_state = state.clone();
     let (code, binding) = (code.to_string(), attempt.binding_id.clone());
-    let (flow, decided, outcome, detail) = tokio::spawn(async move {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
         let decided = decide(&task_state, &flow, &code, escalated, &attempt).await;
         let (outcome, user_id, detail) = match &decided {
             Ok(Decided::User(user, created)) => (
                 LoginOutcome::Success,
-                Some(user.as_str()),
+                Some(user.clone()),
                 created.then(|| "new user".to_string()),
             ),
-            Ok(Decided::Bound(user)) => (LoginOutcome::Bound, Some(user.as_str()), None),
+            Ok(Decided::Bound(user)) => (LoginOutcome::Bound, Some(user.clone()), None),
             Ok(Decided::NeedsUserInfo) => (LoginOutcome::Escalated, None, None),
             Ok(Decided::Binding(_)) => (LoginOutcome::Refused(Reason::AskToBind), None, None),
             Err(r) => (LoginOutcome::Refused(r.reason), None, r.detail.clone()),
         };
-        let finished =
-            logins::finish_attempt(&task_state.db, &attempt.id, user_id, outcome.code()).await;
+        // The code is spent: after a storage failure this login cannot go on, and a reload
+        // must say "start again", not "try again" forever.
+        let kept = match outcome {
+            LoginOutcome::Refused(Reason::StorageError) => {
+                LoginOutcome::Refused(Reason::Interrupted)
+            }
+            other => other,
+        };
+        let (db, id) = (task_state.db.clone(), attempt.id.clone());
+        let finished = logins::finish_attempt(&db, &id, user_id.as_deref(), kept.code()).await;
+        let unfinished = finished.is_err();
         let decided = finished.map_err(Refusal::from).and(decided);
-        (flow, decided, outcome, detail)
-    })
-    .await
-    .map_err(|e| Refusal::with(Reason::StorageError, e.to_string()))?;
+        let _ = tx.send((flow, decided, outcome, detail));
+        // The person is answered already; the outcome is written as soon as the database is
+        // back, so that a reload finds it instead of waiting out the attempt.
+        if unfinished {
+            for _ in 0..FINISH_RETRIES {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                let again = logins::finish_attempt(&db, &id, user_id.as_deref(), kept.code());
+                if again.await.is_ok() {
+                    break;
+                }
+            }
+        }
+    });
+    let (flow, decided, outcome, detail) = rx
+        .await
+        .map_err(|_| Refusal::with(Reason::StorageError, "the login task stopped"))?;
     match decided {
         Ok(Decided::User(user, _) | Decided::Bound(user)) => {
             super::record(state, who, outcome, detail, Some(&user)).await;
@@ -291,6 +316,10 @@ async fn replay(
                             Some(b) => Ok(binding::to_page(&b.id)),
                             None => Err(Stop::Shown(Reason::BindingUnknown.into())),
                         }
+                    }
+                    // Written by releases that kept the storage failure itself.
+                    (LoginOutcome::Refused(Reason::StorageError), _) => {
+                        Err(Stop::Shown(Reason::Interrupted.into()))
                     }
                     (LoginOutcome::Refused(reason), _) => Err(Stop::Shown(reason.into())),
                     (LoginOutcome::Escalated, _) => Ok(webpage::authorize(

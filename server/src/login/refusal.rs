@@ -69,6 +69,9 @@ reasons! {
     UserBlocked = "user_blocked",
     WeChatError = "wechat_error",
     StorageError = "storage_error",
+    /// The database failed after WeChat's code was spent: this login cannot go on, a new one
+    /// can (what a reload of such a callback shows).
+    Interrupted = "login_interrupted",
     /// A repeated callback whose first one has not finished yet.
     StillWorking = "still_working",
     TicketUnknown = "ticket_unknown",
@@ -107,7 +110,7 @@ impl Reason {
             BindingExpired => StatusCode::GONE,
             SourceUnavailable | SnapshotUser | LoginOnly | AskToBind | Blocked | UserBlocked
             | OtherBrowser => StatusCode::FORBIDDEN,
-            TicketFinished => StatusCode::CONFLICT,
+            TicketFinished | Interrupted => StatusCode::CONFLICT,
             TicketExpired => StatusCode::GONE,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ModeUnavailable => StatusCode::NOT_IMPLEMENTED,

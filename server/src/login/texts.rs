@@ -335,6 +335,10 @@ pub fn reason(reason: Reason, lang: Lang) -> &'static str {
                 "Datong cannot reach its database; try again shortly.",
                 "大同暂时无法访问数据库，请稍后再试。",
             ),
+            Interrupted => (
+                "This login was interrupted by a fault on our side. Start again: it takes one more scan.",
+                "此次登录因服务端故障中断，请重新开始，再扫一次码即可。",
+            ),
             StillWorking => (
                 "This login is still being completed. Refresh the page in a moment.",
                 "登录仍在处理中，请稍后刷新页面。",

@@ -41,7 +41,9 @@ async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbE
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.max_connections(if in_memory { 1 } else { max_connections })
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        // During a database outage a request fails after this wait (a readable 503) instead
+        // of queueing for long; under load a connection is free again well within it.
+        .acquire_timeout(Duration::from_secs(3))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") && !in_memory {
         opt.map_sqlx_sqlite_opts(|o| {

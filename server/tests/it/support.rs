@@ -31,6 +31,18 @@ pub async fn memory_db() -> DatabaseConnection {
 /// A fresh schema on the test PostgreSQL server, migrated; `None` when no server is configured.
 /// `make test` sets DATONG_TEST_REQUIRE_POSTGRES, so there the PostgreSQL half cannot be skipped.
 pub async fn postgres_db() -> Option<DatabaseConnection> {
+    let (url, schema) = postgres_schema().await?;
+    let mut opt = ConnectOptions::new(url);
+    opt.set_schema_search_path(schema)
+        .max_connections(5)
+        .sqlx_logging(false);
+    let db = Database::connect(opt).await.unwrap();
+    store::migrate(&db).await.unwrap();
+    Some(db)
+}
+
+/// The test server's URL and a new, empty schema on it; `None` when no server is configured.
+pub async fn postgres_schema() -> Option<(String, String)> {
     let url = match std::env::var("DATONG_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => url,
         _ if std::env::var_os("DATONG_TEST_REQUIRE_POSTGRES").is_some() => {
@@ -47,13 +59,7 @@ pub async fn postgres_db() -> Option<DatabaseConnection> {
         .await
         .unwrap();
     admin.close().await.unwrap();
-    let mut opt = ConnectOptions::new(url);
-    opt.set_schema_search_path(schema)
-        .max_connections(5)
-        .sqlx_logging(false);
-    let db = Database::connect(opt).await.unwrap();
-    store::migrate(&db).await.unwrap();
-    Some(db)
+    Some((url, schema))
 }
 
 fn rand_u64() -> u64 {

@@ -138,6 +138,15 @@ impl Rp {
 
     /// Like `start`, with these HTTP settings.
     pub async fn start_with(db: DatabaseConnection, http: datong::state::HttpSettings) -> Rp {
+        Rp::start_split(db.clone(), db, http).await
+    }
+
+    /// Like `start_with`, with the sandbox (WeChat) on a database of its own.
+    pub async fn start_split(
+        db: DatabaseConnection,
+        sandbox_db: DatabaseConnection,
+        http: datong::state::HttpSettings,
+    ) -> Rp {
         store::api_tokens::insert(
             &db,
             "flow",
@@ -147,7 +156,7 @@ impl Rp {
         )
         .await
         .unwrap();
-        let sb = Sandboxed::start_with(db, http).await;
+        let sb = Sandboxed::start_split(db, sandbox_db, http).await;
         let mut rp = Rp {
             sb,
             client_id: String::new(),

@@ -15,6 +15,7 @@ pub mod harness;
 mod merges;
 mod metrics;
 mod mp_qrcode;
+mod outage;
 mod overview;
 mod six_modes;
 mod sso;

@@ -42,6 +42,16 @@ impl Sandboxed {
 
     /// Like `start_on`, with these HTTP settings (a metrics token, for one).
     pub async fn start_with(db: DatabaseConnection, http: HttpSettings) -> Sandboxed {
+        Sandboxed::start_split(db.clone(), db, http).await
+    }
+
+    /// Datong on `db`, the sandbox (WeChat) on `sandbox_db`: a test can take Datong's database
+    /// away without taking WeChat with it.
+    pub async fn start_split(
+        db: DatabaseConnection,
+        sandbox_db: DatabaseConnection,
+        http: HttpSettings,
+    ) -> Sandboxed {
         let clock = Arc::new(ManualClock::new(start_time()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -61,6 +71,12 @@ impl Sandboxed {
         )
         .with_default_miniprogram(None)
         .with_issuer(&base);
+        let mut state = state;
+        state.sandbox = Some(Arc::new(datong::sandbox::Sandbox::new(
+            sandbox_db,
+            clock.clone() as Arc<dyn Clock>,
+            &[9u8; 32],
+        )));
         state.start_background().await;
         let serving = datong::serve::serve_app(listener, state.clone(), std::future::pending());
         tokio::spawn(async move { serving.await.unwrap() });

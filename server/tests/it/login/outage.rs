@@ -1,0 +1,164 @@
+//! PostgreSQL goes away under a running instance (a proxy between them is cut): readiness says
+//! so within a second, a person mid-login gets the readable "try again" page at once and nothing
+//! is spent, the management API answers a JSON error, and once the database is back the same
+//! callback finishes the login without restarting anything.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use datong::login::refusal::Reason;
+use datong::login::texts::{Lang, reason};
+use sea_orm::{ConnectOptions, Database};
+use tokio::net::{TcpListener, TcpStream};
+
+use super::harness::{Browser, Rp, TOKEN};
+use crate::support::postgres_schema;
+
+/// A TCP relay that can drop every link and refuse new ones, like a database that went away.
+struct Proxy {
+    addr: SocketAddr,
+    cut: Arc<AtomicBool>,
+    links: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    async fn start(target: String) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let cut = Arc::new(AtomicBool::new(false));
+        let links = Arc::new(Mutex::new(Vec::new()));
+        let (is_cut, all) = (cut.clone(), links.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    continue;
+                };
+                if is_cut.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let target = target.clone();
+                let link = tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                all.lock().unwrap().push(link.abort_handle());
+            }
+        });
+        Proxy { addr, cut, links }
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+async fn get(url: &str, token: bool) -> (u16, String) {
+    let mut r = reqwest::Client::new().get(url);
+    if token {
+        r = r.bearer_auth(TOKEN);
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_database_outage_is_answered_at_once_and_the_login_resumes_after_it() {
+    let Some((url, schema)) = postgres_schema().await else {
+        eprintln!("note: DATONG_TEST_DATABASE_URL not set, outage test skipped");
+        return;
+    };
+    let server = url::Url::parse(&url).unwrap();
+    let target = format!(
+        "{}:{}",
+        server.host_str().unwrap(),
+        server.port().unwrap_or(5432)
+    );
+    let proxy = Proxy::start(target).await;
+    let mut proxied = server.clone();
+    proxied.set_host(Some("127.0.0.1")).unwrap();
+    proxied.set_port(Some(proxy.addr.port())).unwrap();
+    proxied
+        .query_pairs_mut()
+        .append_pair("options", &format!("-c search_path={schema}"));
+    // Datong through the proxy, with the pool settings it runs with; WeChat (the sandbox) on
+    // a direct connection, since the real one does not share Datong's database.
+    let db = datong::store::connect(proxied.as_str(), 5).await.unwrap();
+    datong::store::migrate(&db).await.unwrap();
+    let mut direct = ConnectOptions::new(url.clone());
+    direct.set_schema_search_path(schema).sqlx_logging(false);
+    let sandbox_db = Database::connect(direct).await.unwrap();
+    let rp = Rp::start_split(db, sandbox_db, Default::default()).await;
+    let persona = rp.sb.persona("断线测试").await;
+    rp.login(&mut Browser::default(), persona, &[]).await;
+
+    // Mid-login: the QR code is scanned and WeChat is sending the browser back.
+    let mut browser = Browser::default();
+    let auth = rp.authorize(&mut browser, &[]).await;
+    let login_page = auth.location.unwrap();
+    let (state, scan) = rp.click_button(&mut browser, &login_page).await;
+    let code = rp.scan(persona, &scan).await;
+    proxy.cut();
+
+    let t = Instant::now();
+    let (s, body) = get(&rp.url("/readyz"), false).await;
+    assert_eq!(s, 503, "{body}");
+    assert!(body.contains("database_unreachable"), "{body}");
+    assert!(
+        t.elapsed() < Duration::from_millis(1800),
+        "{:?}",
+        t.elapsed()
+    );
+
+    let t = Instant::now();
+    let back = rp.callback(&mut browser, Some(&code), Some(&state)).await;
+    assert_eq!(back.status, 503, "{}", back.body);
+    let told = [Lang::En, Lang::ZhCn].map(|l| reason(Reason::StorageError, l));
+    assert!(
+        told.iter().any(|t| back.body.contains(t)),
+        "a readable page: {}",
+        back.body
+    );
+    assert!(t.elapsed() < Duration::from_secs(8), "{:?}", t.elapsed());
+
+    let (s, body) = get(&rp.url("/api/v1/users"), true).await;
+    assert_eq!(s, 503, "{body}");
+    let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(error["error"]["code"].is_string(), "{body}");
+    for internal in ["sqlx", "Pool", "pool", "Connection refused", "os error"] {
+        assert!(!body.contains(internal), "no internals: {body}");
+    }
+
+    // Back: ready within 5 s, and the same callback finishes the login (WeChat's code was
+    // never spent).
+    proxy.restore();
+    let back_at = Instant::now();
+    loop {
+        if get(&rp.url("/readyz"), false).await.0 == 200 {
+            break;
+        }
+        assert!(
+            back_at.elapsed() < Duration::from_secs(5),
+            "not ready again"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let back = rp.callback(&mut browser, Some(&code), Some(&state)).await;
+    assert_eq!(back.status, 303, "{}", back.body);
+    let tokens = rp.redeem(&rp.code_from(&back)).await.json();
+    assert!(tokens["id_token"].is_string(), "{tokens}");
+    assert!(
+        back_at.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        back_at.elapsed()
+    );
+}
