@@ -19,6 +19,7 @@ mod m20261206_000013_profile_pins;
 mod m20261206_000014_webhooks;
 mod m20261206_000015_daily_stats;
 mod m20261206_000016_name_search;
+mod m20261206_000017_upkeep_leases;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_webhooks::Migration),
             Box::new(m20261206_000015_daily_stats::Migration),
             Box::new(m20261206_000016_name_search::Migration),
+            Box::new(m20261206_000017_upkeep_leases::Migration),
         ]
     }
 }

@@ -31,6 +31,7 @@ pub const KEYS: &[&str] = &[
     "default_miniprogram_appid",
     "default_miniprogram_secret",
     "mp_ticket_limit",
+    "retention_days",
     "metrics_token",
     "metrics_addr",
 ];
@@ -68,6 +69,8 @@ pub struct Config {
     pub default_miniprogram: Option<(String, Secret<String>)>,
     /// Mini-program code tickets one address may create per minute.
     pub mp_ticket_limit: u32,
+    /// Days of login-log and audit lines kept (older ones are swept).
+    pub retention_days: u32,
     /// The bearer token `/metrics` on the main address asks for (none: not served there).
     pub metrics_token: Option<Secret<String>>,
     /// A separate address serving only `/metrics`, without a token (keep it private).
@@ -115,6 +118,7 @@ struct Raw {
     default_miniprogram_appid: Option<String>,
     default_miniprogram_secret: Option<String>,
     mp_ticket_limit: Option<u32>,
+    retention_days: Option<u32>,
     metrics_token: Option<String>,
     metrics_addr: Option<String>,
 }
@@ -250,6 +254,7 @@ fn raw_has(raw: &Raw, key: &str) -> bool {
         "default_miniprogram_appid" => raw.default_miniprogram_appid.is_some(),
         "default_miniprogram_secret" => raw.default_miniprogram_secret.is_some(),
         "mp_ticket_limit" => raw.mp_ticket_limit.is_some(),
+        "retention_days" => raw.retention_days.is_some(),
         "metrics_token" => raw.metrics_token.is_some(),
         "metrics_addr" => raw.metrics_addr.is_some(),
         _ => false,
@@ -287,6 +292,14 @@ fn set_from_text(raw: &mut Raw, key: &str, value: &str, name: &str) -> Result<()
                     .trim()
                     .parse()
                     .map_err(|_| bad("a whole number of tickets per minute"))?,
+            )
+        }
+        "retention_days" => {
+            raw.retention_days = Some(
+                value
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("a whole number of days"))?,
             )
         }
         "session_hours" => {
@@ -451,6 +464,13 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         return Err(bad("mp_ticket_limit", "expected at least 1".into()));
     }
 
+    let retention_days = raw
+        .retention_days
+        .unwrap_or(crate::store::sweep::DEFAULT_RETENTION_DAYS);
+    if retention_days == 0 {
+        return Err(bad("retention_days", "expected at least 1".into()));
+    }
+
     let metrics_token = match raw.metrics_token {
         None => None,
         Some(t) if t.trim().len() < 16 || t.trim().contains(char::is_whitespace) => {
@@ -494,6 +514,7 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         wechat_open_url,
         default_miniprogram,
         mp_ticket_limit,
+        retention_days,
         metrics_token,
         metrics_addr,
     })

@@ -146,6 +146,7 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
     .with_issuer(&cfg.local_url());
     let mut state = state;
     state.ticket_limit = cfg.mp_ticket_limit;
+    state.retention_days = cfg.retention_days;
     // The first start creates the OpenID Connect signing key (a few hundred milliseconds).
     state
         .signing_keys

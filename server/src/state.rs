@@ -69,6 +69,8 @@ pub struct AppState {
     pub tickets: crate::tickets::hub::Hub,
     /// Mini-program code tickets one address may create per minute.
     pub ticket_limit: u32,
+    /// Days of login-log and audit lines kept.
+    pub retention_days: u32,
     master_key: [u8; 32],
     session_hours: u32,
 }
@@ -140,6 +142,7 @@ impl AppState {
             default_miniprogram: None,
             tickets: Default::default(),
             ticket_limit: DEFAULT_TICKET_LIMIT,
+            retention_days: crate::store::sweep::DEFAULT_RETENTION_DAYS,
             issuer,
             signing_keys,
             master_key: *master_key,
@@ -236,15 +239,17 @@ impl AppState {
             self.webhooks.worker().spawn();
         }
         crate::stats::spawn_roller(self.db.clone(), self.clock.clone());
-        let db = self.db.clone();
-        let clock = self.clock.clone();
+        let (db, clock, days) = (self.db.clone(), self.clock.clone(), self.retention_days);
         tokio::spawn(async move {
             loop {
-                let before = clock.now() - chrono::Duration::hours(1);
-                if let Err(e) = crate::store::mp_tickets::sweep(&db, before).await {
-                    tracing::warn!(error = %e, "cannot sweep old mini-program code tickets");
+                match crate::store::sweep::round(&db, clock.now(), days).await {
+                    Ok(Some(swept)) if !swept.is_empty() => {
+                        tracing::info!(?swept, "swept expired rows");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot sweep expired rows"),
                 }
-                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                tokio::time::sleep(crate::store::sweep::EVERY).await;
             }
         });
         tokio::spawn(async {

@@ -19,6 +19,7 @@ pub mod sign_in_failures;
 pub mod signing_keys;
 mod sqlite_wait;
 pub mod stats;
+pub mod sweep;
 pub mod users;
 pub mod webhooks;
 pub mod wechat_tokens;

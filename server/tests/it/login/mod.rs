@@ -19,6 +19,7 @@ mod outage;
 mod overview;
 mod six_modes;
 mod sso;
+mod sweep;
 mod two_processes;
 mod users;
 mod webhooks;
