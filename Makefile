@@ -56,7 +56,11 @@ e2e: test-tools
 ## PostgreSQL, mini-program code streams, and grant logins inside a mini program (prints throughput,
 ## latency, CPU per login, memory)
 bench:
-	cargo build --release -p server --bin datong --example wechat_bench --example login_bench --example mp_bench --example grant_bench --example users_bench
+	cargo build --release -p server --bin datong --example wechat_bench --example login_bench --example mp_bench --example grant_bench --example users_bench --example peer_bench
+	mkdir -p target/peer-bench && cp server/examples/peer/package.json server/examples/peer/server.mjs target/peer-bench/
+	cd target/peer-bench && npm install --no-audit --no-fund --silent
+	./target/release/examples/peer_bench
+	./target/release/examples/peer_bench 2000 32 "$$(.ci/postgres.sh)"
 	./target/release/examples/wechat_bench
 	./target/release/examples/login_bench
 	./target/release/examples/login_bench 2000 32 "$$(.ci/postgres.sh)"

@@ -15,11 +15,9 @@
 
 mod common;
 
-use common::qr_login::{REDIRECT, Setup, login};
+use common::qr_login::{self, login};
 
 use std::sync::Arc;
-
-use serde_json::{Value, json};
 
 const APPID: &str = "wx0be0c0000000b0a1";
 const SECRET: &str = "bench-login-secret";
@@ -34,54 +32,13 @@ async fn main() {
 
     let bin = common::datong_binary();
     let pair = common::start_pair(&bin, "login-bench", database_url.as_deref());
-    let (datong, sandbox, api_token) = (
-        pair.datong.clone(),
-        pair.sandbox_url.clone(),
-        pair.api_token.clone(),
-    );
 
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(256)
         .build()
         .unwrap();
-    let api = |path: &str, body: Value| {
-        let r = http
-            .post(format!("{datong}{path}"))
-            .bearer_auth(&api_token)
-            .json(&body)
-            .send();
-        async move { r.await.unwrap().json::<Value>().await.unwrap() }
-    };
-    let identifier = "bench-qr";
-    let source = api(
-        "/api/v1/sources",
-        json!({"identifier": identifier, "mode": "pc_qrcode", "display_name": "Bench",
-               "callback_url": "https://rp.example.com/after", "appid": APPID, "app_secret": SECRET}),
-    )
-    .await;
-    let app = api(
-        "/api/v1/applications",
-        json!({"name": "Bench RP", "app_type": "web", "redirect_uris": [REDIRECT],
-               "sources": [source["id"]]}),
-    )
-    .await;
-    let personas = common::personas(
-        &http,
-        &format!("{sandbox}/sandbox/wechat/phone/api"),
-        PERSONAS,
-    )
-    .await;
-    let setup = Arc::new(Setup {
-        datong,
-        sandbox,
-        client_id: app["application"]["client_id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{app}"))
-            .into(),
-        client_secret: app["client_secret"].as_str().unwrap().into(),
-        personas,
-    });
+    let setup = Arc::new(qr_login::setup(&http, &pair, APPID, SECRET, PERSONAS).await);
     // Warm-up (not timed): the first login of a few personas.
     for p in setup.personas.iter().take(4) {
         login(&http, &setup, *p).await;

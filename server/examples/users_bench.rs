@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::qr_login::{REDIRECT, Setup, login};
+use common::qr_login::{self, login};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -198,20 +198,6 @@ async fn main() {
                 .unwrap_or(Value::Null)
         }
     };
-    let source = api(
-        "POST",
-        "/api/v1/sources",
-        json!({"identifier": "bench-qr", "mode": "pc_qrcode", "display_name": "Bench",
-               "callback_url": "https://rp.example.com/after", "appid": APPID, "app_secret": SECRET}),
-    )
-    .await;
-    let app = api(
-        "POST",
-        "/api/v1/applications",
-        json!({"name": "Bench RP", "app_type": "web", "redirect_uris": [REDIRECT], "sources": [source["id"]]}),
-    )
-    .await;
-
     let url = database_url.clone().unwrap_or_else(|| {
         format!(
             "sqlite://{}?mode=rwc",
@@ -220,20 +206,8 @@ async fn main() {
     });
     let db = Database::connect(&url).await.unwrap();
     // One real user's rows (through a login) give the formats every seeded row copies.
-    let persona = common::personas(
-        &http,
-        &format!("{}/sandbox/wechat/phone/api", pair.sandbox_url),
-        1,
-    )
-    .await[0];
-    let setup = Setup {
-        datong: base.clone(),
-        sandbox: pair.sandbox_url.clone(),
-        client_id: app["application"]["client_id"].as_str().unwrap().into(),
-        client_secret: app["client_secret"].as_str().unwrap().into(),
-        personas: vec![persona],
-    };
-    login(&http, &setup, persona).await;
+    let setup = qr_login::setup(&http, &pair, APPID, SECRET, 1).await;
+    login(&http, &setup, setup.personas[0]).await;
     let template = one(
         &db,
         "SELECT u.profile, i.provider, i.profile FROM users u JOIN identities i ON i.user_id = u.id LIMIT 1",

@@ -467,8 +467,14 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
     let retention_days = raw
         .retention_days
         .unwrap_or(crate::store::sweep::DEFAULT_RETENTION_DAYS);
-    if retention_days == 0 {
-        return Err(bad("retention_days", "expected at least 1".into()));
+    if !(1..=crate::store::sweep::MAX_RETENTION_DAYS).contains(&retention_days) {
+        return Err(bad(
+            "retention_days",
+            format!(
+                "expected 1 to {} days",
+                crate::store::sweep::MAX_RETENTION_DAYS
+            ),
+        ));
     }
 
     let metrics_token = match raw.metrics_token {

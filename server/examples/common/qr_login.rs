@@ -27,14 +27,61 @@ pub struct Setup {
     pub personas: Vec<i64>,
 }
 
+/// The source (`bench-qr`, website QR with `appid`), an application using it and `personas`
+/// people on the sandbox's phone, made through the management API of `pair`.
+pub async fn setup(
+    http: &reqwest::Client,
+    pair: &super::Pair,
+    appid: &str,
+    secret: &str,
+    personas: usize,
+) -> Setup {
+    let api = |path: &str, body: Value| {
+        let r = http
+            .post(format!("{}{path}", pair.datong))
+            .bearer_auth(&pair.api_token)
+            .json(&body)
+            .send();
+        async move { r.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let source = api(
+        "/api/v1/sources",
+        json!({"identifier": "bench-qr", "mode": "pc_qrcode", "display_name": "Bench",
+               "callback_url": "https://rp.example.com/after", "appid": appid, "app_secret": secret}),
+    )
+    .await;
+    let app = api(
+        "/api/v1/applications",
+        json!({"name": "Bench RP", "app_type": "web", "redirect_uris": [REDIRECT],
+               "sources": [source["id"]]}),
+    )
+    .await;
+    let phone_api = format!("{}/sandbox/wechat/phone/api", pair.sandbox_url);
+    Setup {
+        datong: pair.datong.clone(),
+        sandbox: pair.sandbox_url.clone(),
+        client_id: app["application"]["client_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{app}"))
+            .into(),
+        client_secret: app["client_secret"].as_str().unwrap().into(),
+        personas: super::personas(http, &phone_api, personas).await,
+    }
+}
+
 /// One complete login as `persona`; panics on any unexpected answer.
 pub async fn login(http: &reqwest::Client, s: &Setup, persona: i64) {
+    login_with(http, s, persona, "openid profile").await;
+}
+
+/// One complete login as `persona` asking for `scope`; returns the token response.
+pub async fn login_with(http: &reqwest::Client, s: &Setup, persona: i64, scope: &str) -> Value {
     let challenge = datong::tokens::grants::s256(VERIFIER);
     let q = form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", &s.client_id)
         .append_pair("redirect_uri", REDIRECT)
         .append_pair("response_type", "code")
-        .append_pair("scope", "openid profile")
+        .append_pair("scope", scope)
         .append_pair("state", "bench")
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256")
@@ -138,4 +185,5 @@ pub async fn login(http: &reqwest::Client, s: &Setup, persona: i64) {
     )
     .await;
     assert!(info["sub"].as_str().unwrap().starts_with("u_"));
+    tokens
 }

@@ -206,12 +206,15 @@ async fn run(
         let unfinished = finished.is_err();
         let decided = finished.map_err(Refusal::from).and(decided);
         let _ = tx.send((flow, decided, outcome, detail));
-        // The person is answered already; the outcome is written as soon as the database is
-        // back, so that a reload finds it instead of waiting out the attempt.
+        // The person was told "try again shortly". As soon as the database is back the
+        // attempt is marked interrupted, so that a reload says "start again" instead of waiting
+        // out the attempt. (Not the user decided before the outage: a merge meanwhile may have
+        // removed them.)
         if unfinished {
+            let interrupted = LoginOutcome::Refused(Reason::Interrupted);
             for _ in 0..FINISH_RETRIES {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                let again = logins::finish_attempt(&db, &id, user_id.as_deref(), kept.code());
+                let again = logins::finish_attempt(&db, &id, None, interrupted.code());
                 if again.await.is_ok() {
                     break;
                 }

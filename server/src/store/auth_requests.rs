@@ -25,12 +25,3 @@ pub async fn live(
         .one(db)
         .await?)
 }
-
-/// Removes requests that expired before `now`.
-pub async fn purge(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, StoreError> {
-    Ok(Requests::delete_many()
-        .filter(auth_request::Column::ExpiresAt.lte(now))
-        .exec(db)
-        .await?
-        .rows_affected)
-}

@@ -41,9 +41,7 @@ async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbE
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.max_connections(if in_memory { 1 } else { max_connections })
         .connect_timeout(Duration::from_secs(5))
-        // During a database outage a request fails after this wait (a readable 503) instead
-        // of queueing for long; under load a connection is free again well within it.
-        .acquire_timeout(Duration::from_secs(3))
+        .acquire_timeout(acquire_wait(url))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") && !in_memory {
         opt.map_sqlx_sqlite_opts(|o| {
@@ -59,6 +57,18 @@ async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbE
     // A query proves the file really is a database (a corrupt file opens fine and fails here).
     db.execute_unprepared("SELECT 1").await?;
     Ok(db)
+}
+
+/// How long a request waits for a connection. PostgreSQL: during an outage a request fails
+/// after this (a readable 503) instead of queueing; under load a connection is free again well
+/// within it. SQLite cannot go away, but a connection may wait out another's write lock (the
+/// busy timeout, 5 s), so the wait for one stays longer than that.
+fn acquire_wait(url: &str) -> Duration {
+    if url.starts_with("postgres") {
+        Duration::from_secs(3)
+    } else {
+        Duration::from_secs(10)
+    }
 }
 
 /// One direct connection first: a pool only reports "timed out", this says why (refused,

@@ -98,12 +98,3 @@ pub async fn spend_refresh(
         .await?;
     Ok(done.rows_affected == 1)
 }
-
-/// Removes codes that expired before `now` (their grants stay while tokens may live).
-pub async fn purge_codes(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, StoreError> {
-    Ok(auth_code::Entity::delete_many()
-        .filter(auth_code::Column::ExpiresAt.lte(now))
-        .exec(db)
-        .await?
-        .rows_affected)
-}

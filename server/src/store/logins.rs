@@ -57,17 +57,6 @@ pub async fn finish_attempt(
     Ok(())
 }
 
-pub async fn purge_attempts(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    Ok(login_attempt::Entity::delete_many()
-        .filter(login_attempt::Column::ExpiresAt.lte(now))
-        .exec(db)
-        .await?
-        .rows_affected)
-}
-
 pub async fn insert_sso(
     db: &DatabaseConnection,
     row: sso_session::ActiveModel,

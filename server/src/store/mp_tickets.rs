@@ -163,12 +163,3 @@ pub async fn set_image(db: &DatabaseConnection, id: &str, png: &[u8]) -> Result<
         .await?;
     Ok(())
 }
-
-/// Deletes tickets that expired before `before`.
-pub async fn sweep(db: &DatabaseConnection, before: DateTime<Utc>) -> Result<u64, StoreError> {
-    Ok(mp_ticket::Entity::delete_many()
-        .filter(C::ExpiresAt.lt(before))
-        .exec(db)
-        .await?
-        .rows_affected)
-}

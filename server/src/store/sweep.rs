@@ -47,25 +47,27 @@ fn rules(c: &Cutoffs) -> Vec<Rule> {
         expired("oidc_codes", "id"),
         expired("mp_tickets", "id"),
         expired("admin_sessions", "token_hash"),
-        Rule {
-            table: "sso_sessions",
-            key: "id",
-            done: col("expires_at")
-                .lt(c.expired)
-                .or(col("revoked_at").lt(c.expired)),
-        },
+        // A session ended by logout goes when it would have expired.
+        expired("sso_sessions", "id"),
+        expired("oidc_refresh_tokens", "id"),
+        // A refresh token of an ended grant can never be used again.
         Rule {
             table: "oidc_refresh_tokens",
             key: "id",
-            done: col("expires_at")
-                .lt(c.expired)
-                .or(col("grant_id").in_subquery(
-                    Query::select()
-                        .column(Alias::new("id"))
-                        .from(Alias::new("oidc_grants"))
-                        .and_where(col("revoked_at").is_not_null())
-                        .to_owned(),
-                )),
+            done: Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(Alias::new("oidc_grants"))
+                    .and_where(
+                        Expr::col((Alias::new("oidc_grants"), Alias::new("id")))
+                            .equals((Alias::new("oidc_refresh_tokens"), Alias::new("grant_id"))),
+                    )
+                    .and_where(
+                        Expr::col((Alias::new("oidc_grants"), Alias::new("revoked_at")))
+                            .is_not_null(),
+                    )
+                    .to_owned(),
+            ),
         },
         Rule {
             table: "sign_in_failures",
@@ -155,7 +157,11 @@ pub const EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 /// Login-log and audit lines are kept this many days unless configured.
 pub const DEFAULT_RETENTION_DAYS: u32 = 180;
 
+/// The most days `retention_days` may say (a hundred years).
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
+
 /// One round: sweeps if this instance takes the lease (`None` if another one holds it).
+/// Log lines the Overview's hourly counts have not taken in yet stay, whatever their age.
 pub async fn round(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
@@ -165,10 +171,13 @@ pub async fn round(
     if !take_lease(db, "sweep", now, now + lease).await? {
         return Ok(None);
     }
+    let days = i64::from(Ord::min(retention_days, MAX_RETENTION_DAYS));
+    let counted =
+        DateTime::from_timestamp_millis(super::stats::rolled_until(db).await?).unwrap_or_default();
     let cutoffs = Cutoffs {
         expired: now - chrono::Duration::hours(1),
         failures: now - chrono::Duration::days(1),
-        logs: now - chrono::Duration::days(i64::from(retention_days)),
+        logs: Ord::min(now - chrono::Duration::days(days), counted),
     };
     sweep(db, &cutoffs).await.map(Some)
 }

@@ -234,7 +234,8 @@ async fn name_search(db: &DatabaseConnection, name: &str) -> Result<NameSearch, 
                 // can never show a user whose name does not hold the text.
                 NameSearch::Indexed(
                     Expr::cust_with_values(
-                        "\"users\".rowid IN (SELECT rowid FROM users_name WHERE users_name MATCH ?)",
+                        "\"users\".\"id\" IN (SELECT user_id FROM users_name_keys WHERE k IN \
+                         (SELECT rowid FROM users_name WHERE users_name MATCH ?))",
                         [phrase],
                     )
                     .and(like),

@@ -2,6 +2,7 @@
 //! profile conflicts decided), link and unlink, each refused without a change when it would
 //! break a rule, and a merge racing a login of the user it removes.
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use super::binding::outside_open_platform;
@@ -380,11 +381,52 @@ async fn name_searches_follow_merged_names_and_deletions() {
         assert_eq!(s, 200, "{label}: {merged}");
         assert_eq!(found(&rp, "王小明").await, Vec::<String>::new(), "{label}");
         assert_eq!(found(&rp, "\"Q\" 100").await, vec![a.clone()], "{label}");
+        // The index itself follows (a search re-checks names, so it would hide a stale entry).
+        let db = &rp.sb.state.db;
+        if label == "sqlite" {
+            assert_eq!(indexed(db, "王小明").await, 0, "{label}");
+            assert_eq!(indexed(db, "\"q\" 100").await, 1, "{label}");
+        }
 
         let (s, _) = send(&rp, "DELETE", &format!("/api/v1/users/{c}"), None).await;
         assert_eq!(s, 204, "{label}");
         assert_eq!(found(&rp, "李四").await, Vec::<String>::new(), "{label}");
         assert_eq!(found(&rp, "zoë").await, vec![a.clone()], "{label}");
+        if label == "sqlite" {
+            assert_eq!(
+                indexed(db, "zoë").await,
+                1,
+                "{label}: B's entry went with B"
+            );
+            let keys = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Sqlite,
+                    "SELECT count(*) AS n FROM users_name_keys",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                keys.try_get::<i64>("", "n").unwrap(),
+                1,
+                "{label}: one user left"
+            );
+        }
     })
     .await;
+}
+
+/// How many users the SQLite name index holds for `text` (three characters or more).
+async fn indexed(db: &sea_orm::DatabaseConnection, text: &str) -> i64 {
+    let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT count(*) AS n FROM users_name WHERE users_name MATCH ?",
+            [phrase.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
 }

@@ -1,5 +1,5 @@
-//! PostgreSQL goes away under a running instance (a proxy between them is cut): readiness says
-//! so within a second, a person mid-login gets the readable "try again" page at once and nothing
+//! PostgreSQL goes silent under a running instance (a proxy between them stops relaying and
+//! answers nothing, as in a network partition): readiness says so within a second, a person mid-login gets the readable "try again" page at once and nothing
 //! is spent, the management API answers a JSON error, and once the database is back the same
 //! callback finishes the login without restarting anything.
 
@@ -16,10 +16,13 @@ use tokio::net::{TcpListener, TcpStream};
 use super::harness::{Browser, Rp, TOKEN};
 use crate::support::postgres_schema;
 
-/// A TCP relay that can drop every link and refuse new ones, like a database that went away.
+/// A TCP relay that can go silent, like a database behind a network partition: links stop
+/// carrying bytes and new ones are accepted and never answered (no error comes back, so only
+/// timeouts end the waits). `restore` drops the silent links and relays again.
 struct Proxy {
     addr: SocketAddr,
-    cut: Arc<AtomicBool>,
+    silent: Arc<AtomicBool>,
+    hush: Arc<tokio::sync::Notify>,
     links: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
 }
 
@@ -27,38 +30,52 @@ impl Proxy {
     async fn start(target: String) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let cut = Arc::new(AtomicBool::new(false));
+        let silent = Arc::new(AtomicBool::new(false));
+        let hush = Arc::new(tokio::sync::Notify::new());
         let links = Arc::new(Mutex::new(Vec::new()));
-        let (is_cut, all) = (cut.clone(), links.clone());
+        let (is_silent, hushed, all) = (silent.clone(), hush.clone(), links.clone());
         tokio::spawn(async move {
             loop {
                 let Ok((mut inbound, _)) = listener.accept().await else {
                     continue;
                 };
-                if is_cut.load(Ordering::SeqCst) {
-                    continue;
-                }
-                let target = target.clone();
+                let (target, is_silent, hushed) =
+                    (target.clone(), is_silent.clone(), hushed.clone());
                 let link = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    if is_silent.load(Ordering::SeqCst) {
+                        // Held open, never answered.
+                        std::future::pending::<()>().await;
                     }
+                    let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = hushed.notified() => std::future::pending::<()>().await,
+                    }
+                    drop(inbound);
                 });
                 all.lock().unwrap().push(link.abort_handle());
             }
         });
-        Proxy { addr, cut, links }
-    }
-
-    fn cut(&self) {
-        self.cut.store(true, Ordering::SeqCst);
-        for link in self.links.lock().unwrap().drain(..) {
-            link.abort();
+        Proxy {
+            addr,
+            silent,
+            hush,
+            links,
         }
     }
 
+    fn go_silent(&self) {
+        self.silent.store(true, Ordering::SeqCst);
+        self.hush.notify_waiters();
+    }
+
     fn restore(&self) {
-        self.cut.store(false, Ordering::SeqCst);
+        self.silent.store(false, Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
     }
 }
 
@@ -107,7 +124,7 @@ async fn a_database_outage_is_answered_at_once_and_the_login_resumes_after_it() 
     let login_page = auth.location.unwrap();
     let (state, scan) = rp.click_button(&mut browser, &login_page).await;
     let code = rp.scan(persona, &scan).await;
-    proxy.cut();
+    proxy.go_silent();
 
     let t = Instant::now();
     let (s, body) = get(&rp.url("/readyz"), false).await;

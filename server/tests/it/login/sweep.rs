@@ -223,3 +223,45 @@ async fn one_instance_at_a_time_holds_the_sweep() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn old_log_lines_wait_until_the_overview_has_counted_them() {
+    each_database(|db, label| async move {
+        let rp = Rp::start(db.clone()).await;
+        let persona = rp.sb.persona("Counted").await;
+        rp.login(&mut Browser::default(), persona, &[]).await;
+        let lines = login_log_entry::Entity::find().count(&db).await.unwrap();
+        assert!(lines > 0, "{label}");
+
+        // 200 days on, but the hourly counts never ran: the lines stay.
+        let later = rp.sb.clock.now() + Duration::days(200);
+        let swept = sweep::round(&db, later, 180).await.unwrap();
+        assert!(swept.is_some(), "{label}: this instance took the sweep");
+        let after = login_log_entry::Entity::find().count(&db).await.unwrap();
+        assert_eq!(after, lines, "{label}: uncounted lines stay");
+        assert!(
+            sweep::round(&db, later, 180).await.unwrap().is_none(),
+            "{label}: the lease holds"
+        );
+
+        // Once they are counted, the next round (after the lease) deletes them.
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared(&format!(
+            "UPDATE stats_rollup SET rolled_until_ms = {} WHERE id = 1",
+            later.timestamp_millis()
+        ))
+        .await
+        .unwrap();
+        let next = later + Duration::minutes(10);
+        assert!(
+            sweep::round(&db, next, 180).await.unwrap().is_some(),
+            "{label}"
+        );
+        assert_eq!(
+            login_log_entry::Entity::find().count(&db).await.unwrap(),
+            0,
+            "{label}"
+        );
+    })
+    .await;
+}
