@@ -201,7 +201,9 @@ impl From<WeChatError> for Refusal {
             W::InvalidCode(_) | W::CodeUsed(_) => Reason::InvalidCode,
             W::InvalidAppId(_) => Reason::ForeignCode,
             W::CodeBlocked(_) => Reason::Blocked,
-            W::SystemBusy(_) | W::RateLimited(_) | W::Timeout | W::Network(_) => Reason::WeChatBusy,
+            W::SystemBusy(_) | W::RateLimited(_) | W::Timeout | W::Crowded | W::Network(_) => {
+                Reason::WeChatBusy
+            }
             _ => Reason::WeChatError,
         };
         let detail = match e.errcode() {

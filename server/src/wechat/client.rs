@@ -1,8 +1,13 @@
 //! The HTTP side of the WeChat client: base URLs (real WeChat or the sandbox), a timeout on
-//! every call, credentials as query parameters (§1.6), and transport errors that never carry a
-//! URL (URLs hold appids, secrets, codes and tokens).
+//! every call, a bound on the calls one AppID may have waiting, credentials as query parameters
+//! (§1.6), and transport errors that never carry a URL (URLs hold appids, secrets, codes and
+//! tokens).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -18,11 +23,18 @@ pub const WECHAT_OPEN: &str = "https://open.weixin.qq.com";
 /// How long one call may take, connection included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(8);
 
+/// Calls naming one AppID that may wait on WeChat at once. More fail at once as "busy" instead
+/// of queueing, so a slow WeChat (or one slow app) cannot hold every request of the instance.
+pub const PER_APPID: usize = 32;
+
 #[derive(Clone, Debug)]
 pub struct WeChatClient {
     http: reqwest::Client,
     api: String,
     open: String,
+    /// One semaphore per AppID (AppIDs come from the configured sources, so the map stays
+    /// small).
+    waiting: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
 
 impl WeChatClient {
@@ -42,7 +54,25 @@ impl WeChatClient {
             http,
             api: api.trim_end_matches('/').to_string(),
             open: open.trim_end_matches('/').to_string(),
+            waiting: Arc::default(),
         }
+    }
+
+    /// A place among the calls of the AppID this query names (none needed without one).
+    fn place(&self, query: &[(&str, &str)]) -> Result<Option<OwnedSemaphorePermit>, WeChatError> {
+        let Some((_, appid)) = query.iter().find(|(k, _)| *k == "appid") else {
+            return Ok(None);
+        };
+        let gate = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry((*appid).to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(PER_APPID)))
+            .clone();
+        gate.try_acquire_owned()
+            .map(Some)
+            .map_err(|_| WeChatError::Crowded)
     }
 
     /// The browser-facing host (`open.weixin.qq.com` or the sandbox's stand-in).
@@ -66,6 +96,7 @@ impl WeChatClient {
     ) -> Result<T, WeChatError> {
         let started = Instant::now();
         let result = async {
+            let _place = self.place(query)?;
             let response = self
                 .http
                 .get(self.url(path))
@@ -89,6 +120,7 @@ impl WeChatClient {
     ) -> Result<T, WeChatError> {
         let started = Instant::now();
         let result = async {
+            let _place = self.place(query)?;
             let response = self.post(path, query, body).await?;
             let bytes = response.bytes().await.map_err(transport)?;
             decode(&bytes)
@@ -106,6 +138,7 @@ impl WeChatClient {
     ) -> Result<Image, WeChatError> {
         let started = Instant::now();
         let result = async {
+            let _place = self.place(query)?;
             let response = self.post(path, query, body).await?;
             let content_type = response
                 .headers()
@@ -151,6 +184,7 @@ fn measured<T>(
             None => match e {
                 WeChatError::Timeout => "timeout".into(),
                 WeChatError::Network(_) => "network".into(),
+                WeChatError::Crowded => "crowded".into(),
                 WeChatError::SnapshotUser => "snapshot_user".into(),
                 _ => "bad_response".into(),
             },

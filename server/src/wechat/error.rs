@@ -69,6 +69,9 @@ pub enum WeChatError {
     /// The call did not complete in time.
     #[error("WeChat did not answer in time")]
     Timeout,
+    /// Too many calls for this AppID are already waiting on WeChat; this one was not sent.
+    #[error("too many calls to WeChat are waiting for this AppID")]
+    Crowded,
     /// The call failed below HTTP (connection refused, TLS, DNS...).
     #[error("cannot reach WeChat: {0}")]
     Network(String),
@@ -130,7 +133,7 @@ impl WeChatError {
             | IpNotAllowed(r)
             | InvalidRequest(r)
             | Other(r) => Some(r.errcode),
-            SnapshotUser | Timeout | Network(_) | BadResponse(_) => None,
+            SnapshotUser | Timeout | Crowded | Network(_) | BadResponse(_) => None,
         }
     }
 }

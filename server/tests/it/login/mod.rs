@@ -18,6 +18,7 @@ mod mp_qrcode;
 mod outage;
 mod overview;
 mod six_modes;
+mod slow_wechat;
 mod sso;
 mod sweep;
 mod two_processes;
