@@ -9,6 +9,7 @@ mod authorize;
 mod catalog;
 mod config;
 mod console_catalog;
+mod fuzz;
 mod identity;
 mod login;
 mod oidc;
