@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/style/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run build test tools test-tools lint fmt clippy unit sdk e2e bench postgres clean
+.PHONY: run build test tools test-tools lint fmt clippy unit sdk e2e bench soak postgres clean
 
 ## run: build the release binary and console, then serve on http://127.0.0.1:3000 (SQLite in ./data)
 run: build
@@ -69,6 +69,13 @@ bench:
 	./target/release/examples/grant_bench 2000 "$$(.ci/postgres.sh)"
 	./target/release/examples/users_bench
 	./target/release/examples/users_bench 1000000 "$$(.ci/postgres.sh)"
+
+# datong killed with SIGKILL under login load and started again, on SQLite and PostgreSQL:
+# prints what was lost or duplicated (nothing) and the time to ready.
+soak:
+	cargo build --release -p server --bin datong --example soak
+	./target/release/examples/soak
+	./target/release/examples/soak 600 16 "$$(.ci/postgres.sh)"
 
 clean:
 	cargo clean

@@ -218,6 +218,10 @@ pub struct Pair {
     pub sandbox_url: String,
     pub api_token: String,
     pub scratch: PathBuf,
+    /// How datong was started, to start it again on the same data.
+    bin: PathBuf,
+    env: Vec<(&'static str, String)>,
+    port: u16,
 }
 
 /// Starts the sandbox, then datong pointed at it; `name` names the scratch folder.
@@ -278,10 +282,29 @@ pub fn start_pair(bin: &Path, name: &str, database_url: Option<&str>) -> Pair {
         sandbox_url,
         api_token,
         scratch,
+        bin: bin.to_path_buf(),
+        env,
+        port,
     }
 }
 
 impl Pair {
+    /// Kills datong with SIGKILL (no shutdown of any kind).
+    pub fn kill_server(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+
+    /// Starts datong again on the same data, address and configuration.
+    pub fn restart_server(&mut self) {
+        let (server, _) = spawn_listening(
+            &self.bin,
+            &["serve", "--addr", &format!("127.0.0.1:{}", self.port)],
+            &self.env,
+        );
+        self.server = server;
+    }
+
     /// Stops both processes and removes the scratch folder.
     pub fn stop(mut self) {
         stop(&mut self.server);
