@@ -4,7 +4,9 @@
 //! - SQLite's `PRAGMA integrity_check` says ok (SQLite runs);
 //! - no user without a WeChat identity, no identity without a user, no UnionID held by two
 //!   users, and no person (persona) who became two users;
-//! - every login after the restart succeeds, and the time until `/readyz` answers again.
+//! - every login after the restart succeeds, and the time until `/readyz` answers again;
+//! - then, with WeChat taking 3 s per code exchange and 50 logins waiting on it, how long other
+//!   requests (`/healthz`, the management API, discovery) take.
 //!
 //! `cargo run --release -p server --example soak -- [logins] [concurrency] [database_url]`
 //! (build `--bin datong` first; `make soak` runs it on SQLite and PostgreSQL).
@@ -156,6 +158,49 @@ async fn main() {
          GROUP BY unionid HAVING count(DISTINCT user_id) > 1) t",
     )
     .await;
+    // WeChat slow: 3 s on every code exchange while 50 logins wait on it. Other requests must
+    // not queue behind them.
+    let latency = |ms: u64| {
+        http.post(format!(
+            "{}/sandbox/wechat/admin/api/latency",
+            pair.sandbox_url
+        ))
+        .json(&serde_json::json!({"endpoint": "sns/oauth2/access_token", "ms": ms}))
+        .send()
+    };
+    assert!(latency(3000).await.unwrap().status().is_success());
+    let waiting: Vec<_> = setup
+        .personas
+        .iter()
+        .take(50)
+        .map(|p| {
+            let (http, setup, p) = (http.clone(), setup.clone(), *p);
+            tokio::spawn(async move { login(&http, &setup, p).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let mut took = Vec::new();
+    for i in 0..150 {
+        let path = ["/healthz", "/api/v1/sources", "/.well-known/openid-configuration"][i % 3];
+        let t = Instant::now();
+        let r = http
+            .get(format!("{}{path}", pair.datong))
+            .bearer_auth(&pair.api_token)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.bytes().await.unwrap();
+        took.push(t.elapsed());
+    }
+    took.sort();
+    let mut slow_ok = 0;
+    for w in waiting {
+        if w.await.is_ok() {
+            slow_ok += 1;
+        }
+    }
+    assert!(latency(0).await.unwrap().status().is_success());
     let pair_url = pair.datong.clone();
     pair.stop();
 
@@ -180,6 +225,11 @@ async fn main() {
     println!("integrity_check: {integrity}");
     println!(
         "users: {users} for {PERSONAS} personas; users without an identity: {lonely}; identities without a user: {orphans}; UnionIDs held by two users: {shared}"
+    );
+    println!(
+        "while 50 logins waited 3 s on WeChat: /healthz, /api/v1/sources and discovery p50 {:.1} ms, p99 {:.1} ms (150 requests); {slow_ok} of the 50 slow logins finished",
+        common::ms(common::percentile(&took, 0.50)),
+        common::ms(common::percentile(&took, 0.99)),
     );
     let anomalies = lonely + orphans + shared + i64::from(users > PERSONAS as i64);
     println!("anomalies: {anomalies}");
