@@ -203,6 +203,28 @@ async fn peer_login(http: &reqwest::Client, peer: &str) -> Value {
     tokens
 }
 
+/// "total (kind n, …)" per operation, from two readings of the statement counters (the
+/// background tasks' few statements meanwhile included).
+fn per_operation(
+    before: &std::collections::BTreeMap<String, f64>,
+    after: &std::collections::BTreeMap<String, f64>,
+    count: usize,
+) -> String {
+    let per: Vec<(String, f64)> = after
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                (v - before.get(k).copied().unwrap_or(0.0)) / count as f64,
+            )
+        })
+        .filter(|(_, v)| *v > 0.0)
+        .collect();
+    let total: f64 = per.iter().map(|(_, v)| v).sum();
+    let parts: Vec<String> = per.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
+    format!("{total:.1} ({})", parts.join(", "))
+}
+
 fn refresh_token_of(tokens: &Value) -> String {
     tokens["refresh_token"]
         .as_str()
@@ -239,6 +261,7 @@ async fn main() {
     for p in setup.personas.iter().take(4) {
         qr_login::login_with(&http, &setup, *p, SCOPE).await;
     }
+    let sent_before = common::statements(&http, &pair.datong).await;
     let datong_logins = measure(pair.server.id(), postgres, count, concurrency, {
         let (http, setup) = (http.clone(), setup.clone());
         move |i| {
@@ -250,6 +273,11 @@ async fn main() {
         }
     })
     .await;
+    let sent_logins = per_operation(
+        &sent_before,
+        &common::statements(&http, &pair.datong).await,
+        count,
+    );
     let mut tokens = Vec::new();
     for p in setup.personas.iter().take(concurrency) {
         tokens.push(refresh_token_of(
@@ -257,6 +285,7 @@ async fn main() {
         ));
     }
     let datong_chains = chains(tokens);
+    let refresh_before = common::statements(&http, &pair.datong).await;
     let datong_refreshes = measure(pair.server.id(), postgres, count, concurrency, {
         let (http, url) = (http.clone(), format!("{}/oauth/token", setup.datong));
         let client = (setup.client_id.clone(), setup.client_secret.clone());
@@ -271,6 +300,11 @@ async fn main() {
         }
     })
     .await;
+    let sent_refreshes = per_operation(
+        &refresh_before,
+        &common::statements(&http, &pair.datong).await,
+        count,
+    );
     let datong_memory = common::peak_memory(pair.server.id());
     pair.stop();
 
@@ -347,4 +381,6 @@ async fn main() {
         datong_refreshes.cpu_ms() / peer_refreshes.cpu_ms()
     );
     println!("peak memory (VmHWM): Datong {datong_memory}, node-oidc-provider {peer_memory}");
+    println!("Datong's statements per login: {sent_logins}");
+    println!("Datong's statements per refresh: {sent_refreshes}");
 }

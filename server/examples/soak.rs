@@ -181,7 +181,11 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let mut took = Vec::new();
     for i in 0..150 {
-        let path = ["/healthz", "/api/v1/sources", "/.well-known/openid-configuration"][i % 3];
+        let path = [
+            "/healthz",
+            "/api/v1/sources",
+            "/.well-known/openid-configuration",
+        ][i % 3];
         let t = Instant::now();
         let r = http
             .get(format!("{}{path}", pair.datong))

@@ -22,6 +22,7 @@ pub const TOKEN_WAITS: &str = "datong_wechat_token_waits_total";
 pub const WEBHOOK_DELIVERIES: &str = "datong_webhook_deliveries_total";
 pub const DB_CONNECTIONS: &str = "datong_db_pool_connections";
 pub const DB_ERRORS: &str = "datong_db_errors_total";
+pub const DB_STATEMENTS: &str = "datong_db_statements_total";
 pub const TICKET_STREAMS: &str = "datong_ticket_streams_open";
 
 /// Latency buckets (seconds): from a cached page to a slow WeChat call.
@@ -82,6 +83,10 @@ fn describe() {
     );
     describe_gauge!(DB_CONNECTIONS, "Database pool connections, by state.");
     describe_counter!(DB_ERRORS, "Database statements that failed.");
+    describe_counter!(
+        DB_STATEMENTS,
+        "Database statements sent, by kind (select, insert, update, delete, other)."
+    );
     describe_gauge!(TICKET_STREAMS, "Open mini-program code status streams.");
     describe_counter!(
         WEBHOOK_DELIVERIES,
@@ -129,6 +134,20 @@ pub fn token_waited() {
 
 pub fn db_error() {
     counter!(DB_ERRORS).increment(1);
+}
+
+/// Counts one statement sent to the database, by its first word.
+pub fn db_statement(sql: &str) {
+    let word = sql
+        .trim_start()
+        .split_ascii_whitespace()
+        .next()
+        .unwrap_or("");
+    let kind = ["select", "insert", "update", "delete", "with"]
+        .into_iter()
+        .find(|k| word.eq_ignore_ascii_case(k))
+        .unwrap_or("other");
+    counter!(DB_STATEMENTS, "kind" => kind).increment(1);
 }
 
 /// Counts an open ticket stream while it lives.

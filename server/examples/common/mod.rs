@@ -224,6 +224,35 @@ pub struct Pair {
     port: u16,
 }
 
+/// The token the benchmarks' datong serves `/metrics` to.
+pub const METRICS_TOKEN: &str = "bench-metrics-token-0123456789";
+
+/// The statements datong has sent so far, by kind, from its `/metrics`.
+pub async fn statements(
+    http: &reqwest::Client,
+    datong: &str,
+) -> std::collections::BTreeMap<String, f64> {
+    let text = http
+        .get(format!("{datong}/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter_map(|l| l.strip_prefix("datong_db_statements_total{kind=\""))
+        .filter_map(|l| {
+            let (kind, rest) = l.split_once('"')?;
+            Some((
+                kind.to_string(),
+                rest.trim_start_matches('}').trim().parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
 /// Starts the sandbox, then datong pointed at it; `name` names the scratch folder.
 pub fn start_pair(bin: &Path, name: &str, database_url: Option<&str>) -> Pair {
     let scratch = std::env::temp_dir().join(format!("datong-{name}-{}", std::process::id()));
@@ -256,6 +285,7 @@ pub fn start_pair(bin: &Path, name: &str, database_url: Option<&str>) -> Pair {
             format!("{sandbox_url}/sandbox/wechat/open"),
         ),
         ("DATONG_ADMIN_PASSWORD", "bench-admin-password".to_string()),
+        ("DATONG_METRICS_TOKEN", METRICS_TOKEN.to_string()),
         // PostgreSQL needs a configured master key (instances share it); any fresh one will do.
         (
             "DATONG_MASTER_KEY",

@@ -67,9 +67,12 @@ async fn a_scrape_needs_the_token_and_shows_logins_requests_and_wechat_calls_mov
             &["route=\"/login/wechat/{identifier}/callback\""],
         )
     };
+    let inserts = |t: &str| sample(t, "datong_db_statements_total", &["kind=\"insert\""]);
     let p = rp.sb.persona("Metered").await;
     rp.login(&mut Browser::default(), p, &[]).await;
     let (_, after) = scrape(&rp, Some(METRICS_TOKEN)).await;
+    // A first login writes at least the user, the identity, the session and the code.
+    assert!(inserts(&after) >= inserts(&before) + 4.0, "{after}");
     assert!(logins(&after) >= logins(&before) + 1.0, "{after}");
     assert!(exchanges(&after) >= exchanges(&before) + 1.0, "{after}");
     assert!(callbacks(&after) >= callbacks(&before) + 1.0, "{after}");
