@@ -88,11 +88,13 @@ async fn get(url: &str, token: bool) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-#[tokio::test]
-async fn a_database_outage_is_answered_at_once_and_the_login_resumes_after_it() {
+/// Datong on PostgreSQL through a [`Proxy`], with the pool settings it runs with; WeChat (the
+/// sandbox) on a direct connection, since the real one does not share Datong's database.
+/// `None` when no PostgreSQL server is configured.
+async fn behind_a_proxy() -> Option<(Proxy, Rp, sea_orm::DatabaseConnection)> {
     let Some((url, schema)) = postgres_schema().await else {
         eprintln!("note: DATONG_TEST_DATABASE_URL not set, outage test skipped");
-        return;
+        return None;
     };
     let server = url::Url::parse(&url).unwrap();
     let target = format!(
@@ -107,14 +109,97 @@ async fn a_database_outage_is_answered_at_once_and_the_login_resumes_after_it() 
     proxied
         .query_pairs_mut()
         .append_pair("options", &format!("-c search_path={schema}"));
-    // Datong through the proxy, with the pool settings it runs with; WeChat (the sandbox) on
-    // a direct connection, since the real one does not share Datong's database.
     let db = datong::store::connect(proxied.as_str(), 5).await.unwrap();
     datong::store::migrate(&db).await.unwrap();
     let mut direct = ConnectOptions::new(url.clone());
     direct.set_schema_search_path(schema).sqlx_logging(false);
     let sandbox_db = Database::connect(direct).await.unwrap();
-    let rp = Rp::start_split(db, sandbox_db, Default::default()).await;
+    let rp = Rp::start_split(db, sandbox_db.clone(), Default::default()).await;
+    Some((proxy, rp, sandbox_db))
+}
+
+#[tokio::test]
+async fn a_login_whose_code_was_spent_when_the_database_failed_says_start_again() {
+    let Some((proxy, rp, direct)) = behind_a_proxy().await else {
+        return;
+    };
+    let persona = rp.sb.persona("中断").await;
+    let mut browser = Browser::default();
+    let auth = rp.authorize(&mut browser, &[]).await;
+    let (state, scan) = rp.click_button(&mut browser, &auth.location.unwrap()).await;
+    let code = rp.scan(persona, &scan).await;
+    // WeChat takes 1.5 s to exchange the code; the database goes silent meanwhile, once
+    // Datong has claimed the code and before it can record who the person is.
+    let (s, v) = rp
+        .sb
+        .post(
+            "admin/api/latency",
+            serde_json::json!({"endpoint": "sns/oauth2/access_token", "ms": 1500}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let callback = rp.callback(&mut browser, Some(&code), Some(&state));
+    let silence = async {
+        // Read past the proxy: the moment the attempt holds the code, the code is spent.
+        use sea_orm::ConnectionTrait;
+        let claimed = "SELECT count(*) FROM login_attempts WHERE code_hash IS NOT NULL";
+        loop {
+            let row = direct
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    claimed,
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            if row.try_get_by_index::<i64>(0).unwrap() > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        proxy.go_silent();
+    };
+    let (back, ()) = tokio::join!(callback, silence);
+    assert_eq!(back.status, 503, "{}", back.body);
+    let told = [Lang::En, Lang::ZhCn].map(|l| reason(Reason::StorageError, l));
+    assert!(told.iter().any(|t| back.body.contains(t)), "{}", back.body);
+
+    // Back: the attempt is marked interrupted within seconds, and a reload says so (409, with
+    // the way back to the login page) instead of "try again" or WeChat's "code used".
+    proxy.restore();
+    let marked = Instant::now();
+    loop {
+        use sea_orm::ConnectionTrait;
+        let row = direct
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT count(*) FROM login_attempts WHERE outcome = 'login_interrupted'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        if row.try_get_by_index::<i64>(0).unwrap() == 1 {
+            break;
+        }
+        assert!(marked.elapsed() < Duration::from_secs(15), "never marked");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let again = rp.callback(&mut browser, Some(&code), Some(&state)).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let told = [Lang::En, Lang::ZhCn].map(|l| reason(Reason::Interrupted, l));
+    assert!(
+        told.iter().any(|t| again.body.contains(t)),
+        "{}",
+        again.body
+    );
+    assert_eq!(rp.users().await, 0, "nobody was made");
+}
+
+#[tokio::test]
+async fn a_database_outage_is_answered_at_once_and_the_login_resumes_after_it() {
+    let Some((proxy, rp, _)) = behind_a_proxy().await else {
+        return;
+    };
     let persona = rp.sb.persona("断线测试").await;
     rp.login(&mut Browser::default(), persona, &[]).await;
 
