@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::qr_login::{self, REDIRECT};
+use common::qr_login::{self, REDIRECT, VERIFIER};
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -31,7 +31,6 @@ const PERSONAS: usize = 200;
 const SCOPE: &str = "openid profile offline_access";
 const PEER_CLIENT: &str = "peer-bench";
 const PEER_SECRET: &str = "peer-bench-secret-peer-bench-secret";
-const VERIFIER: &str = "bench-verifier-bench-verifier-bench-verifier-0001";
 
 /// What one timed run of one operation cost.
 struct Figures {
@@ -184,21 +183,14 @@ async fn peer_login(http: &reqwest::Client, peer: &str) -> Value {
             to
         };
     };
-    let tokens: Value = common::json_of(
-        http.post(format!("{peer}/token"))
-            .basic_auth(PEER_CLIENT, Some(PEER_SECRET))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", VERIFIER),
-            ]),
+    let (tokens, info) = qr_login::redeem(
+        http,
+        &format!("{peer}/token"),
+        &format!("{peer}/me"),
+        (PEER_CLIENT, PEER_SECRET),
+        &code,
     )
     .await;
-    let access = tokens["access_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{tokens}"));
-    let info: Value = common::json_of(http.get(format!("{peer}/me")).bearer_auth(access)).await;
     assert!(info["sub"].is_string(), "{info}");
     tokens
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 pub const REDIRECT: &str = "https://rp.example.com/cb";
-const VERIFIER: &str = "bench-verifier-bench-verifier-bench-verifier-0001";
+pub const VERIFIER: &str = "bench-verifier-bench-verifier-bench-verifier-0001";
 
 fn param(url: &str, key: &str) -> String {
     url::Url::parse(url)
@@ -165,12 +165,30 @@ pub async fn login_with(http: &reqwest::Client, s: &Setup, persona: i64, scope: 
         .unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let code = param(&location(&r), "code");
+    let client = (s.client_id.as_str(), s.client_secret.as_str());
+    let token_url = format!("{}/oauth/token", s.datong);
+    let userinfo_url = format!("{}/oauth/userinfo", s.datong);
+    let (tokens, info) = redeem(http, &token_url, &userinfo_url, client, &code).await;
+    assert!(info["sub"].as_str().unwrap().starts_with("u_"));
+    tokens
+}
+
+/// What an application does with an authorization code (PKCE with [`VERIFIER`], client secret
+/// in Basic auth): redeems it, then reads userinfo with the access token. Returns the token
+/// response and the userinfo.
+pub async fn redeem(
+    http: &reqwest::Client,
+    token_url: &str,
+    userinfo_url: &str,
+    client: (&str, &str),
+    code: &str,
+) -> (Value, Value) {
     let tokens: Value = super::json_of(
-        http.post(format!("{}/oauth/token", s.datong))
-            .basic_auth(&s.client_id, Some(&s.client_secret))
+        http.post(token_url)
+            .basic_auth(client.0, Some(client.1))
             .form(&[
                 ("grant_type", "authorization_code"),
-                ("code", &code),
+                ("code", code),
                 ("redirect_uri", REDIRECT),
                 ("code_verifier", VERIFIER),
             ]),
@@ -179,11 +197,6 @@ pub async fn login_with(http: &reqwest::Client, s: &Setup, persona: i64, scope: 
     let access = tokens["access_token"]
         .as_str()
         .unwrap_or_else(|| panic!("{tokens}"));
-    let info: Value = super::json_of(
-        http.get(format!("{}/oauth/userinfo", s.datong))
-            .bearer_auth(access),
-    )
-    .await;
-    assert!(info["sub"].as_str().unwrap().starts_with("u_"));
-    tokens
+    let info: Value = super::json_of(http.get(userinfo_url).bearer_auth(access)).await;
+    (tokens, info)
 }

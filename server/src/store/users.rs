@@ -136,15 +136,11 @@ async fn exact_matches(
 /// than collecting them all first.
 const FEW_NAMES: i64 = 10_000;
 
-/// How a name search is answered.
-enum NameSearch {
-    /// Walk users in login order and test each name.
-    Scan(Expr),
-    /// Walk users in login order, or use the trigram index if PostgreSQL finds it cheaper. Each
-    /// text is planned on its own (a plan kept for "any text" walks every user for a rare one).
-    Planned(Expr),
-    /// The few users the trigram index names, sorted.
-    Indexed(Expr),
+/// A name search as a condition, and whether PostgreSQL must plan it for this very text (a
+/// plan kept for "any text" walks every user for a rare one).
+struct NameMatch {
+    condition: Expr,
+    plan_each: bool,
 }
 
 /// One page of users (up to `limit`, newest login first) and whether more follow.
@@ -154,33 +150,26 @@ pub async fn page(
     limit: u64,
 ) -> Result<(Vec<user::Model>, bool), StoreError> {
     let mut condition = filters(search);
-    let mut name = None;
+    let mut name = search.name.as_deref();
     if !search.exact.is_empty() {
         let ids = exact_matches(db, &search.exact).await?;
-        if !ids.is_empty() || search.name.is_none() {
+        if !ids.is_empty() || name.is_none() {
             condition = condition.add(user::Column::Id.is_in(ids));
-        } else {
-            name = search.name.as_deref();
+            name = None;
         }
-    } else {
-        name = search.name.as_deref();
     }
-    let mut planned = false;
+    let mut plan_each = false;
     if let Some(name) = name {
-        condition = condition.add(match name_search(db, name).await? {
-            NameSearch::Scan(e) | NameSearch::Indexed(e) => e,
-            NameSearch::Planned(e) => {
-                planned = true;
-                e
-            }
-        });
+        let found = name_search(db, name).await?;
+        condition = condition.add(found.condition);
+        plan_each = found.plan_each;
     }
     let query = user::Entity::find()
         .filter(condition)
         .order_by_desc(user::Column::LastLoginAt)
         .order_by_desc(user::Column::Id)
         .limit(limit + 1);
-    let mut rows = if planned {
+    let mut rows = if plan_each {
         let txn = db.begin().await?;
         txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
             .await?;
@@ -198,7 +187,7 @@ pub async fn page(
 /// Users whose name holds `name`, case-insensitively. Texts of three characters or more use the
 /// trigram index (FTS5 on SQLite, `pg_trgm` on PostgreSQL, see migration 16); shorter ones have
 /// no trigram and walk users in login order.
-async fn name_search(db: &DatabaseConnection, name: &str) -> Result<NameSearch, StoreError> {
+async fn name_search(db: &DatabaseConnection, name: &str) -> Result<NameMatch, StoreError> {
     let lowered = name.to_lowercase();
     let nickname = || Expr::col((user::Entity, user::Column::Nickname));
     let backend = db.get_database_backend();
@@ -210,6 +199,11 @@ async fn name_search(db: &DatabaseConnection, name: &str) -> Result<NameSearch, 
     };
     let like = name_col.like(LikeExpr::new(contains_pattern(name)).escape('\\'));
     let short = lowered.chars().count() < 3;
+    // Planned like any other query.
+    let plain = |condition| NameMatch {
+        condition,
+        plan_each: false,
+    };
     Ok(match backend {
         DbBackend::Sqlite if !short => {
             // One FTS5 phrase: the text as it is, with `"` doubled.
@@ -228,11 +222,11 @@ async fn name_search(db: &DatabaseConnection, name: &str) -> Result<NameSearch, 
             .await?
             .map_or(0, |f| f.n);
             if found > FEW_NAMES {
-                NameSearch::Scan(like)
+                plain(like)
             } else {
                 // The index finds the rows; the name is tested again, so a stale index entry
                 // can never show a user whose name does not hold the text.
-                NameSearch::Indexed(
+                plain(
                     Expr::cust_with_values(
                         "\"users\".\"id\" IN (SELECT user_id FROM users_name_keys WHERE k IN \
                          (SELECT rowid FROM users_name WHERE users_name MATCH ?))",
@@ -252,10 +246,13 @@ async fn name_search(db: &DatabaseConnection, name: &str) -> Result<NameSearch, 
             } else {
                 Func::lower(nickname()).into()
             };
-            NameSearch::Scan(Func::cust("strpos").arg(haystack).arg(lowered).gt(0))
+            plain(Func::cust("strpos").arg(haystack).arg(lowered).gt(0))
         }
-        DbBackend::Postgres => NameSearch::Planned(like),
-        _ => NameSearch::Scan(like),
+        DbBackend::Postgres => NameMatch {
+            condition: like,
+            plan_each: true,
+        },
+        _ => plain(like),
     })
 }
 
