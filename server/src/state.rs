@@ -235,6 +235,7 @@ impl AppState {
     /// this instance's ticket API. Call once per instance.
     pub async fn start_background(&self) {
         self.tickets.spawn_listener(self.db.clone());
+        self.catalog.spawn_listener();
         if !self.http.no_webhook_worker {
             self.webhooks.worker().spawn();
         }

@@ -89,7 +89,11 @@ fn uris_json(v: &[String]) -> String {
 }
 
 impl Catalog {
-    fn application_view(&self, m: application::Model, links: &[(i64, i64)]) -> ApplicationView {
+    pub(super) fn application_view(
+        &self,
+        m: application::Model,
+        links: &[(i64, i64)],
+    ) -> ApplicationView {
         ApplicationView {
             id: m.id,
             sources: links
@@ -113,15 +117,24 @@ impl Catalog {
     }
 
     pub async fn list_applications(&self) -> Result<Vec<ApplicationView>, CatalogError> {
-        let links = store::links(&self.db, LinksOf::All).await?;
-        Ok(store::applications(&self.db)
-            .await?
-            .into_iter()
-            .map(|m| self.application_view(m, &links))
+        let snapshot = self.snapshot().await?;
+        Ok(snapshot
+            .applications
+            .iter()
+            .map(|a| a.view.clone())
             .collect())
     }
 
     pub async fn get_application(&self, id: i64) -> Result<ApplicationView, CatalogError> {
+        let snapshot = self.snapshot().await?;
+        let a = snapshot
+            .application(id)
+            .ok_or(CatalogError::NotFound("application"))?;
+        Ok(a.view.clone())
+    }
+
+    /// The application as stored now, for a change to start from or to answer with.
+    async fn read_application(&self, id: i64) -> Result<ApplicationView, CatalogError> {
         let m = store::application(&self.db, id)
             .await?
             .ok_or(CatalogError::NotFound("application"))?;
@@ -254,10 +267,13 @@ impl Catalog {
             ..Default::default()
         };
         let created = store::insert_application(&self.db, row).await?;
-        if let Some(sources) = &d.sources {
-            store::replace_links(&self.db, created.id, sources, now).await?;
-        }
-        let view = self.get_application(created.id).await?;
+        let linked = match &d.sources {
+            Some(sources) => store::replace_links(&self.db, created.id, sources, now).await,
+            None => Ok(()),
+        };
+        self.changed().await;
+        linked?;
+        let view = self.read_application(created.id).await?;
         self.audit(
             actor,
             "application.create",
@@ -278,7 +294,7 @@ impl Catalog {
         id: i64,
         input: ApplicationInput,
     ) -> Result<ApplicationView, CatalogError> {
-        let before = self.get_application(id).await?;
+        let before = self.read_application(id).await?;
         let d = self.application_draft(&input, Some(&before)).await?;
         let current = store::application(&self.db, id)
             .await?
@@ -294,10 +310,13 @@ impl Catalog {
         row.refresh_token_ttl = Set(d.refresh_ttl as i32);
         row.updated_at = Set(now);
         store::update_application(&self.db, row).await?;
-        if let Some(sources) = &d.sources {
-            store::replace_links(&self.db, id, sources, now).await?;
-        }
-        let after = self.get_application(id).await?;
+        let linked = match &d.sources {
+            Some(sources) => store::replace_links(&self.db, id, sources, now).await,
+            None => Ok(()),
+        };
+        self.changed().await;
+        linked?;
+        let after = self.read_application(id).await?;
         self.audit(
             actor,
             "application.update",
@@ -314,11 +333,8 @@ impl Catalog {
         &self,
         client_id: &str,
     ) -> Result<Option<ApplicationView>, CatalogError> {
-        let Some(m) = store::application_by_client_id(&self.db, client_id).await? else {
-            return Ok(None);
-        };
-        let links = store::links(&self.db, LinksOf::Application(m.id)).await?;
-        Ok(Some(self.application_view(m, &links)))
+        let snapshot = self.snapshot().await?;
+        Ok(snapshot.application_of(client_id).map(|a| a.view.clone()))
     }
 
     /// The application, if `secret` is its client secret. The hashes are compared: timing
@@ -328,14 +344,11 @@ impl Catalog {
         client_id: &str,
         secret: &str,
     ) -> Result<Option<ApplicationView>, CatalogError> {
-        let Some(m) = store::application_by_client_id(&self.db, client_id).await? else {
-            return Ok(None);
-        };
-        if m.client_secret_hash != token_hash(secret) {
-            return Ok(None);
-        }
-        let links = store::links(&self.db, LinksOf::Application(m.id)).await?;
-        Ok(Some(self.application_view(m, &links)))
+        let snapshot = self.snapshot().await?;
+        Ok(snapshot
+            .application_of(client_id)
+            .filter(|a| a.secret_hash == token_hash(secret))
+            .map(|a| a.view.clone()))
     }
 
     /// The stored logo (PNG), if any.
@@ -364,7 +377,8 @@ impl Catalog {
         row.logo_png = Set(png);
         row.updated_at = Set(self.clock.now());
         store::update_application(&self.db, row).await?;
-        let view = self.get_application(id).await?;
+        self.changed().await;
+        let view = self.read_application(id).await?;
         let action = if bytes.is_some() {
             "application.logo.set"
         } else {
@@ -395,7 +409,8 @@ impl Catalog {
         row.client_secret_hash = Set(token_hash(&client_secret));
         row.updated_at = Set(self.clock.now());
         store::update_application(&self.db, row).await?;
-        let view = self.get_application(id).await?;
+        self.changed().await;
+        let view = self.read_application(id).await?;
         self.audit::<ApplicationView>(
             actor,
             "application.rotate_secret",
@@ -411,10 +426,11 @@ impl Catalog {
     }
 
     pub async fn delete_application(&self, actor: &Actor, id: i64) -> Result<(), CatalogError> {
-        let before = self.get_application(id).await?;
+        let before = self.read_application(id).await?;
         if !store::delete_application(&self.db, id).await? {
             return Err(CatalogError::NotFound("application"));
         }
+        self.changed().await;
         self.audit(
             actor,
             "application.delete",
@@ -433,9 +449,10 @@ impl Catalog {
         source_id: i64,
         on: bool,
     ) -> Result<ApplicationView, CatalogError> {
-        let app = self.get_application(application_id).await?;
-        let source = self.get_source(source_id).await?;
+        let app = self.read_application(application_id).await?;
+        let source = self.read_source(source_id).await?;
         store::set_link(&self.db, application_id, source_id, on, self.clock.now()).await?;
+        self.changed().await;
         let action = if on {
             "association.enable"
         } else {
@@ -444,6 +461,6 @@ impl Catalog {
         let target = format!("application:{}/source:{}", app.client_id, source.identifier);
         self.audit::<ApplicationView>(actor, action, target, None, None)
             .await?;
-        self.get_application(application_id).await
+        self.read_application(application_id).await
     }
 }

@@ -4,6 +4,7 @@
 //! audited, without secrets.
 
 mod applications;
+mod cache;
 pub mod logo;
 mod sources;
 mod tokens;
@@ -62,6 +63,7 @@ pub struct Catalog {
     secrets: SecretBox,
     clock: Arc<dyn Clock>,
     instance: InstanceInfo,
+    cache: Arc<cache::Cache>,
 }
 
 /// An audit entry as shown on the Logs page and by the API.
@@ -83,7 +85,32 @@ impl Catalog {
             secrets,
             clock,
             instance: InstanceInfo::default(),
+            cache: Arc::default(),
         }
+    }
+
+    /// With PostgreSQL, starts hearing other instances' catalog changes. Call once per
+    /// instance; without it every read goes to the database (PostgreSQL).
+    pub fn spawn_listener(&self) {
+        self.cache.spawn_listener(self.db.clone());
+    }
+
+    /// The catalog as the login path reads it (from memory unless it changed).
+    async fn snapshot(&self) -> Result<Arc<cache::Snapshot>, CatalogError> {
+        let load = || {
+            cache::load(
+                &self.db,
+                |m, links| self.source_view(m, links),
+                |m, links| self.application_view(m, links),
+            )
+        };
+        Ok(self.cache.get(&self.db, load).await?)
+    }
+
+    /// After a write has committed: forget the snapshot here and tell the other instances.
+    async fn changed(&self) {
+        self.cache.invalidate();
+        cache::announce(&self.db).await;
     }
 
     /// The instance's defaults the rules depend on (the default mini program).

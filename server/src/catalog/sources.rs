@@ -73,7 +73,11 @@ fn last4(secret: &str) -> String {
 }
 
 impl Catalog {
-    fn source_view(&self, m: identity_source::Model, links: &[(i64, i64)]) -> SourceView {
+    pub(super) fn source_view(
+        &self,
+        m: identity_source::Model,
+        links: &[(i64, i64)],
+    ) -> SourceView {
         SourceView {
             id: m.id,
             applications: links
@@ -114,15 +118,21 @@ impl Catalog {
     }
 
     pub async fn list_sources(&self) -> Result<Vec<SourceView>, CatalogError> {
-        let links = store::links(&self.db, LinksOf::All).await?;
-        Ok(store::sources(&self.db)
-            .await?
-            .into_iter()
-            .map(|m| self.source_view(m, &links))
-            .collect())
+        let snapshot = self.snapshot().await?;
+        Ok(snapshot.sources.iter().map(|s| s.view.clone()).collect())
     }
 
     pub async fn get_source(&self, id: i64) -> Result<SourceView, CatalogError> {
+        let snapshot = self.snapshot().await?;
+        let s = snapshot
+            .source(id)
+            .ok_or(CatalogError::NotFound("identity source"))?;
+        Ok(s.view.clone())
+    }
+
+    /// The source as stored now, for a change to start from (not the snapshot, which may be
+    /// a moment behind another instance's change).
+    pub(super) async fn read_source(&self, id: i64) -> Result<SourceView, CatalogError> {
         let m = store::source(&self.db, id)
             .await?
             .ok_or(CatalogError::NotFound("identity source"))?;
@@ -143,22 +153,22 @@ impl Catalog {
         &self,
         identifier: &str,
     ) -> Result<Option<(SourceView, Option<Credentials>)>, CatalogError> {
-        let Some(m) = store::source_by_identifier(&self.db, identifier).await? else {
+        let snapshot = self.snapshot().await?;
+        let Some(s) = snapshot.source_named(identifier) else {
             return Ok(None);
         };
-        let credentials = match (&m.appid, &m.secret_sealed) {
+        let credentials = match (&s.view.appid, &s.sealed_secret) {
             (Some(appid), Some(sealed)) => {
                 let plain = self
                     .secrets
-                    .open(sealed, format!("source:{}", m.identifier).as_bytes())
+                    .open(sealed, format!("source:{identifier}").as_bytes())
                     .map_err(|_| CatalogError::Seal)?;
                 let secret = String::from_utf8(plain).map_err(|_| CatalogError::Seal)?;
                 Some((appid.clone(), Secret::new(secret)))
             }
             _ => None,
         };
-        let links = store::links(&self.db, LinksOf::Source(m.id)).await?;
-        Ok(Some((self.source_view(m, &links), credentials)))
+        Ok(Some((s.view.clone(), credentials)))
     }
 
     fn seal(&self, identifier: &str, secret: &str) -> Result<Vec<u8>, CatalogError> {
@@ -242,6 +252,7 @@ impl Catalog {
             }
             Err(e) => return Err(e.into()),
         };
+        self.changed().await;
         let view = self.source_view(created, &[]);
         self.audit(
             actor,
@@ -331,6 +342,7 @@ impl Catalog {
         row.embedded_qr = Set(draft.embedded_qr);
         row.updated_at = Set(self.clock.now());
         let updated = store::update_source(&self.db, row).await?;
+        self.changed().await;
         let after = self.source_view(updated, &links);
         self.audit(
             actor,
@@ -361,6 +373,7 @@ impl Catalog {
         row.logo_png = Set(png);
         row.updated_at = Set(self.clock.now());
         let updated = store::update_source(&self.db, row).await?;
+        self.changed().await;
         let links = store::links(&self.db, LinksOf::Source(id)).await?;
         let view = self.source_view(updated, &links);
         let action = if bytes.is_some() {
@@ -380,10 +393,11 @@ impl Catalog {
     }
 
     pub async fn delete_source(&self, actor: &Actor, id: i64) -> Result<(), CatalogError> {
-        let before = self.get_source(id).await?;
+        let before = self.read_source(id).await?;
         if !store::delete_source(&self.db, id).await? {
             return Err(CatalogError::NotFound("identity source"));
         }
+        self.changed().await;
         self.audit(
             actor,
             "source.delete",

@@ -26,16 +26,6 @@ pub async fn source(
 }
 
 /// Inserts a source; a taken identifier is `Conflict` (the unique index decides).
-pub async fn source_by_identifier(
-    db: &DatabaseConnection,
-    identifier: &str,
-) -> Result<Option<identity_source::Model>, StoreError> {
-    Ok(Sources::find()
-        .filter(identity_source::Column::Identifier.eq(identifier))
-        .one(db)
-        .await?)
-}
-
 pub async fn insert_source(
     db: &DatabaseConnection,
     row: identity_source::ActiveModel,
@@ -74,16 +64,6 @@ pub async fn application(
     id: i64,
 ) -> Result<Option<application::Model>, StoreError> {
     Ok(Applications::find_by_id(id).one(db).await?)
-}
-
-pub async fn application_by_client_id(
-    db: &DatabaseConnection,
-    client_id: &str,
-) -> Result<Option<application::Model>, StoreError> {
-    Ok(Applications::find()
-        .filter(application::Column::ClientId.eq(client_id))
-        .one(db)
-        .await?)
 }
 
 pub async fn insert_application(

@@ -2,7 +2,9 @@
 //! them. A mini-program code ticket is created and followed on the first; the phone scans and
 //! confirms through the second; the first's page hears both changes live (the second process
 //! announces them with `NOTIFY`, the first's listener publishes them) and finishes the login;
-//! the application redeems the code at the second. Skipped without a test PostgreSQL server.
+//! the application redeems the code at the second. Then the catalog each process keeps in memory:
+//! an application and a source changed through the first are seen by the second within a
+//! second (`NOTIFY` on `datong_catalog`). Skipped without a test PostgreSQL server.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -15,6 +17,25 @@ use super::harness::{Browser, REDIRECT, VERIFIER, challenge, param};
 
 /// A fixed master key: both processes must open each other's sealed secrets.
 const MASTER_KEY: &str = "dHdvLXByb2Nlc3Nlcy10d28tcHJvY2Vzc2VzLXR3by0=";
+
+const METRICS_TOKEN: &str = "two-processes-metrics-token-0123";
+
+/// How many SELECT statements `base` has run so far.
+async fn selects(base: &str) -> f64 {
+    let text = reqwest::Client::new()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("datong_db_statements_total{kind=\"select\"} "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no select count in\n{text}"))
+}
 
 /// A `datong serve` child, killed when dropped.
 struct Datong {
@@ -137,6 +158,7 @@ async fn a_ticket_confirmed_through_a_second_process_reaches_the_first_live() {
         ("DATONG_MASTER_KEY", MASTER_KEY.to_string()),
         ("DATONG_SANDBOX", "true".to_string()),
         ("DATONG_DATA_DIR", data.to_str().unwrap().to_string()),
+        ("DATONG_METRICS_TOKEN", METRICS_TOKEN.to_string()),
     ];
     let out = command(&["admin", "token", "create", "two"], &env)
         .env("DATONG_LOG", "warn")
@@ -291,6 +313,87 @@ async fn a_ticket_confirmed_through_a_second_process_reaches_the_first_live() {
         "{info}"
     );
     assert_eq!(info["phone_number_verified"], true, "{info}");
+
+    // Catalog changes made through the first process reach the second's memory within 1 s.
+    let other = "https://rp.example.com/elsewhere";
+    let authorize_at = |redirect: &str| {
+        let q: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("client_id", client_id.as_str()),
+                ("redirect_uri", redirect),
+                ("response_type", "code"),
+                ("scope", "openid"),
+                ("code_challenge", challenge().as_str()),
+                ("code_challenge_method", "S256"),
+            ])
+            .finish();
+        let r = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(format!("{two}/oauth/authorize?{q}"))
+            .send();
+        async move { r.await.unwrap().status().as_u16() }
+    };
+    // The second has the application in memory (it just redeemed a code for it).
+    assert_eq!(authorize_at(REDIRECT).await, 303);
+    assert_eq!(authorize_at(other).await, 400);
+    let patch = |path: String, body: Value| {
+        let r = http
+            .patch(format!("{one}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send();
+        async move { r.await.unwrap().status().as_u16() }
+    };
+    let app_id = app["application"]["id"].as_i64().unwrap();
+    let changed = tokio::time::Instant::now();
+    let status = patch(
+        format!("/api/v1/applications/{app_id}"),
+        json!({"redirect_uris": [other]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    while authorize_at(other).await != 303 {
+        assert!(
+            changed.elapsed() < Duration::from_secs(1),
+            "the second process still refuses the new redirect URI after 1 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(authorize_at(REDIRECT).await, 400, "the old one is refused");
+    let source_id = source["id"].as_i64().unwrap();
+    let changed = tokio::time::Instant::now();
+    let status = patch(
+        format!("/api/v1/sources/{source_id}"),
+        json!({"display_name": "Renamed", "enabled": false}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    loop {
+        let seen: Value = json_of(
+            http.get(format!("{two}/api/v1/sources/{source_id}"))
+                .bearer_auth(&token),
+        )
+        .await;
+        if seen["display_name"] == "Renamed" {
+            assert_eq!(seen["enabled"], false, "{seen}");
+            break;
+        }
+        assert!(
+            changed.elapsed() < Duration::from_secs(1),
+            "the second process still shows the old source after 1 s: {seen}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // And reads it from memory: asking again reads no application or source from the database.
+    let before = selects(&two).await;
+    for _ in 0..10 {
+        assert_eq!(authorize_at(other).await, 303);
+    }
+    let read = selects(&two).await - before;
+    assert!(read < 10.0, "{read} selects for 10 authorization requests");
 
     drop((first, second));
     admin
