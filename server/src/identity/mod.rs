@@ -102,6 +102,17 @@ pub(crate) async fn refresh_profile<C: ConnectionTrait>(
     user_id: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Profile, StoreError> {
+    Ok(refresh_row(db, user_id, now, false).await?.0)
+}
+
+/// [`refresh_profile`], also marking a login at `now` when `login`; answers the row as written
+/// as well (`None`: no such user).
+async fn refresh_row<C: ConnectionTrait>(
+    db: &C,
+    user_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    login: bool,
+) -> Result<(Profile, Option<user::Model>), StoreError> {
     let mut rows = db::identities_of(db, user_id).await?;
     rows.sort_by_key(|r| (r.last_seen, r.id));
     let observed: Vec<Observed> = rows
@@ -111,14 +122,15 @@ pub(crate) async fn refresh_profile<C: ConnectionTrait>(
         .collect();
     let (mut profile, json) = standardized(&observed);
     // The update answers the row, pins included: a user without pins costs no extra read.
-    let row = db::update_user(db, user_id, &json, columns(&profile), now).await?;
+    let login = login.then_some(now);
+    let row = db::update_user(db, user_id, &json, columns(&profile), now, login).await?;
     let pins = profile::Pins::parse(row.as_ref().and_then(|r| r.pinned.as_deref()));
     if !pins.is_empty() {
         pins.apply(&mut profile);
         let json = serde_json::to_string(&profile).unwrap_or_else(|_| "{}".into());
-        db::update_user(db, user_id, &json, columns(&profile), now).await?;
+        db::update_user(db, user_id, &json, columns(&profile), now, None).await?;
     }
-    Ok(profile)
+    Ok((profile, row))
 }
 
 pub(crate) fn new_user_id() -> String {
@@ -223,7 +235,7 @@ impl Identities {
         {
             return Ok(None);
         }
-        let holder = self.attach(&txn, s, user_id).await?;
+        let (holder, _) = self.attach(&txn, s, user_id).await?;
         let after = serde_json::json!({
             "appid": s.appid, "openid": s.openid, "unionid": s.unionid, "user_id": holder,
         });
@@ -256,7 +268,7 @@ impl Identities {
             None => None,
         };
         let txn = self.db.begin_with_options(options).await?;
-        let mut outcome = self.resolve_in(&txn, s, policy).await?;
+        let outcome = self.resolve_in(&txn, s, policy).await?;
         if let Outcome::Resolved {
             user_id,
             created: true,
@@ -268,16 +280,6 @@ impl Identities {
             self.outbox
                 .emit(&txn, "user.created", data, self.clock.now())
                 .await?;
-        }
-        if let Outcome::Resolved {
-            user_id,
-            created: false,
-        } = &outcome
-            && db::note_login(&txn, user_id, self.clock.now()).await? == Some(true)
-        {
-            outcome = Outcome::Blocked {
-                user_id: user_id.clone(),
-            };
         }
         txn.commit().await?;
         Ok(outcome)
@@ -308,20 +310,14 @@ impl Identities {
             if let Some(unionid) = s.unionid.as_deref() {
                 user_id = self.late_merge(db, &user_id, unionid).await?;
             }
-            self.refresh_profile(db, &user_id).await?;
-            return Ok(Outcome::Resolved {
-                user_id,
-                created: false,
-            });
+            let blocked = self.refresh_profile(db, &user_id).await?;
+            return Ok(Self::known(user_id, blocked));
         }
         if let Some(unionid) = &s.unionid
             && let Some(holder) = db::unionid_owner(db, unionid).await?
         {
-            let user_id = self.attach(db, s, &holder).await?;
-            return Ok(Outcome::Resolved {
-                user_id,
-                created: false,
-            });
+            let (user_id, blocked) = self.attach(db, s, &holder).await?;
+            return Ok(Self::known(user_id, blocked));
         }
         if policy.linking == Linking::FieldMatch
             && policy.link_field == Some(LinkField::Phone)
@@ -333,11 +329,8 @@ impl Identities {
                 Some(unionid) => db::claim_unionid(db, unionid, &user.id).await?,
                 None => user.id,
             };
-            let user_id = self.attach(db, s, &owner).await?;
-            return Ok(Outcome::Resolved {
-                user_id,
-                created: false,
-            });
+            let (user_id, blocked) = self.attach(db, s, &owner).await?;
+            return Ok(Self::known(user_id, blocked));
         }
         if policy.linking == Linking::AskToBind {
             return Ok(Outcome::AskToBind);
@@ -363,7 +356,7 @@ impl Identities {
             Some(unionid) => db::claim_unionid(db, unionid, &mine).await?,
             None => mine.clone(),
         };
-        let user_id = if owner == mine {
+        let (user_id, blocked) = if owner == mine {
             let (holder, added) = self.add_identity(db, s, &mine).await?;
             if added {
                 return Ok(Outcome::Resolved {
@@ -371,8 +364,8 @@ impl Identities {
                     created: true,
                 });
             }
-            self.refresh_profile(db, &holder).await?;
-            holder
+            let blocked = self.refresh_profile(db, &holder).await?;
+            (holder, blocked)
         } else {
             self.attach(db, s, &owner).await?
         };
@@ -381,11 +374,24 @@ impl Identities {
             // our user meanwhile moves to the winner first.
             db::move_identities(db, &mine, &user_id).await?;
             db::delete_user(db, &mine).await?;
+            return Ok(Self::known(user_id, blocked));
         }
         Ok(Outcome::Resolved {
-            created: user_id == mine,
+            created: true,
             user_id,
         })
+    }
+
+    /// A person already known: `user_id`, or refused when an administrator blocked them.
+    fn known(user_id: String, blocked: bool) -> Outcome {
+        if blocked {
+            Outcome::Blocked { user_id }
+        } else {
+            Outcome::Resolved {
+                user_id,
+                created: false,
+            }
+        }
     }
 
     /// Adds the identity to `user_id` (unless a concurrent login added it already) and returns
@@ -395,10 +401,10 @@ impl Identities {
         db: &C,
         s: &Sighting,
         user_id: &str,
-    ) -> Result<String, StoreError> {
+    ) -> Result<(String, bool), StoreError> {
         let (holder, _) = self.add_identity(db, s, user_id).await?;
-        self.refresh_profile(db, &holder).await?;
-        Ok(holder)
+        let blocked = self.refresh_profile(db, &holder).await?;
+        Ok((holder, blocked))
     }
 
     /// Adds the identity to `user_id` unless it exists; returns its holder and whether it was
@@ -466,21 +472,23 @@ impl Identities {
         Ok(holder)
     }
 
+    /// Brings the user's profile up to date at a login and marks the login; answers whether
+    /// an administrator blocked the user (one statement for both).
     async fn refresh_profile<C: ConnectionTrait>(
         &self,
         db: &C,
         user_id: &str,
-    ) -> Result<Profile, StoreError> {
-        refresh_profile(db, user_id, self.clock.now()).await
+    ) -> Result<bool, StoreError> {
+        let (_, row) = refresh_row(db, user_id, self.clock.now(), true).await?;
+        Ok(row.is_some_and(|r| r.blocked_at.is_some()))
     }
 
     /// The user's row, standardized profile and identities.
     pub async fn user_record(&self, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
-        let Some(user) = db::user(&self.db, user_id).await? else {
+        let Some((user, identities)) = db::user_with_identities(&self.db, user_id).await? else {
             return Ok(None);
         };
         let profile = serde_json::from_str(&user.profile).unwrap_or_default();
-        let identities = db::identities_of(&self.db, user_id).await?;
         Ok(Some((user, profile, identities)))
     }
 
@@ -489,10 +497,10 @@ impl Identities {
         &self,
         user_id: &str,
     ) -> Result<Option<(Profile, Vec<identity::Model>)>, StoreError> {
-        let Some(user) = db::user(&self.db, user_id).await? else {
+        let Some((user, identities)) = db::user_with_identities(&self.db, user_id).await? else {
             return Ok(None);
         };
         let profile = serde_json::from_str(&user.profile).unwrap_or_default();
-        Ok(Some((profile, db::identities_of(&self.db, user_id).await?)))
+        Ok(Some((profile, identities)))
     }
 }

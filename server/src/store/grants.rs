@@ -43,11 +43,13 @@ pub async fn insert_code(
     Ok(())
 }
 
+/// The code and its grant (`None`: the grant is gone), in one statement.
 pub async fn code(
     db: &DatabaseConnection,
     hash: &str,
-) -> Result<Option<auth_code::Model>, StoreError> {
+) -> Result<Option<(auth_code::Model, Option<grant::Model>)>, StoreError> {
     Ok(auth_code::Entity::find_by_id(hash.to_string())
+        .find_also_related(grant::Entity)
         .one(db)
         .await?)
 }
@@ -75,11 +77,13 @@ pub async fn insert_refresh(
     Ok(())
 }
 
+/// The refresh token and its grant (`None`: the grant is gone), in one statement.
 pub async fn refresh(
     db: &DatabaseConnection,
     hash: &str,
-) -> Result<Option<refresh_token::Model>, StoreError> {
+) -> Result<Option<(refresh_token::Model, Option<grant::Model>)>, StoreError> {
     Ok(refresh_token::Entity::find_by_id(hash.to_string())
+        .find_also_related(grant::Entity)
         .one(db)
         .await?)
 }

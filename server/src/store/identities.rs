@@ -108,12 +108,17 @@ pub async fn unionid_owner<C: ConnectionTrait>(
         .map(|r| r.user_id))
 }
 
-/// Claims `unionid` for `user_id` unless another user holds it; returns the holder.
+/// Claims `unionid` for `user_id` unless another user holds it; returns the holder. A unionid
+/// is claimed on every login that shows one, and is almost always held already: the holder is
+/// read first.
 pub async fn claim_unionid<C: ConnectionTrait>(
     db: &C,
     unionid: &str,
     user_id: &str,
 ) -> Result<String, StoreError> {
+    if let Some(holder) = unionid_owner(db, unionid).await? {
+        return Ok(holder);
+    }
     let result = user_unionid::Entity::insert(user_unionid::ActiveModel {
         unionid: Set(unionid.to_string()),
         user_id: Set(user_id.to_string()),
@@ -168,6 +173,21 @@ pub async fn user<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<user::M
     Ok(user::Entity::find_by_id(id.to_string()).one(db).await?)
 }
 
+/// The user and their identities (first seen first), in one statement.
+pub async fn user_with_identities<C: ConnectionTrait>(
+    db: &C,
+    id: &str,
+) -> Result<Option<(user::Model, Vec<identity::Model>)>, StoreError> {
+    let found = user::Entity::find_by_id(id.to_string())
+        .find_with_related(identity::Entity)
+        .all(db)
+        .await?;
+    Ok(found.into_iter().next().map(|(user, mut identities)| {
+        identities.sort_by_key(|i| (i.first_seen, i.id));
+        (user, identities)
+    }))
+}
+
 /// The oldest user holding this verified phone number.
 pub async fn user_by_phone<C: ConnectionTrait>(
     db: &C,
@@ -181,15 +201,21 @@ pub async fn user_by_phone<C: ConnectionTrait>(
         .await?)
 }
 
-/// Stores the user's profile; answers the row as written (`None`: no such user).
+/// Stores the user's profile, and the time of a login when given; answers the row as written
+/// (`None`: no such user).
 pub async fn update_user<C: ConnectionTrait>(
     db: &C,
     id: &str,
     profile: &str,
     columns: Columns<'_>,
     now: DateTime<Utc>,
+    login: Option<DateTime<Utc>>,
 ) -> Result<Option<user::Model>, StoreError> {
-    let rows = user::Entity::update_many()
+    let mut update = user::Entity::update_many();
+    if let Some(at) = login {
+        update = update.col_expr(user::Column::LastLoginAt, Expr::value(at));
+    }
+    let rows = update
         .col_expr(user::Column::Profile, Expr::value(profile))
         .col_expr(
             user::Column::PhoneNumber,
@@ -204,19 +230,4 @@ pub async fn update_user<C: ConnectionTrait>(
         .exec_with_returning(db)
         .await?;
     Ok(rows.into_iter().next())
-}
-
-/// Marks a login of the user at `now`; answers whether the user is blocked (`None`: no such
-/// user). One statement: the login path pays nothing extra for the check.
-pub async fn note_login<C: ConnectionTrait>(
-    db: &C,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<bool>, StoreError> {
-    let rows = user::Entity::update_many()
-        .col_expr(user::Column::LastLoginAt, Expr::value(now))
-        .filter(user::Column::Id.eq(id))
-        .exec_with_returning(db)
-        .await?;
-    Ok(rows.first().map(|u| u.blocked_at.is_some()))
 }

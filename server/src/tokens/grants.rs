@@ -199,10 +199,8 @@ impl Grants {
         let now = self.clock.now();
         let hash = token_hash(code);
         let unknown = GrantError::Invalid("the code is unknown");
-        let row = db::code(&self.db, &hash).await?.ok_or(unknown)?;
-        let grant = self
-            .grant_of(app, &row.grant_id, "the code was issued to another client")
-            .await?;
+        let (row, grant) = db::code(&self.db, &hash).await?.ok_or(unknown)?;
+        let grant = Self::grant_of(app, grant, "the code was issued to another client")?;
         const REPLAY: &str = "the code was used already; the tokens issued for it are revoked";
         if row.used_at.is_some() {
             // A replay: whoever holds the first answer loses it too.
@@ -229,14 +227,14 @@ impl Grants {
         self.mint(app, &grant, row.nonce.as_deref()).await
     }
 
-    /// The grant `id`, which must be `app`'s (`foreign` says why not otherwise).
-    async fn grant_of(
-        &self,
+    /// The grant read with a code or token, which must be `app`'s (`foreign` says why not
+    /// otherwise).
+    fn grant_of(
         app: &ApplicationView,
-        id: &str,
+        grant: Option<grant::Model>,
         foreign: &'static str,
     ) -> Result<grant::Model, GrantError> {
-        match db::grant(&self.db, id).await? {
+        match grant {
             Some(g) if g.application_id == app.id => Ok(g),
             Some(_) => Err(GrantError::Invalid(foreign)),
             None => Err(GrantError::Invalid("the grant no longer exists")),
@@ -256,14 +254,8 @@ impl Grants {
         let now = self.clock.now();
         let hash = token_hash(token);
         let unknown = GrantError::Invalid("the refresh token is unknown");
-        let row = db::refresh(&self.db, &hash).await?.ok_or(unknown)?;
-        let grant = self
-            .grant_of(
-                app,
-                &row.grant_id,
-                "the refresh token was issued to another client",
-            )
-            .await?;
+        let (row, grant) = db::refresh(&self.db, &hash).await?.ok_or(unknown)?;
+        let grant = Self::grant_of(app, grant, "the refresh token was issued to another client")?;
         if row.used_at.is_some() || !db::spend_refresh(&self.db, &hash, now).await? {
             return Err(self
                 .replayed(
@@ -286,7 +278,7 @@ impl Grants {
     pub async fn revoke(&self, app: &ApplicationView, token: &str) -> Result<(), GrantError> {
         let now = self.clock.now();
         let grant_id = match db::refresh(&self.db, &token_hash(token)).await? {
-            Some(r) => Some(r.grant_id),
+            Some((r, _)) => Some(r.grant_id),
             None => self.verify_access(token).await.ok().map(|a| a.grant.id),
         };
         if let Some(id) = grant_id

@@ -23,6 +23,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::identity::Entity")]
+    Identity,
+}
+
+impl Related<super::identity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Identity.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
