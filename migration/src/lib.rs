@@ -20,6 +20,7 @@ mod m20261206_000014_webhooks;
 mod m20261206_000015_daily_stats;
 mod m20261206_000016_name_search;
 mod m20261206_000017_upkeep_leases;
+mod m20261207_000018_access_token_keys;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_daily_stats::Migration),
             Box::new(m20261206_000016_name_search::Migration),
             Box::new(m20261206_000017_upkeep_leases::Migration),
+            Box::new(m20261207_000018_access_token_keys::Migration),
         ]
     }
 }

@@ -28,19 +28,12 @@ pub async fn userinfo(
         e.challenge = Some("Bearer realm=\"datong\"".into());
         return Err(e);
     };
-    let access = match state.grants.verify_access(token).await {
-        Ok(a) => a,
+    let (person, scope) = match state.grants.userinfo(token).await {
+        Ok(found) => found,
         Err(GrantError::Invalid(why)) => return Err(OAuthError::invalid_token(why)),
         Err(e) => return Err(e.into()),
     };
-    let person = state
-        .grants
-        .person(&access.grant.user_id)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_token("the user no longer exists"))?;
-    Ok(no_store(
-        Json(user_claims(&person, &access.grant.scope)).into_response(),
-    ))
+    Ok(no_store(Json(user_claims(&person, &scope)).into_response()))
 }
 
 /// `POST /oauth/revoke`: ends the grant behind a refresh or access token. Unknown tokens are

@@ -2,13 +2,13 @@
 //! race are "insert if absent, then read who won".
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TryInsertResult,
 };
 
 use super::StoreError;
-use super::entities::{identity, user, user_unionid};
+use super::entities::{grant, identity, user, user_unionid};
 
 pub async fn find_identity<C: ConnectionTrait>(
     db: &C,
@@ -179,6 +179,28 @@ pub async fn user_with_identities<C: ConnectionTrait>(
     id: &str,
 ) -> Result<Option<(user::Model, Vec<identity::Model>)>, StoreError> {
     let found = user::Entity::find_by_id(id.to_string())
+        .find_with_related(identity::Entity)
+        .all(db)
+        .await?;
+    Ok(found.into_iter().next().map(|(user, mut identities)| {
+        identities.sort_by_key(|i| (i.first_seen, i.id));
+        (user, identities)
+    }))
+}
+
+/// The user of a standing (not revoked) grant and their identities, in one statement.
+pub async fn user_of_grant<C: ConnectionTrait>(
+    db: &C,
+    grant_id: &str,
+) -> Result<Option<(user::Model, Vec<identity::Model>)>, StoreError> {
+    let holder = Query::select()
+        .column(grant::Column::UserId)
+        .from(grant::Entity)
+        .and_where(grant::Column::Id.eq(grant_id))
+        .and_where(grant::Column::RevokedAt.is_null())
+        .to_owned();
+    let found = user::Entity::find()
+        .filter(user::Column::Id.in_subquery(holder))
         .find_with_related(identity::Entity)
         .all(db)
         .await?;

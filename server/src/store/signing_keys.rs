@@ -58,12 +58,21 @@ pub async fn retire_others(
     Ok(done.rows_affected)
 }
 
+/// The ES256 half of a key row: thumbprint, sealed PKCS#8, public point (x, y).
+pub struct EcKey {
+    pub kid: String,
+    pub sealed: Vec<u8>,
+    pub x: String,
+    pub y: String,
+}
+
 /// A new key row, ready to insert.
 pub fn row(
     kid: &str,
     private_sealed: Vec<u8>,
     n: String,
     e: String,
+    ec: EcKey,
     now: DateTime<Utc>,
 ) -> signing_key::ActiveModel {
     signing_key::ActiveModel {
@@ -74,5 +83,24 @@ pub fn row(
         public_e: Set(e),
         created_at: Set(now),
         retired_at: Set(None),
+        ec_kid: Set(Some(ec.kid)),
+        ec_private_sealed: Set(Some(ec.sealed)),
+        ec_x: Set(Some(ec.x)),
+        ec_y: Set(Some(ec.y)),
     }
+}
+
+/// Gives row `kid`, written before access tokens had their own key, an ES256 key, unless
+/// another instance gave it one first (the row then keeps theirs).
+pub async fn add_ec(db: &DatabaseConnection, kid: &str, ec: EcKey) -> Result<(), StoreError> {
+    Keys::update_many()
+        .col_expr(signing_key::Column::EcKid, Expr::value(ec.kid))
+        .col_expr(signing_key::Column::EcPrivateSealed, Expr::value(ec.sealed))
+        .col_expr(signing_key::Column::EcX, Expr::value(ec.x))
+        .col_expr(signing_key::Column::EcY, Expr::value(ec.y))
+        .filter(signing_key::Column::Kid.eq(kid))
+        .filter(signing_key::Column::EcPrivateSealed.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -320,6 +320,35 @@ impl Grants {
         Ok(Access { grant, claims })
     }
 
+    /// What `/oauth/userinfo` answers for an access token: the person and the scope granted.
+    /// One statement when the token is good (the grant, its user and their identities).
+    pub async fn userinfo(&self, token: &str) -> Result<(Person, String), GrantError> {
+        let bad = || GrantError::Invalid("the access token is invalid or expired");
+        let claims = self.signed_by_us(token).await?.ok_or_else(bad)?;
+        let now = self.clock.now().timestamp();
+        let fresh = claims["exp"].as_i64().is_some_and(|exp| exp > now);
+        if !fresh || claims["token_use"] != "access" {
+            return Err(bad());
+        }
+        let gid = claims["gid"].as_str().ok_or_else(bad)?;
+        // The scope is the grant's, copied into the token we signed.
+        let scope = claims["scope"].as_str().ok_or_else(bad)?.to_string();
+        if let Some((user, identities)) =
+            crate::store::identities::user_of_grant(&self.db, gid).await?
+        {
+            let profile = serde_json::from_str(&user.profile).unwrap_or_default();
+            return Ok((Person::from_record((user, profile, identities)), scope));
+        }
+        // Why not: the grant is gone or revoked, or its user is.
+        match db::grant(&self.db, gid).await? {
+            None => Err(bad()),
+            Some(g) if g.revoked_at.is_some() => {
+                Err(GrantError::Invalid("the access token was revoked"))
+            }
+            Some(_) => Err(GrantError::Invalid("the user no longer exists")),
+        }
+    }
+
     /// The person as claims describe them.
     pub async fn person(&self, user_id: &str) -> Result<Option<Person>, GrantError> {
         Ok(self
@@ -358,7 +387,7 @@ impl Grants {
             "gid": grant.id,
             "token_use": "access",
         });
-        let access_token = self.keys.sign("at+jwt", &access).await?;
+        let access_token = self.keys.sign_access(&access).await?;
         let mut id = claims::user_claims(&person, &grant.scope);
         for (k, v) in [
             ("iss", json!(self.issuer)),

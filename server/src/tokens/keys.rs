@@ -1,6 +1,10 @@
 //! Signing keys: RSA 2048, generated on first need, the private key sealed with the master key
 //! (the kid as associated data), signing with the newest live key. Rotation adds a key and
 //! retires the others, which stay in the JWKS for `RETAIN` so tokens they signed still verify.
+//! Each key row also holds an ES256 (P-256) key that signs access tokens: an RS256 signature
+//! costs about 0.8 ms of CPU here, an ES256 one about 0.05 ms, and access tokens are read by
+//! our own userinfo endpoint and by resource servers through the JWKS, where ES256 is as
+//! common as RS256. ID tokens stay RS256, which every client supports.
 
 use std::sync::{Arc, Mutex};
 
@@ -8,7 +12,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use ring::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
+};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use serde_json::Value;
@@ -46,6 +52,9 @@ pub enum KeyError {
 struct Loaded {
     kid: String,
     pair: Arc<RsaKeyPair>,
+    /// The access-token key: its kid and pair.
+    ec_kid: String,
+    ec: Arc<EcdsaKeyPair>,
     loaded_at: DateTime<Utc>,
 }
 
@@ -72,6 +81,12 @@ fn aad(kid: &str) -> Vec<u8> {
 /// RFC 7638 thumbprint of an RSA public key, base64url: a kid that names the key itself.
 fn thumbprint(n: &str, e: &str) -> String {
     let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// RFC 7638 thumbprint of a P-256 public key.
+fn ec_thumbprint(x: &str, y: &str) -> String {
+    let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
     URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
 }
 
@@ -103,6 +118,29 @@ impl SigningKeys {
         }
     }
 
+    /// A fresh P-256 key, sealed with its thumbprint as associated data.
+    fn ec_key(&self) -> Result<store::signing_keys::EcKey, KeyError> {
+        let failed = |what: &str| KeyError::Generate(what.to_string());
+        let der = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &self.rng)
+            .map_err(|_| failed("cannot generate a P-256 key"))?;
+        let pair =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der.as_ref(), &self.rng)
+                .map_err(|_| failed("cannot read the new P-256 key"))?;
+        // The uncompressed point: 0x04, x (32 bytes), y (32 bytes).
+        let point = pair.public_key().as_ref();
+        let (x, y) = match point {
+            [4, rest @ ..] if rest.len() == 64 => rest.split_at(32),
+            _ => return Err(failed("unexpected P-256 public key")),
+        };
+        let (x, y) = (URL_SAFE_NO_PAD.encode(x), URL_SAFE_NO_PAD.encode(y));
+        let kid = ec_thumbprint(&x, &y);
+        let sealed = self
+            .secrets
+            .seal(der.as_ref(), &aad(&kid))
+            .map_err(|_| failed("cannot seal the key"))?;
+        Ok(store::signing_keys::EcKey { kid, sealed, x, y })
+    }
+
     async fn add_key(&self) -> Result<String, KeyError> {
         let (der, n, e) = tokio::task::spawn_blocking(generate)
             .await
@@ -112,9 +150,10 @@ impl SigningKeys {
             .secrets
             .seal(&der, &aad(&kid))
             .map_err(|_| KeyError::Generate("cannot seal the key".into()))?;
+        let ec = self.ec_key()?;
         store::signing_keys::insert(
             &self.db,
-            store::signing_keys::row(&kid, sealed, n, e, self.clock.now()),
+            store::signing_keys::row(&kid, sealed, n, e, ec, self.clock.now()),
         )
         .await?;
         Ok(kid)
@@ -149,19 +188,14 @@ impl SigningKeys {
             self.ensure().await?;
             rows = store::signing_keys::published(&self.db, since).await?;
         }
-        Ok(Jwks {
-            keys: rows
-                .into_iter()
-                .map(|k| Jwk {
-                    kty: "RSA".into(),
-                    use_: "sig".into(),
-                    alg: k.alg,
-                    kid: k.kid,
-                    n: k.public_n,
-                    e: k.public_e,
-                })
-                .collect(),
-        })
+        let mut keys = Vec::with_capacity(rows.len() * 2);
+        for k in rows {
+            if let (Some(kid), Some(x), Some(y)) = (k.ec_kid, k.ec_x, k.ec_y) {
+                keys.push(Jwk::ec(kid, x, y));
+            }
+            keys.push(Jwk::rsa(k.kid, k.public_n, k.public_e));
+        }
+        Ok(Jwks { keys })
     }
 
     /// The claims of `token` if one of our published keys signed it (the caller checks the
@@ -201,6 +235,23 @@ impl SigningKeys {
         RsaKeyPair::from_pkcs8(&der).map_err(|_| KeyError::Unseal)
     }
 
+    /// The row's access-token key (`None`: a row from before there was one).
+    fn open_ec(
+        &self,
+        row: &signing_key::Model,
+    ) -> Result<Option<(String, EcdsaKeyPair)>, KeyError> {
+        let (Some(kid), Some(sealed)) = (&row.ec_kid, &row.ec_private_sealed) else {
+            return Ok(None);
+        };
+        let der = self
+            .secrets
+            .open(sealed, &aad(kid))
+            .map_err(|_| KeyError::Unseal)?;
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der, &self.rng)
+            .map_err(|_| KeyError::Unseal)?;
+        Ok(Some((kid.clone(), pair)))
+    }
+
     async fn signer(&self) -> Result<Arc<Loaded>, KeyError> {
         let now = self.clock.now();
         if let Ok(slot) = self.current.lock()
@@ -210,12 +261,21 @@ impl SigningKeys {
             return Ok(loaded.clone());
         }
         self.ensure().await?;
-        let row = store::signing_keys::current(&self.db)
+        let mut row = store::signing_keys::current(&self.db)
             .await?
             .ok_or(KeyError::Unseal)?;
+        if row.ec_private_sealed.is_none() {
+            store::signing_keys::add_ec(&self.db, &row.kid, self.ec_key()?).await?;
+            row = store::signing_keys::current(&self.db)
+                .await?
+                .ok_or(KeyError::Unseal)?;
+        }
+        let (ec_kid, ec) = self.open_ec(&row)?.ok_or(KeyError::Unseal)?;
         let loaded = Arc::new(Loaded {
             pair: Arc::new(self.open(&row)?),
             kid: row.kid,
+            ec_kid,
+            ec: Arc::new(ec),
             loaded_at: now,
         });
         if let Ok(mut slot) = self.current.lock() {
@@ -224,10 +284,24 @@ impl SigningKeys {
         Ok(loaded)
     }
 
-    /// `claims` as a compact JWT signed with the current key (`typ` e.g. `JWT`, `at+jwt`).
+    /// `claims` as an access token (`at+jwt`), signed ES256 with the current key's EC half.
+    pub async fn sign_access(&self, claims: &impl Serialize) -> Result<String, KeyError> {
+        let key = self.signer().await?;
+        let input = jwt::signing_input(jwt::ES256, &key.ec_kid, "at+jwt", claims)?;
+        let signature = key
+            .ec
+            .sign(&self.rng, input.as_bytes())
+            .map_err(|_| KeyError::Sign)?;
+        Ok(format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(signature.as_ref())
+        ))
+    }
+
+    /// `claims` as a compact JWT signed RS256 with the current key (`typ` e.g. `JWT`).
     pub async fn sign(&self, typ: &str, claims: &impl Serialize) -> Result<String, KeyError> {
         let key = self.signer().await?;
-        let input = jwt::signing_input(&key.kid, typ, claims)?;
+        let input = jwt::signing_input(jwt::RS256, &key.kid, typ, claims)?;
         let mut signature = vec![0u8; key.pair.public().modulus_len()];
         key.pair
             .sign(

@@ -57,15 +57,37 @@ async fn discovery_names_every_endpoint_under_the_issuer() {
 }
 
 #[tokio::test]
-async fn the_jwks_publishes_an_rsa_signing_key_named_by_its_thumbprint() {
+async fn the_jwks_publishes_an_rsa_and_an_ec_signing_key_named_by_their_thumbprints() {
     let app = test_app().await;
     let reply = app.get("/oauth/jwks", None).await;
     assert_eq!(reply.status, 200);
     assert!(reply.header("cache-control").unwrap().contains("max-age"));
     let doc = reply.json();
     let keys = doc["keys"].as_array().unwrap();
-    assert_eq!(keys.len(), 1, "{doc}");
-    let key = &keys[0];
+    assert_eq!(keys.len(), 2, "{doc}");
+    use sha2::Digest;
+    // The access-token key: P-256, RFC 7638 thumbprint as kid.
+    let ec = keys.iter().find(|k| k["kty"] == "EC").unwrap();
+    assert_eq!(ec["alg"], "ES256");
+    assert_eq!(ec["crv"], "P-256");
+    assert_eq!(ec["use"], "sig");
+    assert!(ec.get("d").is_none(), "no private part");
+    for coordinate in ["x", "y"] {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(ec[coordinate].as_str().unwrap())
+            .unwrap();
+        assert_eq!(bytes.len(), 32, "{coordinate}");
+    }
+    let canonical = format!(
+        r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
+        ec["x"].as_str().unwrap(),
+        ec["y"].as_str().unwrap()
+    );
+    assert_eq!(
+        ec["kid"],
+        URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(canonical.as_bytes()))
+    );
+    let key = keys.iter().find(|k| k["kty"] == "RSA").unwrap();
     assert_eq!(key["kty"], "RSA");
     assert_eq!(key["use"], "sig");
     assert_eq!(key["alg"], "RS256");
@@ -77,7 +99,6 @@ async fn the_jwks_publishes_an_rsa_signing_key_named_by_its_thumbprint() {
         "no private part"
     );
     // RFC 7638: the kid is the SHA-256 thumbprint of the public key.
-    use sha2::Digest;
     let canonical = format!(
         r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
         key["e"].as_str().unwrap(),
@@ -101,8 +122,36 @@ async fn signed_tokens_verify_with_the_published_key_and_survive_a_rotation() {
 
         let first = keys.sign("JWT", &claims).await.unwrap();
         let published = keys.jwks().await.unwrap().keys;
-        assert_eq!(published.len(), 1, "{name}");
+        assert_eq!(published.len(), 2, "{name}: an RSA key and an EC key");
         assert_eq!(jwt::verify(&first, &published).unwrap(), claims, "{name}");
+        assert_eq!(alg_of(&first), "RS256");
+
+        // Access tokens are ES256, by the EC key the JWKS publishes; tampering fails the same.
+        let access = keys.sign_access(&claims).await.unwrap();
+        assert_eq!(alg_of(&access), "ES256");
+        assert_eq!(jwt::verify(&access, &published).unwrap(), claims, "{name}");
+        assert!(keys.verify(&access).await.unwrap().is_ok(), "{name}");
+        let p: Vec<&str> = access.split('.').collect();
+        let forged = format!(
+            "{}.{}.{}",
+            p[0],
+            URL_SAFE_NO_PAD.encode(br#"{"sub":"admin"}"#),
+            p[2]
+        );
+        assert_eq!(jwt::verify(&forged, &published), Err(JwtError::Signature));
+        // An ES256 header naming the RSA key's kid (or the reverse) finds no key.
+        let rsa_kid = published
+            .iter()
+            .find(|k| k.alg == "RS256")
+            .unwrap()
+            .kid
+            .clone();
+        let header = format!(r#"{{"alg":"ES256","kid":"{rsa_kid}","typ":"at+jwt"}}"#);
+        let confused = format!("{}.{}.{}", URL_SAFE_NO_PAD.encode(header), p[1], p[2]);
+        assert_eq!(
+            jwt::verify(&confused, &published),
+            Err(JwtError::UnknownKey)
+        );
 
         // A changed payload or signature does not verify.
         let parts: Vec<&str> = first.split('.').collect();
@@ -132,6 +181,21 @@ async fn signed_tokens_verify_with_the_published_key_and_survive_a_rotation() {
             )
             .unwrap();
         assert!(ring::signature::RsaKeyPair::from_pkcs8(&der).is_ok());
+        let ec_kid = row.ec_kid.clone().unwrap();
+        let ec_der = secrets
+            .open(
+                row.ec_private_sealed.as_ref().unwrap(),
+                format!("oidc-key:{ec_kid}").as_bytes(),
+            )
+            .unwrap();
+        assert!(
+            ring::signature::EcdsaKeyPair::from_pkcs8(
+                &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                &ec_der,
+                &ring::rand::SystemRandom::new()
+            )
+            .is_ok()
+        );
         assert!(
             !row.private_sealed
                 .windows(32)
@@ -148,7 +212,7 @@ async fn signed_tokens_verify_with_the_published_key_and_survive_a_rotation() {
         );
 
         // Rotation: new tokens carry the new kid; the old token still verifies.
-        let old_kid = published[0].kid.clone();
+        let old_kid = rsa_kid.clone();
         assert!(keys.verify(&first).await.unwrap().is_ok(), "{name}");
         clock.advance(Duration::minutes(5));
         let new_kid = keys.rotate().await.unwrap();
@@ -162,8 +226,17 @@ async fn signed_tokens_verify_with_the_published_key_and_survive_a_rotation() {
         .unwrap();
         assert_eq!(header["kid"], new_kid.as_str(), "{name}");
         let published = keys.jwks().await.unwrap().keys;
-        let kids: Vec<&str> = published.iter().map(|k| k.kid.as_str()).collect();
+        let kids: Vec<&str> = published
+            .iter()
+            .filter(|k| k.alg == "RS256")
+            .map(|k| k.kid.as_str())
+            .collect();
         assert_eq!(kids, [new_kid.as_str(), old_kid.as_str()], "{name}");
+        // The access-token key rotated with it; the old access token still verifies.
+        let second_access = keys.sign_access(&claims).await.unwrap();
+        assert_ne!(kid_of(&second_access), kid_of(&access), "{name}");
+        assert!(jwt::verify(&access, &published).is_ok(), "{name}");
+        assert!(jwt::verify(&second_access, &published).is_ok(), "{name}");
         assert!(jwt::verify(&first, &published).is_ok());
         assert!(jwt::verify(&second, &published).is_ok());
         assert!(keys.verify(&first).await.unwrap().is_ok(), "{name}");
@@ -172,8 +245,9 @@ async fn signed_tokens_verify_with_the_published_key_and_survive_a_rotation() {
         // Once every token it signed has expired, the old key leaves the JWKS.
         clock.advance(Duration::hours(26));
         let published = keys.jwks().await.unwrap().keys;
-        assert_eq!(published.len(), 1, "{name}");
+        assert_eq!(published.len(), 2, "{name}");
         assert_eq!(jwt::verify(&first, &published), Err(JwtError::UnknownKey));
+        assert_eq!(jwt::verify(&access, &published), Err(JwtError::UnknownKey));
         assert!(jwt::verify(&second, &published).is_ok());
         assert_eq!(
             keys.verify(&first).await.unwrap(),
@@ -203,4 +277,69 @@ async fn signed_tokens_verify_with_the_published_key_and_survive_a_rotation() {
         );
     })
     .await;
+}
+
+/// A key row written before access tokens had their own key gets one when the first access
+/// token is signed; two instances doing so at once end with the same one.
+#[tokio::test]
+async fn a_key_from_before_access_token_keys_gets_one_at_its_first_access_token() {
+    each_database(|db, name| async move {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let secrets = SecretBox::new(&[5u8; 32]);
+        let keys = SigningKeys::new(db.clone(), secrets.clone(), clock.clone());
+        let kid = keys.ensure().await.unwrap();
+        signing_key::Entity::update_many()
+            .col_expr(
+                signing_key::Column::EcKid,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                signing_key::Column::EcPrivateSealed,
+                Expr::value(Option::<Vec<u8>>::None),
+            )
+            .col_expr(
+                signing_key::Column::EcX,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                signing_key::Column::EcY,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(signing_key::Column::Kid.eq(kid.clone()))
+            .exec(&db)
+            .await
+            .unwrap();
+        assert_eq!(keys.jwks().await.unwrap().keys.len(), 1, "{name}: RSA only");
+
+        let other = SigningKeys::new(db.clone(), secrets.clone(), clock.clone());
+        let claims = json!({"sub": "u1"});
+        let (a, b) = tokio::join!(keys.sign_access(&claims), other.sign_access(&claims));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(kid_of(&a), kid_of(&b), "{name}: one EC key for the row");
+        let published = keys.jwks().await.unwrap().keys;
+        assert_eq!(published.len(), 2, "{name}");
+        assert!(jwt::verify(&a, &published).is_ok() && jwt::verify(&b, &published).is_ok());
+        // ID tokens still come from the same RSA key.
+        assert_eq!(kid_of(&keys.sign("JWT", &claims).await.unwrap()), kid);
+    })
+    .await;
+}
+
+/// A compact JWT's header field `field`.
+fn header_of(token: &str, field: &str) -> String {
+    let header = URL_SAFE_NO_PAD
+        .decode(token.split('.').next().unwrap())
+        .unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&header).unwrap();
+    header[field].as_str().unwrap().to_string()
+}
+
+fn alg_of(token: &str) -> String {
+    header_of(token, "alg")
+}
+
+fn kid_of(token: &str) -> String {
+    header_of(token, "kid")
 }

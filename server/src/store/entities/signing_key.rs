@@ -13,6 +13,12 @@ pub struct Model {
     pub public_e: String,
     pub created_at: DateTimeUtc,
     pub retired_at: Option<DateTimeUtc>,
+    /// The ES256 key that signs access tokens beside this RSA key: its thumbprint, sealed
+    /// PKCS#8 (that kid as associated data) and public point. `None` in rows from before it.
+    pub ec_kid: Option<String>,
+    pub ec_private_sealed: Option<Vec<u8>>,
+    pub ec_x: Option<String>,
+    pub ec_y: Option<String>,
 }
 
 impl std::fmt::Debug for Model {
@@ -21,6 +27,7 @@ impl std::fmt::Debug for Model {
             .field("kid", &self.kid)
             .field("alg", &self.alg)
             .field("private_sealed", &"••••")
+            .field("ec_kid", &self.ec_kid)
             .field("created_at", &self.created_at)
             .field("retired_at", &self.retired_at)
             .finish()
