@@ -12,6 +12,7 @@ mod experience;
 mod flow;
 mod grant;
 pub mod harness;
+mod kill_restart;
 mod merges;
 mod metrics;
 mod mp_qrcode;

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::harness::{Browser, REDIRECT, VERIFIER, challenge, param};
 
 /// A fixed master key: both processes must open each other's sealed secrets.
-const MASTER_KEY: &str = "dHdvLXByb2Nlc3Nlcy10d28tcHJvY2Vzc2VzLXR3by0=";
+pub(super) const MASTER_KEY: &str = "dHdvLXByb2Nlc3Nlcy10d28tcHJvY2Vzc2VzLXR3by0=";
 
 const METRICS_TOKEN: &str = "two-processes-metrics-token-0123";
 
@@ -38,9 +38,9 @@ async fn selects(base: &str) -> f64 {
 }
 
 /// A `datong serve` child, killed when dropped.
-struct Datong {
-    child: Child,
-    base: String,
+pub(super) struct Datong {
+    pub(super) child: Child,
+    pub(super) base: String,
 }
 
 impl Drop for Datong {
@@ -50,7 +50,7 @@ impl Drop for Datong {
     }
 }
 
-fn command(args: &[&str], envs: &[(&str, String)]) -> Command {
+pub(super) fn command(args: &[&str], envs: &[(&str, String)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_datong"));
     cmd.args(args)
         .env("NO_COLOR", "1")
@@ -61,13 +61,18 @@ fn command(args: &[&str], envs: &[(&str, String)]) -> Command {
 }
 
 /// Sends `request` and answers its JSON body.
-async fn json_of(request: reqwest::RequestBuilder) -> Value {
+pub(super) async fn json_of(request: reqwest::RequestBuilder) -> Value {
     request.send().await.unwrap().json().await.unwrap()
 }
 
 /// Starts `datong serve` on a free port and waits for its "listening" line.
-fn serve(envs: &[(&str, String)]) -> Datong {
-    let mut child = command(&["serve", "--addr", "127.0.0.1:0"], envs)
+pub(super) fn serve(envs: &[(&str, String)]) -> Datong {
+    serve_at(envs, "127.0.0.1:0")
+}
+
+/// [`serve`] on address `addr`.
+pub(super) fn serve_at(envs: &[(&str, String)], addr: &str) -> Datong {
+    let mut child = command(&["serve", "--addr", addr], envs)
         .env("DATONG_LOG", "warn,datong::serve=info")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
