@@ -2,7 +2,9 @@
 //! Each signing key row gains the EC key that signs access tokens beside its RSA key (which
 //! still signs ID tokens), so rotating the row rotates both. Nullable: a row written before
 //! this gets its EC key the first time an access token is signed with it. Releases before
-//! this one read only the RSA columns and keep working beside it.
+//! this one read only the RSA columns and still sign and verify ID tokens, but cannot verify
+//! ES256 access tokens: during a rolling upgrade, set `access_token_alg = "RS256"` until every
+//! instance runs this release.
 
 use sea_orm_migration::prelude::*;
 

@@ -32,6 +32,7 @@ pub const KEYS: &[&str] = &[
     "default_miniprogram_secret",
     "mp_ticket_limit",
     "retention_days",
+    "access_token_alg",
     "metrics_token",
     "metrics_addr",
 ];
@@ -71,6 +72,8 @@ pub struct Config {
     pub mp_ticket_limit: u32,
     /// Days of login-log and audit lines kept (older ones are swept).
     pub retention_days: u32,
+    /// Access tokens signed ES256 (true, the default) or RS256.
+    pub access_tokens_es256: bool,
     /// The bearer token `/metrics` on the main address asks for (none: not served there).
     pub metrics_token: Option<Secret<String>>,
     /// A separate address serving only `/metrics`, without a token (keep it private).
@@ -119,6 +122,7 @@ struct Raw {
     default_miniprogram_secret: Option<String>,
     mp_ticket_limit: Option<u32>,
     retention_days: Option<u32>,
+    access_token_alg: Option<String>,
     metrics_token: Option<String>,
     metrics_addr: Option<String>,
 }
@@ -255,6 +259,7 @@ fn raw_has(raw: &Raw, key: &str) -> bool {
         "default_miniprogram_secret" => raw.default_miniprogram_secret.is_some(),
         "mp_ticket_limit" => raw.mp_ticket_limit.is_some(),
         "retention_days" => raw.retention_days.is_some(),
+        "access_token_alg" => raw.access_token_alg.is_some(),
         "metrics_token" => raw.metrics_token.is_some(),
         "metrics_addr" => raw.metrics_addr.is_some(),
         _ => false,
@@ -286,6 +291,7 @@ fn set_from_text(raw: &mut Raw, key: &str, value: &str, name: &str) -> Result<()
         "sandbox" => raw.sandbox = Some(parse_bool(value).ok_or_else(|| bad("true or false"))?),
         "metrics_token" => raw.metrics_token = text,
         "metrics_addr" => raw.metrics_addr = text,
+        "access_token_alg" => raw.access_token_alg = text,
         "mp_ticket_limit" => {
             raw.mp_ticket_limit = Some(
                 value
@@ -477,6 +483,17 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         ));
     }
 
+    let access_tokens_es256 = match raw.access_token_alg.as_deref().map(str::trim) {
+        None | Some("ES256") => true,
+        Some("RS256") => false,
+        Some(other) => {
+            return Err(bad(
+                "access_token_alg",
+                format!("`{other}` is not ES256 or RS256"),
+            ));
+        }
+    };
+
     let metrics_token = match raw.metrics_token {
         None => None,
         Some(t) if t.trim().len() < 16 || t.trim().contains(char::is_whitespace) => {
@@ -521,6 +538,7 @@ fn validate(raw: Raw, origin: &BTreeMap<&'static str, String>) -> Result<Config,
         default_miniprogram,
         mp_ticket_limit,
         retention_days,
+        access_tokens_es256,
         metrics_token,
         metrics_addr,
     })

@@ -147,6 +147,7 @@ pub async fn build_state(cfg: &Config) -> anyhow::Result<AppState> {
     let mut state = state;
     state.ticket_limit = cfg.mp_ticket_limit;
     state.retention_days = cfg.retention_days;
+    state.signing_keys.set_es256_access(cfg.access_tokens_es256);
     // The first start creates the OpenID Connect signing key (a few hundred milliseconds).
     state
         .signing_keys

@@ -210,7 +210,7 @@ impl Catalog {
             &mut errors,
         );
         if let Some(sources) = &input.sources {
-            let known: Vec<i64> = store::sources(&self.db)
+            let known: Vec<i64> = store::sources_without_logos(&self.db)
                 .await?
                 .iter()
                 .map(|s| s.id)

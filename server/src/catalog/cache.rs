@@ -112,6 +112,10 @@ impl Cache {
         Fut: std::future::Future<Output = Result<Snapshot, E>>,
     {
         let backend = db.get_database_backend();
+        if max_age(backend, self.listening.load(Ordering::Acquire)).is_zero() {
+            // Nothing would be kept: every caller reads for itself, side by side.
+            return Ok(Arc::new(load().await?));
+        }
         if let Some(s) = self.kept(backend) {
             return Ok(s);
         }
@@ -162,8 +166,8 @@ impl Cache {
     }
 }
 
-/// Reads the whole catalog (3 statements). Logos stay in the database: only whether there is
-/// one is kept.
+/// Reads the whole catalog (3 statements). Logos stay in the database: the reads answer only
+/// whether there is one.
 pub(super) async fn load(
     db: &DatabaseConnection,
     source_view: impl Fn(crate::store::entities::identity_source::Model, &[(i64, i64)]) -> SourceView,
@@ -173,7 +177,7 @@ pub(super) async fn load(
     ) -> ApplicationView,
 ) -> Result<Snapshot, crate::store::StoreError> {
     let links = store::links(db, LinksOf::All).await?;
-    let sources = store::sources(db)
+    let sources = store::sources_without_logos(db)
         .await?
         .into_iter()
         .map(|m| {
@@ -184,7 +188,7 @@ pub(super) async fn load(
             }
         })
         .collect();
-    let applications = store::applications(db)
+    let applications = store::applications_without_logos(db)
         .await?
         .into_iter()
         .map(|m| {
@@ -202,8 +206,20 @@ pub(super) async fn load(
 }
 
 /// Tells the other instances (PostgreSQL) that the catalog changed; this one already knows.
+/// The change is committed, so a failed announcement is tried again every second for half a
+/// minute (the other instances' snapshots expire after a minute in any case).
 pub(super) async fn announce(db: &DatabaseConnection) {
-    if let Err(e) = notify::notify(db, CHANNEL, "changed").await {
-        tracing::warn!(error = %e, "catalog: cannot announce a change; other instances see it within a minute");
+    if notify::notify(db, CHANNEL, "changed").await.is_ok() {
+        return;
     }
+    let db = db.clone();
+    tokio::spawn(async move {
+        for _ in 0..30 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if notify::notify(&db, CHANNEL, "changed").await.is_ok() {
+                return;
+            }
+        }
+        tracing::warn!("catalog: cannot announce a change; other instances see it within a minute");
+    });
 }

@@ -1,9 +1,10 @@
 //! Identity sources, applications and which sources each application enables.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Iterable, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::entities::application::{self, Entity as Applications};
@@ -11,9 +12,41 @@ use super::entities::application_source::{self, Entity as Links};
 use super::entities::identity_source::{self, Entity as Sources};
 use super::{StoreError, classify};
 
-pub async fn sources(db: &DatabaseConnection) -> Result<Vec<identity_source::Model>, StoreError> {
+/// A logo column as read for the catalog snapshot: NULL, or an empty value when there is a
+/// logo (whether there is one is all the snapshot keeps).
+fn logo_marker(col: impl ColumnTrait) -> sea_orm::sea_query::SimpleExpr {
+    Expr::case(col.is_null(), Expr::val(Option::<Vec<u8>>::None))
+        .finally(Expr::val(Vec::<u8>::new()))
+        .into()
+}
+
+/// Every source, its logo read only as present or not.
+pub async fn sources_without_logos(
+    db: &DatabaseConnection,
+) -> Result<Vec<identity_source::Model>, StoreError> {
+    let logo = identity_source::Column::LogoPng;
     Ok(Sources::find()
+        .select_only()
+        .columns(
+            identity_source::Column::iter()
+                .filter(|c| !matches!(c, identity_source::Column::LogoPng)),
+        )
+        .expr_as(logo_marker(logo), "logo_png")
         .order_by_asc(identity_source::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Every application, its logo read only as present or not.
+pub async fn applications_without_logos(
+    db: &DatabaseConnection,
+) -> Result<Vec<application::Model>, StoreError> {
+    let logo = application::Column::LogoPng;
+    Ok(Applications::find()
+        .select_only()
+        .columns(application::Column::iter().filter(|c| !matches!(c, application::Column::LogoPng)))
+        .expr_as(logo_marker(logo), "logo_png")
+        .order_by_asc(application::Column::Id)
         .all(db)
         .await?)
 }
@@ -50,13 +83,6 @@ pub async fn delete_source(db: &DatabaseConnection, id: i64) -> Result<bool, Sto
     let gone = Sources::delete_by_id(id).exec(&txn).await?.rows_affected == 1;
     txn.commit().await?;
     Ok(gone)
-}
-
-pub async fn applications(db: &DatabaseConnection) -> Result<Vec<application::Model>, StoreError> {
-    Ok(Applications::find()
-        .order_by_asc(application::Column::Id)
-        .all(db)
-        .await?)
 }
 
 pub async fn application(

@@ -36,10 +36,12 @@ fn is_locked(err: &DbErr) -> bool {
     text.contains("database is locked") || text.contains("(code: 5)")
 }
 
-/// Connections to one SQLite file. SQLite has one writer at a time, and a connection waiting
-/// for the write lock polls for it (`sqlite_wait`): with ten connections, the waiting and the
-/// thread switches it causes cost more CPU than the statements (a fifth of a login's CPU in a
-/// profile). Reads in WAL mode do not wait for the writer, and four keep two cores busy.
+/// Connections to one SQLite file, whatever the caller asks for. SQLite has one writer at a
+/// time, and a connection waiting for the write lock polls for it (`sqlite_wait`): with ten
+/// connections, the waiting and the thread switches it causes cost more CPU than the statements
+/// (a fifth of a login's CPU in a profile). Four keep two cores busy. (Reads in WAL mode do not
+/// wait for the writer, but while all four connections wait for the write lock, a read waits
+/// for a connection.)
 const SQLITE_POOL: u32 = 4;
 
 async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {

@@ -6,6 +6,7 @@
 //! our own userinfo endpoint and by resource servers through the JWKS, where ES256 is as
 //! common as RS256. ID tokens stay RS256, which every client supports.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
@@ -52,9 +53,9 @@ pub enum KeyError {
 struct Loaded {
     kid: String,
     pair: Arc<RsaKeyPair>,
-    /// The access-token key: its kid and pair.
-    ec_kid: String,
-    ec: Arc<EcdsaKeyPair>,
+    /// The access-token key: its kid and pair (`None`: the row has none, access tokens are
+    /// signed RS256).
+    ec: Option<(String, Arc<EcdsaKeyPair>)>,
     loaded_at: DateTime<Utc>,
 }
 
@@ -72,6 +73,8 @@ pub struct SigningKeys {
     current: Arc<Mutex<Option<Arc<Loaded>>>>,
     published: Arc<Mutex<Option<Published>>>,
     rng: SystemRandom,
+    /// Access tokens signed ES256 (the default) rather than RS256; shared by clones.
+    es256_access: Arc<AtomicBool>,
 }
 
 fn aad(kid: &str) -> Vec<u8> {
@@ -115,7 +118,13 @@ impl SigningKeys {
             current: Arc::new(Mutex::new(None)),
             published: Arc::new(Mutex::new(None)),
             rng: SystemRandom::new(),
+            es256_access: Arc::new(AtomicBool::new(true)),
         }
+    }
+
+    /// Whether access tokens are signed ES256 (`access_token_alg`); for every clone.
+    pub fn set_es256_access(&self, on: bool) {
+        self.es256_access.store(on, Ordering::Relaxed);
     }
 
     /// A fresh P-256 key, sealed with its thumbprint as associated data.
@@ -269,13 +278,16 @@ impl SigningKeys {
             row = store::signing_keys::current(&self.db)
                 .await?
                 .ok_or(KeyError::Unseal)?;
+            // The published keys changed: our own verification reads them again.
+            if let Ok(mut slot) = self.published.lock() {
+                *slot = None;
+            }
         }
-        let (ec_kid, ec) = self.open_ec(&row)?.ok_or(KeyError::Unseal)?;
+        let ec = self.open_ec(&row)?.map(|(kid, pair)| (kid, Arc::new(pair)));
         let loaded = Arc::new(Loaded {
             pair: Arc::new(self.open(&row)?),
             kid: row.kid,
-            ec_kid,
-            ec: Arc::new(ec),
+            ec,
             loaded_at: now,
         });
         if let Ok(mut slot) = self.current.lock() {
@@ -284,12 +296,19 @@ impl SigningKeys {
         Ok(loaded)
     }
 
-    /// `claims` as an access token (`at+jwt`), signed ES256 with the current key's EC half.
+    /// `claims` as an access token (`at+jwt`), signed ES256 with the current key's EC half
+    /// (RS256 when `access_token_alg` says so, or the row has no EC key).
     pub async fn sign_access(&self, claims: &impl Serialize) -> Result<String, KeyError> {
         let key = self.signer().await?;
-        let input = jwt::signing_input(jwt::ES256, &key.ec_kid, "at+jwt", claims)?;
-        let signature = key
+        let ec = key
             .ec
+            .as_ref()
+            .filter(|_| self.es256_access.load(Ordering::Relaxed));
+        let Some((ec_kid, ec)) = ec else {
+            return self.sign("at+jwt", claims).await;
+        };
+        let input = jwt::signing_input(jwt::ES256, ec_kid, "at+jwt", claims)?;
+        let signature = ec
             .sign(&self.rng, input.as_bytes())
             .map_err(|_| KeyError::Sign)?;
         Ok(format!(

@@ -38,6 +38,15 @@ fn defaults_give_the_embedded_setup() {
     assert_eq!(c.session_hours, 12);
     assert_eq!(c.log_format, LogFormat::Text);
     assert!(c.master_key.is_none() && c.admin_password.is_none());
+    assert!(
+        c.access_tokens_es256,
+        "access tokens are ES256 unless told otherwise"
+    );
+    let rs = config::load_from(
+        &Flags::default(),
+        env(&[("DATONG_ACCESS_TOKEN_ALG", "RS256")]),
+    );
+    assert!(!rs.unwrap().access_tokens_es256);
 }
 
 #[test]
@@ -179,6 +188,7 @@ fn malformed_values_are_named_with_their_source() {
         ("DATONG_PUBLIC_URL", "id.example.com", "`public_url`"),
         ("DATONG_LOG_FORMAT", "xml", "`log_format`"),
         ("DATONG_ADMIN_PASSWORD", "short", "`admin_password`"),
+        ("DATONG_ACCESS_TOKEN_ALG", "HS256", "`access_token_alg`"),
     ];
     for (var, value, key) in cases {
         let e = config::load_from(&Flags::default(), env(&[(var, value)])).unwrap_err();

@@ -323,6 +323,15 @@ async fn a_key_from_before_access_token_keys_gets_one_at_its_first_access_token(
         assert!(jwt::verify(&a, &published).is_ok() && jwt::verify(&b, &published).is_ok());
         // ID tokens still come from the same RSA key.
         assert_eq!(kid_of(&keys.sign("JWT", &claims).await.unwrap()), kid);
+        // `access_token_alg = "RS256"` (for every clone): access tokens by the RSA key.
+        keys.clone().set_es256_access(false);
+        let rs = keys.sign_access(&claims).await.unwrap();
+        assert_eq!(
+            (alg_of(&rs), kid_of(&rs)),
+            ("RS256".to_string(), kid.clone())
+        );
+        assert_eq!(header_of(&rs, "typ"), "at+jwt");
+        assert!(jwt::verify(&rs, &published).is_ok(), "{name}");
     })
     .await;
 }
