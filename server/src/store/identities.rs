@@ -182,10 +182,7 @@ pub async fn user_with_identities<C: ConnectionTrait>(
         .find_with_related(identity::Entity)
         .all(db)
         .await?;
-    Ok(found.into_iter().next().map(|(user, mut identities)| {
-        identities.sort_by_key(|i| (i.first_seen, i.id));
-        (user, identities)
-    }))
+    Ok(first_user(found))
 }
 
 /// The user of a standing (not revoked) grant and their identities, in one statement.
@@ -204,10 +201,17 @@ pub async fn user_of_grant<C: ConnectionTrait>(
         .find_with_related(identity::Entity)
         .all(db)
         .await?;
-    Ok(found.into_iter().next().map(|(user, mut identities)| {
+    Ok(first_user(found))
+}
+
+/// The (one) user a join found, their identities first seen first.
+fn first_user(
+    found: Vec<(user::Model, Vec<identity::Model>)>,
+) -> Option<(user::Model, Vec<identity::Model>)> {
+    found.into_iter().next().map(|(user, mut identities)| {
         identities.sort_by_key(|i| (i.first_seen, i.id));
         (user, identities)
-    }))
+    })
 }
 
 /// The oldest user holding this verified phone number.

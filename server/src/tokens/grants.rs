@@ -303,16 +303,23 @@ impl Grants {
             .filter(|claims| claims["iss"] == self.issuer.as_str()))
     }
 
-    /// Checks an access token: signature, issuer, expiry, and that its grant still stands.
-    pub async fn verify_access(&self, token: &str) -> Result<Access, GrantError> {
-        let bad = || GrantError::Invalid("the access token is invalid or expired");
-        let claims = self.signed_by_us(token).await?.ok_or_else(bad)?;
+    /// The claims of an access token we signed and that has not expired, and its grant id.
+    async fn access_claims(&self, token: &str) -> Result<(Value, String), GrantError> {
+        let claims = self.signed_by_us(token).await?.ok_or(BAD_ACCESS)?;
         let now = self.clock.now().timestamp();
         let fresh = claims["exp"].as_i64().is_some_and(|exp| exp > now);
         if !fresh || claims["token_use"] != "access" {
-            return Err(bad());
+            return Err(BAD_ACCESS);
         }
-        let gid = claims["gid"].as_str().ok_or_else(bad)?;
+        let gid = claims["gid"].as_str().ok_or(BAD_ACCESS)?.to_string();
+        Ok((claims, gid))
+    }
+
+    /// Checks an access token: signature, issuer, expiry, and that its grant still stands.
+    pub async fn verify_access(&self, token: &str) -> Result<Access, GrantError> {
+        let bad = || BAD_ACCESS;
+        let (claims, gid) = self.access_claims(token).await?;
+        let gid = gid.as_str();
         let grant = db::grant(&self.db, gid).await?.ok_or_else(bad)?;
         if grant.revoked_at.is_some() {
             return Err(GrantError::Invalid("the access token was revoked"));
@@ -323,14 +330,9 @@ impl Grants {
     /// What `/oauth/userinfo` answers for an access token: the person and the scope granted.
     /// One statement when the token is good (the grant, its user and their identities).
     pub async fn userinfo(&self, token: &str) -> Result<(Person, String), GrantError> {
-        let bad = || GrantError::Invalid("the access token is invalid or expired");
-        let claims = self.signed_by_us(token).await?.ok_or_else(bad)?;
-        let now = self.clock.now().timestamp();
-        let fresh = claims["exp"].as_i64().is_some_and(|exp| exp > now);
-        if !fresh || claims["token_use"] != "access" {
-            return Err(bad());
-        }
-        let gid = claims["gid"].as_str().ok_or_else(bad)?;
+        let bad = || BAD_ACCESS;
+        let (claims, gid) = self.access_claims(token).await?;
+        let gid = gid.as_str();
         // The scope is the grant's, copied into the token we signed.
         let scope = claims["scope"].as_str().ok_or_else(bad)?.to_string();
         if let Some((user, identities)) =
@@ -430,6 +432,8 @@ impl Grants {
         })
     }
 }
+
+const BAD_ACCESS: GrantError = GrantError::Invalid("the access token is invalid or expired");
 
 /// OpenID Connect's `at_hash`: the left half of the access token's SHA-256, base64url.
 fn at_hash(access_token: &str) -> String {

@@ -3,10 +3,12 @@
 //! the browser that created it finishes the login and the application redeems the code. Then the
 //! file passes SQLite's integrity check. (Under login load the same is run by `make soak`.)
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::harness::{Browser, REDIRECT, VERIFIER, challenge, param};
-use super::two_processes::{MASTER_KEY, command, json_of, serve_at};
+use super::harness::Browser;
+use super::two_processes::{
+    MASTER_KEY, command, confirmation, finish_and_redeem, json_of, mp_app, mp_ticket, serve_at,
+};
 
 #[tokio::test]
 async fn a_pending_mini_program_ticket_survives_kill_9_and_is_confirmed_after_the_restart() {
@@ -40,58 +42,11 @@ async fn a_pending_mini_program_ticket_survives_kill_9_and_is_confirmed_after_th
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
-    let api = |path: &str, body: Value| {
-        let r = http
-            .post(format!("{one}{path}"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send();
-        async move { r.await.unwrap().json::<Value>().await.unwrap() }
-    };
-    let source = api(
-        "/api/v1/sources",
-        json!({"identifier": "mp-kill", "mode": "pc_miniprogram_qrcode", "display_name": "Kill",
-               "callback_url": "https://rp.example.com/after", "enabled": true}),
-    )
-    .await;
-    let app = api(
-        "/api/v1/applications",
-        json!({"name": "Kill RP", "app_type": "web", "redirect_uris": [REDIRECT],
-               "sources": [source["id"]]}),
-    )
-    .await;
-    let client_id = app["application"]["client_id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{source}\n{app}"))
-        .to_string();
-    let client_secret = app["client_secret"].as_str().unwrap().to_string();
+    let mp = mp_app(&http, &one, &token, "mp-kill").await;
 
     // The browser asks the first process for a mini-program code; the phone scans it.
     let mut browser = Browser::default();
-    let q: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("client_id", client_id.as_str()),
-            ("redirect_uri", REDIRECT),
-            ("response_type", "code"),
-            ("scope", "openid phone"),
-            ("code_challenge", challenge().as_str()),
-            ("code_challenge_method", "S256"),
-        ])
-        .finish();
-    let auth = browser.get(&format!("{one}/oauth/authorize?{q}")).await;
-    let login = auth
-        .location
-        .expect("authorize redirects to the login page");
-    let request = param(&format!("{one}{login}"), "request").unwrap();
-    let created = browser
-        .post_json(
-            &format!("{one}/api/v1/login/mp-qrcode"),
-            &one,
-            &json!({"request": request, "source": "mp-kill"}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let ticket = created.json();
+    let ticket = mp_ticket(&mut browser, &one, &mp.client_id, "mp-kill").await;
     let t = ticket["ticket"].as_str().unwrap().to_string();
     let scanned = http
         .post(format!("{one}/api/v1/login/mp-qrcode/{t}/scan"))
@@ -113,28 +68,7 @@ async fn a_pending_mini_program_ticket_survives_kill_9_and_is_confirmed_after_th
     .await;
     assert_eq!(status["status"], "scanned", "{status}");
 
-    let phone = format!("{two}/sandbox/wechat/phone/api");
-    let persona: Value = json_of(
-        http.post(format!("{phone}/personas"))
-            .json(&json!({"nickname": "Killed"})),
-    )
-    .await;
-    let state: Value = json_of(http.get(format!("{two}/sandbox/wechat/admin/api/state"))).await;
-    let appid = state["apps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["kind"] == "mini_program")
-        .unwrap()["appid"]
-        .clone();
-    let code = |kind: &'static str| {
-        let r = http
-            .post(format!("{phone}/{kind}"))
-            .json(&json!({"persona_id": persona["id"], "appid": appid}))
-            .send();
-        async move { r.await.unwrap().json::<Value>().await.unwrap()["code"].clone() }
-    };
-    let body = json!({"code": code("wx_login").await, "phone_code": code("phone_code").await});
+    let body = confirmation(&http, &two, "Killed").await;
     let confirmed = http
         .post(format!("{two}/api/v1/login/mp-qrcode/{t}/confirm"))
         .json(&body)
@@ -149,27 +83,7 @@ async fn a_pending_mini_program_ticket_survives_kill_9_and_is_confirmed_after_th
     );
 
     // The browser that created the ticket finishes; the application redeems the code.
-    let finish = browser
-        .post_form(
-            &format!("{two}{}", ticket["finish_url"].as_str().unwrap()),
-            &[],
-        )
-        .await;
-    assert_eq!(finish.status, 303, "{}", finish.body);
-    let back = finish.location.unwrap();
-    assert!(back.starts_with(REDIRECT), "{back}");
-    let code = param(&back, "code").unwrap();
-    let tokens: Value = json_of(
-        http.post(format!("{two}/oauth/token"))
-            .basic_auth(&client_id, Some(&client_secret))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", code.as_str()),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", VERIFIER),
-            ]),
-    )
-    .await;
+    let tokens = finish_and_redeem(&mut browser, &http, &ticket, &two, &two, &mp).await;
     assert!(tokens["id_token"].is_string(), "{tokens}");
     drop(second);
 

@@ -132,6 +132,148 @@ async fn follow(url: String, cookie: String) -> tokio::task::JoinHandle<Vec<Stri
     handle
 }
 
+/// An application enabling a mini-program-code source `identifier`, made through `base`'s API.
+pub(super) struct MpApp {
+    pub(super) source: Value,
+    pub(super) app: Value,
+    pub(super) client_id: String,
+    pub(super) client_secret: String,
+}
+
+pub(super) async fn mp_app(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    identifier: &str,
+) -> MpApp {
+    let api = |path: &str, body: Value| {
+        let r = http
+            .post(format!("{base}{path}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send();
+        async move { r.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let source = api(
+        "/api/v1/sources",
+        json!({"identifier": identifier, "mode": "pc_miniprogram_qrcode",
+               "display_name": identifier, "callback_url": "https://rp.example.com/after",
+               "enabled": true}),
+    )
+    .await;
+    let app = api(
+        "/api/v1/applications",
+        json!({"name": format!("{identifier} RP"), "app_type": "web",
+               "redirect_uris": [REDIRECT], "sources": [source["id"]]}),
+    )
+    .await;
+    let client_id = app["application"]["client_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{source}\n{app}"))
+        .to_string();
+    let client_secret = app["client_secret"].as_str().unwrap().to_string();
+    MpApp {
+        source,
+        app,
+        client_id,
+        client_secret,
+    }
+}
+
+/// The browser's authorization request at `base` for `client_id`, then a mini-program code
+/// ticket of source `identifier` for it (the create answer: ticket, URLs).
+pub(super) async fn mp_ticket(
+    browser: &mut Browser,
+    base: &str,
+    client_id: &str,
+    identifier: &str,
+) -> Value {
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("client_id", client_id),
+            ("redirect_uri", REDIRECT),
+            ("response_type", "code"),
+            ("scope", "openid phone"),
+            ("code_challenge", challenge().as_str()),
+            ("code_challenge_method", "S256"),
+        ])
+        .finish();
+    let auth = browser.get(&format!("{base}/oauth/authorize?{q}")).await;
+    let login = auth
+        .location
+        .expect("authorize redirects to the login page");
+    let request = param(&format!("{base}{login}"), "request").unwrap();
+    let created = browser
+        .post_json(
+            &format!("{base}/api/v1/login/mp-qrcode"),
+            base,
+            &json!({"request": request, "source": identifier}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json()
+}
+
+/// What the mini program sends to confirm a ticket: a new sandbox persona's `wx.login` and
+/// phone-number codes for the default mini program, from the sandbox at `base`.
+pub(super) async fn confirmation(http: &reqwest::Client, base: &str, nickname: &str) -> Value {
+    let phone = format!("{base}/sandbox/wechat/phone/api");
+    let persona: Value = json_of(
+        http.post(format!("{phone}/personas"))
+            .json(&json!({"nickname": nickname})),
+    )
+    .await;
+    let state: Value = json_of(http.get(format!("{base}/sandbox/wechat/admin/api/state"))).await;
+    let appid = state["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "mini_program")
+        .unwrap()["appid"]
+        .clone();
+    let code = |kind: &'static str| {
+        let r = http
+            .post(format!("{phone}/{kind}"))
+            .json(&json!({"persona_id": persona["id"], "appid": appid}))
+            .send();
+        async move { r.await.unwrap().json::<Value>().await.unwrap()["code"].clone() }
+    };
+    json!({"code": code("wx_login").await, "phone_code": code("phone_code").await})
+}
+
+/// The browser finishes a confirmed ticket at `base`; the application redeems the code at
+/// `redeem_at`. The token response.
+pub(super) async fn finish_and_redeem(
+    browser: &mut Browser,
+    http: &reqwest::Client,
+    ticket: &Value,
+    base: &str,
+    redeem_at: &str,
+    app: &MpApp,
+) -> Value {
+    let finish = browser
+        .post_form(
+            &format!("{base}{}", ticket["finish_url"].as_str().unwrap()),
+            &[],
+        )
+        .await;
+    assert_eq!(finish.status, 303, "{}", finish.body);
+    let back = finish.location.unwrap();
+    assert!(back.starts_with(REDIRECT), "{back}");
+    let code = param(&back, "code").unwrap();
+    json_of(
+        http.post(format!("{redeem_at}/oauth/token"))
+            .basic_auth(&app.client_id, Some(&app.client_secret))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ]),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_ticket_confirmed_through_a_second_process_reaches_the_first_live() {
     let Ok(admin_url) = std::env::var("DATONG_TEST_DATABASE_URL") else {
@@ -182,58 +324,12 @@ async fn a_ticket_confirmed_through_a_second_process_reaches_the_first_live() {
     let (one, two) = (first.base.clone(), second.base.clone());
 
     let http = reqwest::Client::new();
-    let api = |path: &str, body: Value| {
-        let r = http
-            .post(format!("{one}{path}"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send();
-        async move { r.await.unwrap().json::<Value>().await.unwrap() }
-    };
-    let source = api(
-        "/api/v1/sources",
-        json!({"identifier": "mp-two", "mode": "pc_miniprogram_qrcode", "display_name": "Two",
-               "callback_url": "https://rp.example.com/after", "enabled": true}),
-    )
-    .await;
-    let app = api(
-        "/api/v1/applications",
-        json!({"name": "Two RP", "app_type": "web", "redirect_uris": [REDIRECT],
-               "sources": [source["id"]]}),
-    )
-    .await;
-    let client_id = app["application"]["client_id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{source}\n{app}"))
-        .to_string();
-    let client_secret = app["client_secret"].as_str().unwrap().to_string();
+    let mp = mp_app(&http, &one, &token, "mp-two").await;
+    let (source, app, client_id) = (&mp.source, &mp.app, mp.client_id.clone());
 
     // The browser starts on the first process and asks it for a code.
     let mut browser = Browser::default();
-    let q: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("client_id", client_id.as_str()),
-            ("redirect_uri", REDIRECT),
-            ("response_type", "code"),
-            ("scope", "openid phone"),
-            ("code_challenge", challenge().as_str()),
-            ("code_challenge_method", "S256"),
-        ])
-        .finish();
-    let auth = browser.get(&format!("{one}/oauth/authorize?{q}")).await;
-    let login = auth
-        .location
-        .expect("authorize redirects to the login page");
-    let request = param(&format!("{one}{login}"), "request").unwrap();
-    let created = browser
-        .post_json(
-            &format!("{one}/api/v1/login/mp-qrcode"),
-            &one,
-            &json!({"request": request, "source": "mp-two"}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let ticket = created.json();
+    let ticket = mp_ticket(&mut browser, &one, &client_id, "mp-two").await;
     let t = ticket["ticket"].as_str().unwrap();
     let events = follow(
         format!("{one}{}", ticket["events_url"].as_str().unwrap()),
@@ -242,34 +338,13 @@ async fn a_ticket_confirmed_through_a_second_process_reaches_the_first_live() {
     .await;
 
     // The phone, with codes from the sandbox, talks to the second process only.
-    let phone = format!("{one}/sandbox/wechat/phone/api");
-    let persona: Value = json_of(
-        http.post(format!("{phone}/personas"))
-            .json(&json!({"nickname": "Two"})),
-    )
-    .await;
-    let state: Value = json_of(http.get(format!("{one}/sandbox/wechat/admin/api/state"))).await;
-    let appid = state["apps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["kind"] == "mini_program")
-        .unwrap()["appid"]
-        .clone();
-    let code = |kind: &'static str| {
-        let r = http
-            .post(format!("{phone}/{kind}"))
-            .json(&json!({"persona_id": persona["id"], "appid": appid}))
-            .send();
-        async move { r.await.unwrap().json::<Value>().await.unwrap()["code"].clone() }
-    };
     let scanned = http
         .post(format!("{two}/api/v1/login/mp-qrcode/{t}/scan"))
         .send()
         .await
         .unwrap();
     assert_eq!(scanned.status(), 200);
-    let body = json!({"code": code("wx_login").await, "phone_code": code("phone_code").await});
+    let body = confirmation(&http, &one, "Two").await;
     let confirmed = http
         .post(format!("{two}/api/v1/login/mp-qrcode/{t}/confirm"))
         .json(&body)
@@ -285,27 +360,7 @@ async fn a_ticket_confirmed_through_a_second_process_reaches_the_first_live() {
     assert_eq!(events.await.unwrap(), ["waiting", "scanned", "confirmed"]);
 
     // The first process finishes the login; the application redeems its code at the second.
-    let finish = browser
-        .post_form(
-            &format!("{one}{}", ticket["finish_url"].as_str().unwrap()),
-            &[],
-        )
-        .await;
-    assert_eq!(finish.status, 303, "{}", finish.body);
-    let back = finish.location.unwrap();
-    assert!(back.starts_with(REDIRECT), "{back}");
-    let code = param(&back, "code").unwrap();
-    let tokens: Value = json_of(
-        http.post(format!("{two}/oauth/token"))
-            .basic_auth(&client_id, Some(&client_secret))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", code.as_str()),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", VERIFIER),
-            ]),
-    )
-    .await;
+    let tokens = finish_and_redeem(&mut browser, &http, &ticket, &one, &two, &mp).await;
     let info: Value = json_of(
         http.get(format!("{two}/oauth/userinfo"))
             .bearer_auth(tokens["access_token"].as_str().unwrap()),
