@@ -317,10 +317,8 @@ impl Grants {
 
     /// Checks an access token: signature, issuer, expiry, and that its grant still stands.
     pub async fn verify_access(&self, token: &str) -> Result<Access, GrantError> {
-        let bad = || BAD_ACCESS;
         let (claims, gid) = self.access_claims(token).await?;
-        let gid = gid.as_str();
-        let grant = db::grant(&self.db, gid).await?.ok_or_else(bad)?;
+        let grant = db::grant(&self.db, &gid).await?.ok_or(BAD_ACCESS)?;
         if grant.revoked_at.is_some() {
             return Err(GrantError::Invalid("the access token was revoked"));
         }
@@ -330,20 +328,18 @@ impl Grants {
     /// What `/oauth/userinfo` answers for an access token: the person and the scope granted.
     /// One statement when the token is good (the grant, its user and their identities).
     pub async fn userinfo(&self, token: &str) -> Result<(Person, String), GrantError> {
-        let bad = || BAD_ACCESS;
         let (claims, gid) = self.access_claims(token).await?;
-        let gid = gid.as_str();
         // The scope is the grant's, copied into the token we signed.
-        let scope = claims["scope"].as_str().ok_or_else(bad)?.to_string();
+        let scope = claims["scope"].as_str().ok_or(BAD_ACCESS)?.to_string();
         if let Some((user, identities)) =
-            crate::store::identities::user_of_grant(&self.db, gid).await?
+            crate::store::identities::user_of_grant(&self.db, &gid).await?
         {
             let profile = serde_json::from_str(&user.profile).unwrap_or_default();
             return Ok((Person::from_record((user, profile, identities)), scope));
         }
         // Why not: the grant is gone or revoked, or its user is.
-        match db::grant(&self.db, gid).await? {
-            None => Err(bad()),
+        match db::grant(&self.db, &gid).await? {
+            None => Err(BAD_ACCESS),
             Some(g) if g.revoked_at.is_some() => {
                 Err(GrantError::Invalid("the access token was revoked"))
             }

@@ -305,7 +305,7 @@ impl SigningKeys {
             .as_ref()
             .filter(|_| self.es256_access.load(Ordering::Relaxed));
         let Some((ec_kid, ec)) = ec else {
-            return self.sign("at+jwt", claims).await;
+            return self.sign_rs256(&key, "at+jwt", claims);
         };
         let input = jwt::signing_input(jwt::ES256, ec_kid, "at+jwt", claims)?;
         let signature = ec
@@ -320,6 +320,15 @@ impl SigningKeys {
     /// `claims` as a compact JWT signed RS256 with the current key (`typ` e.g. `JWT`).
     pub async fn sign(&self, typ: &str, claims: &impl Serialize) -> Result<String, KeyError> {
         let key = self.signer().await?;
+        self.sign_rs256(&key, typ, claims)
+    }
+
+    fn sign_rs256(
+        &self,
+        key: &Loaded,
+        typ: &str,
+        claims: &impl Serialize,
+    ) -> Result<String, KeyError> {
         let input = jwt::signing_input(jwt::RS256, &key.kid, typ, claims)?;
         let mut signature = vec![0u8; key.pair.public().modulus_len()];
         key.pair
