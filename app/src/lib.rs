@@ -19,16 +19,13 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
 use crate::i18n::{LangSignal, initial_lang};
-use crate::pages::{
-    applications, experience::ExperienceResult, layout::ConsoleLayout, not_found::NotFound,
-    overview, sections, signin::SignInPage, sources, tokens, users, webhooks,
-};
+use crate::pages::{layout::ConsoleLayout, not_found::NotFound, routes::*, signin::SignInPage};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -55,35 +52,43 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(LangSignal(RwSignal::new(initial_lang())));
     let tr = i18n::use_texts();
-    // Marks the page as interactive (browser tests wait for it before clicking).
+    // While the router fetches the next page's wasm chunk, `<body data-routing>` says so
+    // (browser tests wait for it to go; the page's own data may still be loading after).
+    let (routing, set_routing) = signal(false);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
+            let _ = if routing.get() {
+                body.set_attribute("data-routing", "")
+            } else {
+                body.remove_attribute("data-routing")
+            };
         }
     });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = routing;
 
     view! {
         <Stylesheet id="leptos" href="/pkg/datong.css" />
         <Title text=move || tr().product />
-        <Router>
+        <Router set_is_routing=set_routing>
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage />
-                <Route path=path!("/console/experience/result") view=ExperienceResult />
+                <Route path=path!("/console/experience/result") view={Lazy::<ExperienceRoute>::new()} />
                 <ParentRoute path=path!("/console") view=ConsoleLayout>
-                    <Route path=path!("") view=overview::Overview ssr=SsrMode::Async />
-                    <Route path=path!("applications") view=applications::Applications />
-                    <Route path=path!("applications/new") view=applications::NewApplication />
-                    <Route path=path!("applications/:id") view=applications::ApplicationPage />
-                    <Route path=path!("sources") view=sources::Sources />
-                    <Route path=path!("sources/new") view=sources::NewSource />
-                    <Route path=path!("sources/:id") view=sources::SourcePage />
-                    <Route path=path!("tokens") view=tokens::Tokens />
-                    <Route path=path!("webhooks") view=webhooks::Webhooks />
-                    <Route path=path!("users") view=users::Users />
-                    <Route path=path!("users/:id") view=users::UserPage />
-                    <Route path=path!("users/:id/merge") view=users::MergePage />
-                    <Route path=path!("logs") view=sections::Logs />
+                    <Route path=path!("") view={Lazy::<OverviewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("applications") view={Lazy::<ApplicationsRoute>::new()} />
+                    <Route path=path!("applications/new") view={Lazy::<NewApplicationRoute>::new()} />
+                    <Route path=path!("applications/:id") view={Lazy::<ApplicationRoute>::new()} />
+                    <Route path=path!("sources") view={Lazy::<SourcesRoute>::new()} />
+                    <Route path=path!("sources/new") view={Lazy::<NewSourceRoute>::new()} />
+                    <Route path=path!("sources/:id") view={Lazy::<SourceRoute>::new()} />
+                    <Route path=path!("tokens") view={Lazy::<TokensRoute>::new()} />
+                    <Route path=path!("webhooks") view={Lazy::<WebhooksRoute>::new()} />
+                    <Route path=path!("users") view={Lazy::<UsersRoute>::new()} />
+                    <Route path=path!("users/:id") view={Lazy::<UserRoute>::new()} />
+                    <Route path=path!("users/:id/merge") view={Lazy::<MergeRoute>::new()} />
+                    <Route path=path!("logs") view={Lazy::<LogsRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -132,6 +132,7 @@ test("one person, one user: the website QR and the mini-program code; another We
   await console_.go("applications");
   await apps.create("Demo Shop", "https://shop.example.com/oidc/callback");
   await page.getByTestId("open-application").click();
+  await expect(page).toHaveURL(/\/console\/applications\/\d+$/);
   await hydrated(page);
   for (const id of ids) {
     await apps.sourceSwitch(id).click();

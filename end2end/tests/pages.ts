@@ -4,7 +4,9 @@ import { expect, type Page } from "@playwright/test";
 export async function hydrated(page: Page) {
   // Console pages are ready once hydrated; end-user pages (built on the server) say so with
   // data-ready, set at once or by their script.
-  await expect(page.locator("body[data-hydrated='true'], body[data-ready='true']")).toHaveCount(1);
+  await expect(
+    page.locator("body[data-hydrated='true']:not([data-routing]), body[data-ready='true']"),
+  ).toHaveCount(1);
 }
 
 /** The administrator's password the test server was started with. */

@@ -54,6 +54,7 @@ test("ask-to-bind: a new WeChat identity joins the account the person proves, in
   await new Console(page).go("applications");
   await apps.create("Binding Shop", "https://shop.example.com/oidc/callback");
   await page.getByTestId("open-application").click();
+  await expect(page).toHaveURL(/\/console\/applications\/\d+$/);
   await hydrated(page);
   for (const id of [first.id, second.id]) {
     await apps.sourceSwitch(String(id)).click();

@@ -15,6 +15,7 @@ test("the direct login link continues at the callback URL, where the experience 
   const clientId = ((await apps.clientId().textContent()) ?? "").trim();
   expect(clientId).not.toBe("");
   await page.getByTestId("open-application").click();
+  await expect(page).toHaveURL(/\/console\/applications\/\d+$/);
   await hydrated(page);
   const appUrl = page.url();
 

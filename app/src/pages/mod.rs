@@ -7,6 +7,7 @@ mod login_log;
 mod logo_picker;
 pub mod not_found;
 pub mod overview;
+pub mod routes;
 pub mod sections;
 pub mod signin;
 mod source_form;
