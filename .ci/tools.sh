@@ -103,5 +103,7 @@ case "${1:-build}" in
     apt_install chromium fonts-wqy-microhei
     wasm_target; cargo_leptos; wasm_bindgen; npm_style; npm_end2end; npm_sdk ;;
   cargo-leptos) cargo_leptos ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  # libfaketime moves the clock of datong and the sandbox in flat_bench (days pass between phases)
+  bench) apt_install faketime ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

@@ -21,6 +21,7 @@ mod m20261206_000015_daily_stats;
 mod m20261206_000016_name_search;
 mod m20261206_000017_upkeep_leases;
 mod m20261207_000018_access_token_keys;
+mod m20261207_000019_grant_sweep;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_name_search::Migration),
             Box::new(m20261206_000017_upkeep_leases::Migration),
             Box::new(m20261207_000018_access_token_keys::Migration),
+            Box::new(m20261207_000019_grant_sweep::Migration),
         ]
     }
 }

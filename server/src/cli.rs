@@ -1,4 +1,4 @@
-//! `datong serve | sandbox | migrate | admin create|reset-password <name>`.
+//! `datong serve | sandbox | migrate | sweep | admin … | wechat … | oidc rotate-key`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -45,6 +45,9 @@ enum Command {
     },
     /// Apply database migrations and exit
     Migrate,
+    /// Delete expired rows and log lines past `retention_days` now, as every instance does every
+    /// 10 minutes, and print how many went from each table (JSON)
+    Sweep,
     /// Talk to WeChat (or the configured sandbox) with Datong's own client, to check an app
     #[command(name = "wechat")]
     WeChat {
@@ -156,6 +159,23 @@ pub fn run() -> anyhow::Result<()> {
                 crate::startup::open_database(&cfg).await?;
                 println!("database is up to date");
                 Ok(())
+            }
+            Command::Sweep => {
+                let db = crate::startup::open_database(&cfg).await?;
+                let now = SystemClock.now();
+                match crate::store::sweep::round_now(&db, now, cfg.retention_days).await? {
+                    Some(swept) => {
+                        let counts: serde_json::Map<String, serde_json::Value> = swept
+                            .into_iter()
+                            .map(|(table, n)| (table.to_string(), n.into()))
+                            .collect();
+                        println!("{}", serde_json::Value::Object(counts));
+                        Ok(())
+                    }
+                    None => Err(anyhow!(
+                        "another instance is sweeping now (it holds the sweep for up to 10 minutes); try again later"
+                    )),
+                }
             }
             Command::Admin { action } => admin(&cfg, action).await,
             Command::WeChat { action } => wechat(&cfg, action).await,

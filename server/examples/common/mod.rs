@@ -255,6 +255,16 @@ pub async fn statements(
 
 /// Starts the sandbox, then datong pointed at it; `name` names the scratch folder.
 pub fn start_pair(bin: &Path, name: &str, database_url: Option<&str>) -> Pair {
+    start_pair_with(bin, name, database_url, &[])
+}
+
+/// [`start_pair`] with `extra` in the environment of both processes (and of [`Pair::run`]).
+pub fn start_pair_with(
+    bin: &Path,
+    name: &str,
+    database_url: Option<&str>,
+    extra: &[(&'static str, String)],
+) -> Pair {
     let scratch = std::env::temp_dir().join(format!("datong-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let sandbox_dir = scratch.join("sandbox");
@@ -267,7 +277,7 @@ pub fn start_pair(bin: &Path, name: &str, database_url: Option<&str>) -> Pair {
             "--data-dir",
             sandbox_dir.to_str().unwrap(),
         ],
-        &[],
+        extra,
     );
     let sandbox_url = format!("http://{sandbox_addr}");
     let mut env = vec![
@@ -298,6 +308,7 @@ pub fn start_pair(bin: &Path, name: &str, database_url: Option<&str>) -> Pair {
     if let Some(url) = database_url {
         env.push(("DATONG_DATABASE_URL", url.to_string()));
     }
+    env.extend_from_slice(extra);
     let api_token = admin_token(bin, &format!("bench-{}", std::process::id()), &env);
     let port = free_port();
     let (server, addr) = spawn_listening(
@@ -335,10 +346,37 @@ impl Pair {
         self.server = server;
     }
 
+    /// Runs `datong args` with datong's configuration: what it printed, or what it said when it
+    /// failed.
+    pub fn try_run(&self, args: &[&str]) -> Result<String, String> {
+        let out = Command::new(&self.bin)
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("DATONG_LOG", "warn")
+            .output()
+            .unwrap();
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(format!(
+                "datong {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+
     /// Stops both processes and removes the scratch folder.
     pub fn stop(mut self) {
         stop(&mut self.server);
         stop(&mut self.sandbox);
         let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+/// A benchmark that panics leaves no server behind.
+impl Drop for Pair {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.sandbox.kill();
     }
 }

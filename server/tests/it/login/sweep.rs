@@ -1,7 +1,7 @@
 //! Tables that grow with every login stay bounded: expired requests, attempts, codes and
-//! sessions, refresh tokens of ended grants, and log lines past their retention are swept in
-//! batches, while users, identities and live grants stay; one instance at a time holds the
-//! sweep's lease.
+//! sessions, refresh tokens of ended grants, grants with nothing left, and log lines past their
+//! retention are swept in batches, while users, identities and live grants stay; one instance
+//! at a time holds the sweep's lease.
 
 use chrono::Duration;
 use datong::clock::Clock;
@@ -101,6 +101,7 @@ async fn expired_rows_and_old_log_lines_are_swept_and_people_stay() {
         let now = rp.sb.clock.now();
         let cut = |expired, logs| Cutoffs {
             expired,
+            grants: expired - Duration::days(1),
             failures: expired,
             logs,
         };
@@ -134,6 +135,11 @@ async fn expired_rows_and_old_log_lines_are_swept_and_people_stay() {
             1,
             "{label}: Alice's token stays"
         );
+        assert_eq!(
+            of(&after, "grants"),
+            of(&before, "grants"),
+            "{label}: a grant stays a day past its last code (its access tokens may still be valid)"
+        );
         assert_eq!(of(&after, "login_log"), of(&before, "login_log"), "{label}");
 
         // Past the retention and every expiry: log lines and sessions go, people stay.
@@ -147,13 +153,83 @@ async fn expired_rows_and_old_log_lines_are_swept_and_people_stay() {
         }
         assert_eq!(of(&after, "users"), 2, "{label}");
         assert_eq!(of(&after, "identities"), 2, "{label}");
-        assert_eq!(of(&after, "grants"), of(&before, "grants"), "{label}");
+        assert_eq!(
+            of(&after, "grants"),
+            of(&before, "grants"),
+            "{label}: each person's newest grant for the application stays"
+        );
         let alice_again = rp.login(&mut Browser::default(), alice, &[]).await;
         assert_eq!(
             rp.redeem(&alice_again).await.status,
             200,
             "{label}: logins go on"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_older_grant_goes_once_nothing_points_at_it_and_the_newest_stays() {
+    each_database(|db, label| async move {
+        let rp = Rp::start(db.clone()).await;
+        let alice = rp.sb.persona("Alice").await;
+        let start = rp.sb.clock.now();
+        // Two logins to one application, each with a refresh token (offline_access).
+        for _ in 0..2 {
+            let code = rp.login(&mut Browser::default(), alice, &[]).await;
+            assert_eq!(rp.redeem(&code).await.status, 200, "{label}");
+            rp.sb.clock.advance(Duration::seconds(1));
+        }
+        let grants = || async { grant::Entity::find().count(&db).await.unwrap() };
+        assert_eq!(grants().await, 2, "{label}");
+        let at = |t: chrono::DateTime<chrono::Utc>| Cutoffs {
+            expired: t - Duration::hours(1),
+            grants: t - Duration::hours(1) - Duration::days(1),
+            failures: t - Duration::days(1),
+            logs: t - Duration::days(180),
+        };
+
+        // Day 30, hours after the refresh tokens expired: still within a day of their end (an
+        // access token from a last refresh could still be valid), so both grants stay.
+        sweep::sweep(&db, &at(start + Duration::days(30) + Duration::hours(3)))
+            .await
+            .unwrap();
+        assert_eq!(grants().await, 2, "{label}: tokens may still be valid");
+
+        // Day 32: nothing points at either grant; the older goes, the newest stays, so Alice is
+        // still among the application's users and her detail still lists the application.
+        let swept = sweep::sweep(&db, &at(start + Duration::days(32)))
+            .await
+            .unwrap();
+        assert!(swept.contains(&("oidc_grants", 1)), "{label}: {swept:?}");
+        assert_eq!(grants().await, 1, "{label}");
+        let users = rp
+            .api(
+                "GET",
+                &format!("/api/v1/users?client_id={}", rp.client_id),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(
+            users["users"].as_array().map(Vec::len),
+            Some(1),
+            "{label}: {users}"
+        );
+        let id = users["users"][0]["id"].as_str().unwrap().to_string();
+        let detail = rp
+            .api("GET", &format!("/api/v1/users/{id}"), Value::Null)
+            .await;
+        assert_eq!(
+            detail["grants"].as_array().map(Vec::len),
+            Some(1),
+            "{label}: {detail}"
+        );
+
+        // Later sweeps keep the newest however old it gets.
+        sweep::sweep(&db, &at(start + Duration::days(400)))
+            .await
+            .unwrap();
+        assert_eq!(grants().await, 1, "{label}");
     })
     .await;
 }
@@ -175,6 +251,7 @@ async fn more_rows_than_a_batch_go_in_several_statements() {
         let later = rp.sb.clock.now() + Duration::days(1);
         let cutoffs = Cutoffs {
             expired: later,
+            grants: later - Duration::days(1),
             failures: later,
             logs: later - Duration::days(180),
         };
