@@ -28,10 +28,10 @@ const APPID: &str = "wx0be0c0000000b0a1";
 const SECRET: &str = "bench-login-secret";
 const PERSONAS: usize = 200;
 const RETENTION_DAYS: u32 = 14;
-/// Where Debian's `libfaketime` puts the library, per architecture.
+/// Where Debian's `libfaketime` puts its thread-safe library, per architecture.
 const LIBFAKETIME: &[&str] = &[
-    "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
-    "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+    "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
+    "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
 ];
 
 /// Every table a login writes, in the order printed.
@@ -117,7 +117,7 @@ async fn main() {
             "SQLite"
         }
     );
-    let header: Vec<String> = TABLES.iter().map(|t| format!("{:>14}", short(t))).collect();
+    let header: Vec<String> = TABLES.iter().map(|t| format!("{:>16}", short(t))).collect();
     println!(
         "{:>5} {:>8} {:>7} {}",
         "day",
@@ -162,7 +162,7 @@ async fn main() {
             let n = count(&db, table).await;
             peak[i] = peak[i].max(n);
             last[i] = n;
-            row.push(format!("{n:>14}"));
+            row.push(format!("{n:>16}"));
         }
         println!(
             "{day:>5} {done:>8} {:>7.0} {}",
