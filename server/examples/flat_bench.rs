@@ -22,7 +22,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use sea_orm::Database;
 
 const APPID: &str = "wx0be0c0000000b0a1";
 const SECRET: &str = "bench-login-secret";
@@ -47,16 +47,6 @@ const TABLES: &[&str] = &[
     "users",
     "identities",
 ];
-
-async fn count(db: &DatabaseConnection, table: &str) -> i64 {
-    let sql = format!("SELECT count(*) FROM {table}");
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
-}
 
 fn short(table: &str) -> &str {
     table.trim_start_matches("oidc_")
@@ -97,11 +87,7 @@ async fn main() {
     });
     let db = Database::connect(&url).await.unwrap();
 
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(256)
-        .build()
-        .unwrap();
+    let http = common::browser_client();
     let setup = Arc::new(qr_login::setup(&http, &pair, APPID, SECRET, PERSONAS).await);
 
     let cores = std::thread::available_parallelism()
@@ -159,7 +145,7 @@ async fn main() {
 
         let mut row = Vec::new();
         for (i, table) in TABLES.iter().enumerate() {
-            let n = count(&db, table).await;
+            let n = common::count(&db, &format!("SELECT count(*) FROM {table}")).await;
             peak[i] = peak[i].max(n);
             last[i] = n;
             row.push(format!("{n:>16}"));

@@ -33,11 +33,7 @@ async fn main() {
     let bin = common::datong_binary();
     let pair = common::start_pair(&bin, "login-bench", database_url.as_deref());
 
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(256)
-        .build()
-        .unwrap();
+    let http = common::browser_client();
     let setup = Arc::new(qr_login::setup(&http, &pair, APPID, SECRET, PERSONAS).await);
     // Warm-up (not timed): the first login of a few personas.
     for p in setup.personas.iter().take(4) {

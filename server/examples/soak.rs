@@ -21,20 +21,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use common::count;
+use sea_orm::{ConnectionTrait, Database, Statement};
 
 const APPID: &str = "wx0be0c0000000b0a1";
 const SECRET: &str = "bench-login-secret";
 const PERSONAS: usize = 100;
-
-async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
-}
 
 #[tokio::main]
 async fn main() {

@@ -27,6 +27,27 @@ pub fn datong_binary() -> PathBuf {
     bin
 }
 
+/// The one number a `SELECT count(*) …` answers.
+pub async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// An HTTP client that does not follow redirects (a login reads each one), keeping up to 256
+/// idle connections.
+pub fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap()
+}
+
 /// Creates an admin API token with `datong admin token create NAME` under `envs` and returns it.
 pub fn admin_token(bin: &Path, name: &str, envs: &[(&str, String)]) -> String {
     let out = Command::new(bin)
