@@ -335,7 +335,12 @@ impl Grants {
             crate::store::identities::user_of_grant(&self.db, &gid).await?
         {
             let profile = serde_json::from_str(&user.profile).unwrap_or_default();
-            return Ok((Person::from_record((user, profile, identities)), scope));
+            let person = Person::from_record((user, profile, identities));
+            // Blocking revokes every grant; this also covers a grant made in the same instant.
+            if person.blocked {
+                return Err(GrantError::Invalid("the user is blocked"));
+            }
+            return Ok((person, scope));
         }
         // Why not: the grant is gone or revoked, or its user is.
         match db::grant(&self.db, &gid).await? {

@@ -282,6 +282,28 @@ async fn a_blocked_user_cannot_log_in_and_their_tokens_and_sessions_end_at_once(
 }
 
 #[tokio::test]
+async fn userinfo_refuses_a_blocked_user_even_with_a_grant_left_standing() {
+    // Blocking revokes every grant in the same transaction; a grant written in that instant by a
+    // login that checked just before could still stand. Userinfo looks at the user itself.
+    each_database(|db, label| async move {
+        let rp = Rp::start(db).await;
+        let p = rp.sb.persona("P").await;
+        let (sub, tokens) = log_in(&rp, p).await;
+        let access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(rp.userinfo(access).await.status, 200, "{label}");
+        // The block alone, without the revocation that the console does with it.
+        let blocked =
+            datong::store::users::set_blocked(&rp.sb.state.db, &sub, Some(chrono::Utc::now()))
+                .await
+                .unwrap();
+        assert!(blocked, "{label}");
+        let refused = rp.userinfo(access).await;
+        assert_eq!(refused.status, 401, "{label}: {}", refused.body);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn one_grant_is_revoked_alone_and_a_deleted_user_leaves_a_tombstone() {
     each_database(|db, label| async move {
         let rp = Rp::start(db).await;
