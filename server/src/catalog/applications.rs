@@ -266,13 +266,9 @@ impl Catalog {
             updated_at: Set(now),
             ..Default::default()
         };
-        let created = store::insert_application(&self.db, row).await?;
-        let linked = match &d.sources {
-            Some(sources) => store::replace_links(&self.db, created.id, sources, now).await,
-            None => Ok(()),
-        };
+        let created = store::insert_application(&self.db, row, d.sources.as_deref(), now).await;
         self.changed().await;
-        linked?;
+        let created = created?;
         let view = self.read_application(created.id).await?;
         self.audit(
             actor,
@@ -309,13 +305,10 @@ impl Catalog {
         row.id_token_ttl = Set(d.id_ttl as i32);
         row.refresh_token_ttl = Set(d.refresh_ttl as i32);
         row.updated_at = Set(now);
-        store::update_application(&self.db, row).await?;
-        let linked = match &d.sources {
-            Some(sources) => store::replace_links(&self.db, id, sources, now).await,
-            None => Ok(()),
-        };
+        let updated =
+            store::update_application_with_links(&self.db, row, d.sources.as_deref(), now).await;
         self.changed().await;
-        linked?;
+        updated?;
         let after = self.read_application(id).await?;
         self.audit(
             actor,

@@ -92,11 +92,37 @@ pub async fn application(
     Ok(Applications::find_by_id(id).one(db).await?)
 }
 
+/// Inserts an application with the sources it enables, all or nothing: an application whose
+/// links failed is not left behind (its client secret, shown once, would never have been seen).
 pub async fn insert_application(
     db: &DatabaseConnection,
     row: application::ActiveModel,
+    sources: Option<&[i64]>,
+    now: DateTime<Utc>,
 ) -> Result<application::Model, StoreError> {
-    row.insert(db).await.map_err(classify)
+    let txn = db.begin().await?;
+    let created = row.insert(&txn).await.map_err(classify)?;
+    if let Some(sources) = sources {
+        write_links(&txn, created.id, sources, now).await?;
+    }
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Updates an application and, when given, replaces the sources it enables, in one transaction.
+pub async fn update_application_with_links(
+    db: &DatabaseConnection,
+    row: application::ActiveModel,
+    sources: Option<&[i64]>,
+    now: DateTime<Utc>,
+) -> Result<application::Model, StoreError> {
+    let txn = db.begin().await?;
+    let updated = row.update(&txn).await.map_err(classify)?;
+    if let Some(sources) = sources {
+        write_links(&txn, updated.id, sources, now).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
 }
 
 pub async fn update_application(
@@ -178,17 +204,16 @@ pub async fn set_link(
     Ok(())
 }
 
-/// Replaces the set of sources an application enables.
-pub async fn replace_links(
-    db: &DatabaseConnection,
+/// Replaces the set of sources an application enables, inside the caller's transaction.
+async fn write_links(
+    txn: &sea_orm::DatabaseTransaction,
     application_id: i64,
     sources: &[i64],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let txn = db.begin().await?;
     Links::delete_many()
         .filter(application_source::Column::ApplicationId.eq(application_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     for source_id in sources {
         application_source::ActiveModel {
@@ -196,10 +221,9 @@ pub async fn replace_links(
             source_id: Set(*source_id),
             created_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(classify)?;
     }
-    txn.commit().await?;
     Ok(())
 }

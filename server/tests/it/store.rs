@@ -193,3 +193,41 @@ async fn deleting_an_admin_removes_their_sessions() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_application_whose_links_fail_is_not_left_behind() {
+    use datong::store::entities::application;
+    use sea_orm::Set;
+    // Its client secret is shown once, in the answer to the creation: an application created
+    // without its links would exist with a secret nobody has seen.
+    each_database(|db, which| async move {
+        let now = start_time();
+        let row = |client_id: &str| application::ActiveModel {
+            name: Set("Shop".into()),
+            app_type: Set("web".into()),
+            client_id: Set(client_id.into()),
+            client_secret_hash: Set("h".into()),
+            redirect_uris: Set("[]".into()),
+            post_logout_redirect_uris: Set("[]".into()),
+            access_token_ttl: Set(3600),
+            id_token_ttl: Set(3600),
+            refresh_token_ttl: Set(86400),
+            logo_png: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        // A source that does not exist (deleted meanwhile, say): the link cannot be written.
+        let failed =
+            store::catalog::insert_application(&db, row("dt_a"), Some(&[424242]), now).await;
+        assert!(failed.is_err(), "{which}: {failed:?}");
+        let apps = store::catalog::applications_without_logos(&db)
+            .await
+            .unwrap();
+        assert!(apps.is_empty(), "{which}: {apps:?}");
+        // Without links it is written.
+        let made = store::catalog::insert_application(&db, row("dt_b"), Some(&[]), now).await;
+        assert_eq!(made.unwrap().client_id, "dt_b", "{which}");
+    })
+    .await;
+}
