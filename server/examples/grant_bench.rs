@@ -7,7 +7,8 @@
 //! `cargo run --release -p server --example grant_bench -- [logins per level] [database_url]`
 //!
 //! Runs at concurrency 1, 8 and 32 and prints, per level, logins/s, p50/p99 and the CPU per login
-//! of datong, of the sandbox and (PostgreSQL) of the database. Build the binary first
+//! of datong, of the sandbox and (PostgreSQL) of the database, and the statements datong sent
+//! per login (its `/metrics`). Build the binary first
 //! (`cargo build --release -p server --bin datong`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -127,14 +128,15 @@ async fn main() {
         }
     );
     for concurrency in [1, 8, 32] {
+        let sent_before = common::statements(&http, &setup.datong).await;
         let before = [
             common::cpu_time(pair.server.id()),
             common::cpu_time(pair.sandbox.id()),
             common::cpu_time_of_all("postgres"),
         ];
-        let (http, setup2) = (http.clone(), setup.clone());
+        let (http2, setup2) = (http.clone(), setup.clone());
         let (latencies, elapsed) = common::timed(logins, concurrency, move |i| {
-            let (http, setup) = (http.clone(), setup2.clone());
+            let (http, setup) = (http2.clone(), setup2.clone());
             async move { login(&http, &setup, setup.personas[i % setup.personas.len()]).await }
         })
         .await;
@@ -148,6 +150,11 @@ async fn main() {
             .zip(before)
             .map(|(a, b)| common::ms(a.saturating_sub(b)) / latencies.len() as f64)
             .collect();
+        let sent = common::statements_per(
+            &sent_before,
+            &common::statements(&http, &setup.datong).await,
+            latencies.len(),
+        );
         let postgres = if database_url.is_some() { per[2] } else { 0.0 };
         println!(
             "concurrency {concurrency:>2}: {:.0} logins/s, p50 {:.1} ms, p99 {:.1} ms; CPU per login: datong {:.2} ms, PostgreSQL {postgres:.2} ms, sandbox {:.2} ms",
@@ -157,6 +164,7 @@ async fn main() {
             per[0],
             per[1],
         );
+        println!("  statements per login: {sent}");
     }
     println!(
         "datong peak memory (VmHWM): {}",

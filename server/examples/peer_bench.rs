@@ -195,28 +195,6 @@ async fn peer_login(http: &reqwest::Client, peer: &str) -> Value {
     tokens
 }
 
-/// "total (kind n, …)" per operation, from two readings of the statement counters (the
-/// background tasks' few statements meanwhile included).
-fn per_operation(
-    before: &std::collections::BTreeMap<String, f64>,
-    after: &std::collections::BTreeMap<String, f64>,
-    count: usize,
-) -> String {
-    let per: Vec<(String, f64)> = after
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                (v - before.get(k).copied().unwrap_or(0.0)) / count as f64,
-            )
-        })
-        .filter(|(_, v)| *v > 0.0)
-        .collect();
-    let total: f64 = per.iter().map(|(_, v)| v).sum();
-    let parts: Vec<String> = per.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
-    format!("{total:.1} ({})", parts.join(", "))
-}
-
 fn refresh_token_of(tokens: &Value) -> String {
     tokens["refresh_token"]
         .as_str()
@@ -265,7 +243,7 @@ async fn main() {
         }
     })
     .await;
-    let sent_logins = per_operation(
+    let sent_logins = common::statements_per(
         &sent_before,
         &common::statements(&http, &pair.datong).await,
         count,
@@ -292,7 +270,7 @@ async fn main() {
         }
     })
     .await;
-    let sent_refreshes = per_operation(
+    let sent_refreshes = common::statements_per(
         &refresh_before,
         &common::statements(&http, &pair.datong).await,
         count,

@@ -259,6 +259,8 @@ pub async fn statements(
         .send()
         .await
         .unwrap()
+        .error_for_status()
+        .expect("datong's /metrics")
         .text()
         .await
         .unwrap();
@@ -272,6 +274,28 @@ pub async fn statements(
             ))
         })
         .collect()
+}
+
+/// "total (kind n, …)" per operation, from two readings of the statement counters (the
+/// background tasks' few statements meanwhile included).
+pub fn statements_per(
+    before: &std::collections::BTreeMap<String, f64>,
+    after: &std::collections::BTreeMap<String, f64>,
+    count: usize,
+) -> String {
+    let per: Vec<(String, f64)> = after
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                (v - before.get(k).copied().unwrap_or(0.0)) / count as f64,
+            )
+        })
+        .filter(|(_, v)| *v > 0.0)
+        .collect();
+    let total: f64 = per.iter().map(|(_, v)| v).sum();
+    let parts: Vec<String> = per.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
+    format!("{total:.1} ({})", parts.join(", "))
 }
 
 /// Starts the sandbox, then datong pointed at it; `name` names the scratch folder.

@@ -266,9 +266,9 @@ impl Catalog {
             updated_at: Set(now),
             ..Default::default()
         };
-        let created = store::insert_application(&self.db, row, d.sources.as_deref(), now).await;
+        // All or nothing: after a failure there is no change to announce.
+        let created = store::insert_application(&self.db, row, d.sources.as_deref(), now).await?;
         self.changed().await;
-        let created = created?;
         let view = self.read_application(created.id).await?;
         self.audit(
             actor,
@@ -305,10 +305,8 @@ impl Catalog {
         row.id_token_ttl = Set(d.id_ttl as i32);
         row.refresh_token_ttl = Set(d.refresh_ttl as i32);
         row.updated_at = Set(now);
-        let updated =
-            store::update_application_with_links(&self.db, row, d.sources.as_deref(), now).await;
+        store::update_application_with_links(&self.db, row, d.sources.as_deref(), now).await?;
         self.changed().await;
-        updated?;
         let after = self.read_application(id).await?;
         self.audit(
             actor,

@@ -103,7 +103,7 @@ pub async fn insert_application(
     let txn = db.begin().await?;
     let created = row.insert(&txn).await.map_err(classify)?;
     if let Some(sources) = sources {
-        write_links(&txn, created.id, sources, now).await?;
+        insert_links(&txn, created.id, sources, now).await?;
     }
     txn.commit().await?;
     Ok(created)
@@ -119,7 +119,11 @@ pub async fn update_application_with_links(
     let txn = db.begin().await?;
     let updated = row.update(&txn).await.map_err(classify)?;
     if let Some(sources) = sources {
-        write_links(&txn, updated.id, sources, now).await?;
+        Links::delete_many()
+            .filter(application_source::Column::ApplicationId.eq(updated.id))
+            .exec(&txn)
+            .await?;
+        insert_links(&txn, updated.id, sources, now).await?;
     }
     txn.commit().await?;
     Ok(updated)
@@ -204,17 +208,13 @@ pub async fn set_link(
     Ok(())
 }
 
-/// Replaces the set of sources an application enables, inside the caller's transaction.
-async fn write_links(
+/// Links an application to `sources`, inside the caller's transaction.
+async fn insert_links(
     txn: &sea_orm::DatabaseTransaction,
     application_id: i64,
     sources: &[i64],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    Links::delete_many()
-        .filter(application_source::Column::ApplicationId.eq(application_id))
-        .exec(txn)
-        .await?;
     for source_id in sources {
         application_source::ActiveModel {
             application_id: Set(application_id),
