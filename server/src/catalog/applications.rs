@@ -267,7 +267,7 @@ impl Catalog {
             ..Default::default()
         };
         // All or nothing: after a failure there is no change to announce.
-        let created = store::insert_application(&self.db, row, d.sources.as_deref(), now).await?;
+        let created = store::save_application(&self.db, row, d.sources.as_deref(), now).await?;
         self.changed().await;
         let view = self.read_application(created.id).await?;
         self.audit(
@@ -305,7 +305,7 @@ impl Catalog {
         row.id_token_ttl = Set(d.id_ttl as i32);
         row.refresh_token_ttl = Set(d.refresh_ttl as i32);
         row.updated_at = Set(now);
-        store::update_application_with_links(&self.db, row, d.sources.as_deref(), now).await?;
+        store::save_application(&self.db, row, d.sources.as_deref(), now).await?;
         self.changed().await;
         let after = self.read_application(id).await?;
         self.audit(

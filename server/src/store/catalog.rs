@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Iterable, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseConnection, EntityTrait, Iterable,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::entities::application::{self, Entity as Applications};
@@ -92,41 +92,43 @@ pub async fn application(
     Ok(Applications::find_by_id(id).one(db).await?)
 }
 
-/// Inserts an application with the sources it enables, all or nothing: an application whose
-/// links failed is not left behind (its client secret, shown once, would never have been seen).
-pub async fn insert_application(
+/// Writes an application (inserted when its id is not set, else updated) with, when given, the
+/// sources it enables, all or nothing: an application whose links failed is not left behind (a
+/// new one's client secret, shown once, would never have been seen).
+pub async fn save_application(
     db: &DatabaseConnection,
     row: application::ActiveModel,
     sources: Option<&[i64]>,
     now: DateTime<Utc>,
 ) -> Result<application::Model, StoreError> {
     let txn = db.begin().await?;
-    let created = row.insert(&txn).await.map_err(classify)?;
+    let new = matches!(row.id, ActiveValue::NotSet);
+    let saved = if new {
+        row.insert(&txn).await
+    } else {
+        row.update(&txn).await
+    }
+    .map_err(classify)?;
     if let Some(sources) = sources {
-        insert_links(&txn, created.id, sources, now).await?;
+        if !new {
+            Links::delete_many()
+                .filter(application_source::Column::ApplicationId.eq(saved.id))
+                .exec(&txn)
+                .await?;
+        }
+        for source_id in sources {
+            application_source::ActiveModel {
+                application_id: Set(saved.id),
+                source_id: Set(*source_id),
+                created_at: Set(now),
+            }
+            .insert(&txn)
+            .await
+            .map_err(classify)?;
+        }
     }
     txn.commit().await?;
-    Ok(created)
-}
-
-/// Updates an application and, when given, replaces the sources it enables, in one transaction.
-pub async fn update_application_with_links(
-    db: &DatabaseConnection,
-    row: application::ActiveModel,
-    sources: Option<&[i64]>,
-    now: DateTime<Utc>,
-) -> Result<application::Model, StoreError> {
-    let txn = db.begin().await?;
-    let updated = row.update(&txn).await.map_err(classify)?;
-    if let Some(sources) = sources {
-        Links::delete_many()
-            .filter(application_source::Column::ApplicationId.eq(updated.id))
-            .exec(&txn)
-            .await?;
-        insert_links(&txn, updated.id, sources, now).await?;
-    }
-    txn.commit().await?;
-    Ok(updated)
+    Ok(saved)
 }
 
 pub async fn update_application(
@@ -204,26 +206,6 @@ pub async fn set_link(
             .filter(application_source::Column::SourceId.eq(source_id))
             .exec(db)
             .await?;
-    }
-    Ok(())
-}
-
-/// Links an application to `sources`, inside the caller's transaction.
-async fn insert_links(
-    txn: &sea_orm::DatabaseTransaction,
-    application_id: i64,
-    sources: &[i64],
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    for source_id in sources {
-        application_source::ActiveModel {
-            application_id: Set(application_id),
-            source_id: Set(*source_id),
-            created_at: Set(now),
-        }
-        .insert(txn)
-        .await
-        .map_err(classify)?;
     }
     Ok(())
 }

@@ -218,15 +218,14 @@ async fn an_application_whose_links_fail_is_not_left_behind() {
             ..Default::default()
         };
         // A source that does not exist (deleted meanwhile, say): the link cannot be written.
-        let failed =
-            store::catalog::insert_application(&db, row("dt_a"), Some(&[424242]), now).await;
+        let failed = store::catalog::save_application(&db, row("dt_a"), Some(&[424242]), now).await;
         assert!(failed.is_err(), "{which}: {failed:?}");
         let apps = store::catalog::applications_without_logos(&db)
             .await
             .unwrap();
         assert!(apps.is_empty(), "{which}: {apps:?}");
         // Without links it is written.
-        let made = store::catalog::insert_application(&db, row("dt_b"), Some(&[]), now).await;
+        let made = store::catalog::save_application(&db, row("dt_b"), Some(&[]), now).await;
         assert_eq!(made.unwrap().client_id, "dt_b", "{which}");
     })
     .await;
